@@ -1,0 +1,69 @@
+# mk — top-level build. `make` builds everything that exists: mk.ko against
+# KDIR, the LWK image, and user space (CMake). `make check` runs every test;
+# `make demo` shows mk on a test node. See README.md.
+
+ROOT := $(CURDIR)
+BUILD := $(ROOT)/build
+CACHE ?= $(ROOT)/.cache
+NODE_KERNELS := 6.1 6.12
+
+node_release = $(shell cat $(CACHE)/kernels/$(1)/release 2>/dev/null)
+
+# The module is built against the running kernel when its headers are
+# installed, else against the headers of the 6.1 test-node kernel.
+KVER ?= $(shell uname -r)
+ifneq ($(wildcard /lib/modules/$(KVER)/build/Makefile),)
+KDIR ?= /lib/modules/$(KVER)/build
+else
+KDIR ?= /usr/src/linux-headers-$(call node_release,6.1)
+endif
+
+KMOD_SRCS := $(wildcard $(ROOT)/kmod/*.c $(ROOT)/kmod/*.h) $(ROOT)/kmod/Kbuild
+ABI_HDRS := $(wildcard $(ROOT)/libmk/include/mk/*.h)
+JOBS ?= $(shell nproc)
+
+all: kmod lwk user
+
+kmod:
+	@test -f $(KDIR)/Makefile || { echo "make: no kernel headers in '$(KDIR)':" \
+		"run tools/bootstrap, or set KDIR" >&2; exit 1; }
+	$(MAKE) -C $(KDIR) M=$(ROOT)/kmod MK_INCLUDE=$(ROOT)/libmk/include modules
+
+lwk:
+	$(MAKE) -C lwk O=$(BUILD)/lwk
+
+user: $(BUILD)/user/Makefile
+	cmake --build $(BUILD)/user -j $(JOBS)
+
+$(BUILD)/user/Makefile: CMakeLists.txt
+	cmake -S $(ROOT) -B $(BUILD)/user -G "Unix Makefiles" >/dev/null
+
+# mk.ko for a test-node kernel, built out of tree in build/kmod/<kernel>/.
+$(BUILD)/kmod/%/mk.ko: $(KMOD_SRCS) $(ABI_HDRS)
+	@test -n "$(call node_release,$*)" || { echo "make: test-node kernel $* missing:" \
+		"run tools/bootstrap" >&2; exit 1; }
+	@mkdir -p $(@D)
+	@ln -sf $(ROOT)/kmod/Kbuild $(ROOT)/kmod/*.c $(ROOT)/kmod/*.h $(@D)/
+	$(MAKE) -s -C /usr/src/linux-headers-$(call node_release,$*) M=$(@D) \
+		MK_INCLUDE=$(ROOT)/libmk/include modules 2>&1 | grep -v "Skipping BTF" || true
+	@test -f $@
+
+# Everything a test node needs.
+node-%: $(BUILD)/kmod/%/mk.ko lwk user
+	@:
+
+bootstrap:
+	@tools/bootstrap
+
+check: bootstrap
+	@tools/check
+
+demo: bootstrap
+	@tools/demo
+
+clean:
+	rm -rf $(BUILD)
+	-$(MAKE) -C $(KDIR) M=$(ROOT)/kmod clean >/dev/null 2>&1
+
+.PHONY: all kmod lwk user bootstrap check demo clean
+.PRECIOUS: $(BUILD)/kmod/%/mk.ko
