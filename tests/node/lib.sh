@@ -43,9 +43,14 @@ eq() {
 	fi
 }
 
-# The kernel log holds no warning, oops or BUG since boot.
+# The kernel log holds no warning, oops or BUG since boot. Case matters:
+# these are the kernel's own report headers.
+MK_DMESG_BAD='WARNING: |BUG: |Oops: |general protection fault|Call Trace:|kernel BUG at|refcount_t: |list_(add|del) corruption|Unable to handle|soft lockup|hung_task|rcu_sched self-detected stall|rcu: INFO:'
 dmesg_clean() {
-	! dmesg | grep -E -i -A8 'WARNING:|BUG:|Oops|general protection|Call Trace|kernel BUG|refcount_t|list_(add|del) corruption|unable to handle|soft lockup|hung_task|RCU stall'
+	_bad=$(dmesg | grep -E -B1 -A12 "$MK_DMESG_BAD" | head -n 40)
+	[ -z "$_bad" ] && return 0
+	echo "$_bad"
+	return 1
 }
 
 # Stop the scenario here if anything failed so far (later checks depend on it).
