@@ -18,7 +18,9 @@ else
 KDIR ?= /usr/src/linux-headers-$(call node_release,6.1)
 endif
 
-KMOD_SRCS := $(wildcard $(ROOT)/kmod/*.c $(ROOT)/kmod/*.h) $(ROOT)/kmod/Kbuild
+# Sources only: an in-tree build leaves generated *.mod.c files in kmod/.
+KMOD_SRCS := $(filter-out %.mod.c,$(wildcard $(ROOT)/kmod/*.c)) $(wildcard $(ROOT)/kmod/*.h) \
+	$(ROOT)/kmod/Kbuild
 ABI_HDRS := $(wildcard $(ROOT)/libmk/include/mk/*.h)
 JOBS ?= $(shell nproc)
 
@@ -43,7 +45,7 @@ $(BUILD)/kmod/%/mk.ko: $(KMOD_SRCS) $(ABI_HDRS)
 	@test -n "$(call node_release,$*)" || { echo "make: test-node kernel $* missing:" \
 		"run tools/bootstrap" >&2; exit 1; }
 	@mkdir -p $(@D)
-	@ln -sf $(ROOT)/kmod/Kbuild $(ROOT)/kmod/*.c $(ROOT)/kmod/*.h $(@D)/
+	@ln -sf $(KMOD_SRCS) $(@D)/
 	$(MAKE) -s -C /usr/src/linux-headers-$(call node_release,$*) M=$(@D) \
 		MK_INCLUDE=$(ROOT)/libmk/include modules 2>&1 | grep -v "Skipping BTF" || true
 	@test -f $@

@@ -1,12 +1,15 @@
 // mkctl's subcommands: each takes the arguments after its name.
 #pragma once
 
+#include <mk/cpulist.hpp>
+
 #include <string>
 #include <vector>
 
 namespace mkctl {
 
 using Args = std::vector<std::string>;
+using mk::CpuList;
 
 struct Command {
     const char* name;
@@ -14,7 +17,13 @@ struct Command {
     int (*run)(const Args& args);
 };
 
+// --cpus LIST or auto:N[:compact|spread], resolved to Linux CPU numbers.
+CpuList resolve_cpus(const std::string& spec);
+
 int cmd_version(const Args& args);
+int cmd_status(const Args& args);
+int cmd_reserve(const Args& args);
+int cmd_release(const Args& args);
 
 // All subcommands, for dispatch and for --help.
 const std::vector<Command>& commands();

@@ -1,5 +1,6 @@
 // mkctl: the administrator's tool for mk (partition, boot, status, log).
 #include "commands.hpp"
+#include "options.hpp"
 
 #include <mk/error.hpp>
 #include <mk/version.h>
@@ -12,6 +13,9 @@ namespace mkctl {
 const std::vector<Command>& commands()
 {
     static const std::vector<Command> list = {
+        {"reserve", "take CPUs and memory from Linux for mk", cmd_reserve},
+        {"release", "give CPUs and memory back to Linux", cmd_release},
+        {"status", "show what mk holds", cmd_status},
         {"version", "show the versions of mkctl and mk.ko", cmd_version},
     };
     return list;
@@ -51,6 +55,9 @@ int main(int argc, char** argv)
             continue;
         try {
             return c.run(mkctl::Args(argv + 2, argv + argc));
+        } catch (const mkctl::UsageError& e) {
+            std::cerr << "mkctl " << c.name << ": " << e.what() << "\n";
+            return 2;
         } catch (const mk::Error& e) {
             std::cerr << "mkctl " << c.name << ": " << e.what() << "\n";
             return 1;

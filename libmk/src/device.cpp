@@ -7,6 +7,56 @@
 #include <unistd.h>
 
 namespace mk {
+namespace {
+
+mk_cpumask to_mask(const CpuList& cpus)
+{
+    mk_cpumask m{};
+    for (unsigned c : cpus) {
+        if (c >= MK_MAX_CPUS)
+            throw Error("CPU " + std::to_string(c) + " is beyond what mk can name (" +
+                        std::to_string(MK_MAX_CPUS) + ")");
+        m.bits[c / 64] |= 1ULL << (c % 64);
+    }
+    return m;
+}
+
+CpuList from_mask(const mk_cpumask& m)
+{
+    CpuList cpus;
+    for (unsigned c = 0; c < MK_MAX_CPUS; ++c)
+        if (m.bits[c / 64] & (1ULL << (c % 64)))
+            cpus.push_back(c);
+    return cpus;
+}
+
+// Issues a request whose msg the module fills when it refuses.
+template <typename Req> void request(int fd, unsigned long cmd, Req& req, const char* what)
+{
+    req.size = sizeof(Req);
+    req.msg[0] = '\0';
+    if (::ioctl(fd, cmd, &req) == 0)
+        return;
+    int e = errno;
+    req.msg[sizeof(req.msg) - 1] = '\0';
+    if (req.msg[0])
+        throw Error(req.msg, e);
+    if (e == EINVAL)
+        throw Error(std::string(what) + ": the module refused the request (EINVAL); "
+                    "are mkctl and mk.ko from the same build?", e);
+    throw Error(std::string(what) + ": " + std::strerror(e), e);
+}
+
+} // namespace
+
+const char* state_name(uint32_t state)
+{
+    switch (state) {
+    case MK_STATE_FREE: return "free";
+    case MK_STATE_RESERVED: return "reserved";
+    }
+    return "unknown";
+}
 
 Device::Device(const std::string& path)
 {
@@ -38,6 +88,70 @@ mk_version Device::version() const
                     std::to_string(MK_ABI_MAJOR) + "." + std::to_string(MK_ABI_MINOR) +
                     ": load the mk.ko built with them");
     return v;
+}
+
+Status Device::status() const
+{
+    version();
+    std::vector<mk_mem_chunk> raw;
+    mk_status st{};
+    // The chunk count can change between two calls: retry until it fits.
+    for (;;) {
+        st = {};
+        st.size = sizeof(st);
+        st.max_chunks = static_cast<uint32_t>(raw.size());
+        st.chunks = reinterpret_cast<uint64_t>(raw.data());
+        if (::ioctl(fd_, MK_IOC_STATUS, &st) < 0)
+            throw Error(std::string("cannot read mk's status: ") + std::strerror(errno), errno);
+        if (st.nr_chunks <= raw.size())
+            break;
+        raw.resize(st.nr_chunks + 16);
+    }
+    Status s;
+    s.state = static_cast<mk_state>(st.state);
+    s.cpus = from_mask(st.cpus);
+    s.mem_bytes = st.mem_bytes;
+    for (int n = 0; n < MK_MAX_NODES; ++n)
+        if (st.node_bytes[n])
+            s.node_bytes.emplace_back(n, st.node_bytes[n]);
+    for (uint32_t i = 0; i < st.nr_chunks; ++i)
+        s.chunks.push_back({raw[i].phys, raw[i].bytes, raw[i].node});
+    return s;
+}
+
+void Device::reserve_cpus(const CpuList& cpus)
+{
+    mk_cpu_request req{};
+    req.cpus = to_mask(cpus);
+    request(fd_, MK_IOC_RESERVE_CPUS, req, "reserving CPUs");
+}
+
+void Device::release_cpus(const CpuList& cpus)
+{
+    mk_cpu_request req{};
+    req.cpus = to_mask(cpus);
+    request(fd_, MK_IOC_RELEASE_CPUS, req, "releasing CPUs");
+}
+
+uint64_t Device::reserve_mem(const std::vector<MemWant>& wants, mk_mem_policy policy)
+{
+    mk_mem_request req{};
+    if (wants.size() > MK_MAX_NODES)
+        throw Error("too many parts in the memory request");
+    req.nr = static_cast<uint32_t>(wants.size());
+    req.policy = policy;
+    for (size_t i = 0; i < wants.size(); ++i) {
+        req.want[i].bytes = wants[i].bytes;
+        req.want[i].node = wants[i].node;
+    }
+    request(fd_, MK_IOC_RESERVE_MEM, req, "reserving memory");
+    return req.reserved_bytes;
+}
+
+void Device::release_mem()
+{
+    mk_simple_request req{};
+    request(fd_, MK_IOC_RELEASE_MEM, req, "releasing memory");
 }
 
 } // namespace mk

@@ -64,3 +64,44 @@ finish() {
 	[ "$MK_FAILS" -eq 0 ] && exit 0
 	exit 1
 }
+
+# --- partition helpers ------------------------------------------------------
+
+# Free memory in kB: MemFree plus the free pages Linux keeps on per-CPU lists
+# (/proc/zoneinfo "count:"), which MemFree leaves out. Those lists are
+# drained when a CPU goes offline and by alloc_contig_range(), and refill
+# within moments, so MemFree alone swings by tens of MiB on a small node.
+memfree_kb() {
+	echo $(($(awk '/^MemFree:/ { print $2 }' /proc/meminfo) + \
+		$(awk '/^ +count:/ { n += $2 } END { print n * 4 }' /proc/zoneinfo)))
+}
+# The same for one NUMA node.
+node_memfree_kb() {
+	echo $(($(awk '/MemFree:/ { print $4 }' "/sys/devices/system/node/node$1/meminfo") + \
+		$(awk -v n="$1," '/^Node / { on = ($2 == n) } on && /^ +count:/ { s += $2 }
+			END { print s * 4 }' /proc/zoneinfo)))
+}
+online_cpus() { cat /sys/devices/system/cpu/online; }
+
+# within PCT A B: A is within PCT percent of B.
+within() {
+	awk -v p="$1" -v a="$2" -v b="$3" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(d <= b * p / 100) }' ||
+		{ echo "$2 is not within $1 % of $3"; return 1; }
+}
+
+# The value of a top-level string or number field of `mkctl status --json`.
+status_field() { mkctl status --json | sed -n "s/^  \"$1\": \"*\([^\",]*\)\"*,*\$/\1/p"; }
+
+# Every CPU in the list runs a task pinned to it.
+cpus_schedulable() {
+	for c in $(echo "$1" | tr ',' ' '); do
+		on=$(taskset -c "$c" awk '{ print $39 }' /proc/self/stat) || return 1
+		[ "$on" = "$c" ] || { echo "task pinned to CPU $c ran on CPU $on"; return 1; }
+	done
+}
+
+# What a refused request must leave unchanged: mk's status and Linux's CPUs.
+snapshot() { mkctl status --json; online_cpus; }
+
+# memfree_back BEFORE_KB: free memory is back within 1 % of what it was.
+memfree_back() { within 1 "$(memfree_kb)" "$1"; }

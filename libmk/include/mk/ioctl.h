@@ -1,8 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The /dev/mk ioctl interface between mk.ko and user space (mkctl, mkexec).
- * Every argument struct starts with its own size so that either side can
- * detect a mismatch; the module refuses a struct whose size it does not know.
+ *
+ * Every argument struct starts with its own size; the module refuses a size
+ * it does not know (EINVAL), so a mismatched pair of tools and module fails
+ * loudly instead of misreading memory. Requests that can be refused carry a
+ * msg buffer that the module fills with one line saying what was wrong and
+ * what to do; the struct is copied back to user space even on failure.
  */
 #ifndef MK_IOCTL_H
 #define MK_IOCTL_H
@@ -17,7 +21,21 @@
 #endif
 
 #define MK_DEVICE_PATH "/dev/mk"
+#define MK_SYSFS_PATH "/sys/kernel/mk"
 #define MK_IOC_MAGIC 0xB7
+
+#define MK_MAX_CPUS 1024                 /* CPU numbers the ABI can name */
+#define MK_CPUMASK_WORDS (MK_MAX_CPUS / 64)
+#define MK_MAX_NODES 64                  /* NUMA node numbers the ABI can name */
+#define MK_MSG_LEN 192
+
+/* Memory is reserved in chunks of at least this size, aligned to it. */
+#define MK_CHUNK_MIN (2ULL << 20)
+
+/* A set of Linux CPU numbers: bit (n % 64) of bits[n / 64] is CPU n. */
+struct mk_cpumask {
+	__u64 bits[MK_CPUMASK_WORDS];
+};
 
 /* MK_IOC_VERSION: the module's release and ABI version. */
 struct mk_version {
@@ -28,6 +46,97 @@ struct mk_version {
 };
 MK_STATIC_ASSERT(sizeof(struct mk_version) == 40, "mk_version layout");
 
+/*
+ * MK_IOC_RESERVE_CPUS: take the CPUs in cpus offline from Linux and record
+ * them as mk's. All or nothing: if one CPU fails, those already taken are
+ * given back and failed_cpu names the one that failed.
+ * MK_IOC_RELEASE_CPUS: give back the CPUs in cpus (all of mk's if empty).
+ */
+struct mk_cpu_request {
+	__u32 size;              /* in: sizeof(struct mk_cpu_request) */
+	__s32 failed_cpu;        /* out: the CPU that was refused, or -1 */
+	struct mk_cpumask cpus;  /* in */
+	char msg[MK_MSG_LEN];    /* out: why it was refused */
+};
+MK_STATIC_ASSERT(sizeof(struct mk_cpu_request) == 8 + 128 + MK_MSG_LEN,
+		 "mk_cpu_request layout");
+
+#define MK_NODE_ANY (-1)         /* spread evenly over the nodes with memory */
+#define MK_NODE_AUTO (-2)        /* spread over the nodes of mk's CPUs */
+#define MK_MEM_ALL (~0ULL)       /* all that node can spare */
+
+/* How the module looks for physically contiguous memory. */
+enum mk_mem_policy {
+	MK_MEM_CONTIG = 0,  /* large aligned ranges first (alloc_contig_range), then buddy */
+	MK_MEM_BUDDY = 1,   /* buddy-allocator blocks only, merged when adjacent */
+};
+
+struct mk_mem_want {
+	__u64 bytes;   /* rounded up to MK_CHUNK_MIN; MK_MEM_ALL for all */
+	__s32 node;    /* a NUMA node, MK_NODE_ANY or MK_NODE_AUTO */
+	__u32 pad;
+};
+
+/*
+ * MK_IOC_RESERVE_MEM: reserve, zero and record physically contiguous chunks
+ * (>= MK_CHUNK_MIN, aligned to it) as asked in want[0..nr). All or nothing.
+ */
+struct mk_mem_request {
+	__u32 size;                 /* in: sizeof(struct mk_mem_request) */
+	__u32 nr;                   /* in: entries used in want[] */
+	__u32 policy;               /* in: enum mk_mem_policy */
+	__s32 failed_node;          /* out: the node that could not be served, or -1 */
+	__u64 reserved_bytes;       /* out: bytes this call reserved */
+	struct mk_mem_want want[MK_MAX_NODES];
+	char msg[MK_MSG_LEN];       /* out: why it was refused */
+};
+MK_STATIC_ASSERT(sizeof(struct mk_mem_request) == 24 + 16 * MK_MAX_NODES + MK_MSG_LEN,
+		 "mk_mem_request layout");
+
+/* A reserved, physically contiguous range on one NUMA node. */
+struct mk_mem_chunk {
+	__u64 phys;
+	__u64 bytes;
+	__s32 node;
+	__u32 pad;
+};
+MK_STATIC_ASSERT(sizeof(struct mk_mem_chunk) == 24, "mk_mem_chunk layout");
+
+/* Requests without arguments that can still be refused. */
+struct mk_simple_request {
+	__u32 size;
+	__u32 flags;             /* in: 0 */
+	char msg[MK_MSG_LEN];    /* out: why it was refused */
+};
+
+/* The instance's state, as shown by mkctl status and sysfs. */
+enum mk_state {
+	MK_STATE_FREE = 0,       /* nothing reserved */
+	MK_STATE_RESERVED = 1,   /* CPUs and/or memory reserved, no LWK */
+};
+
+/*
+ * MK_IOC_STATUS: the partition. chunks points to room for max_chunks
+ * entries (may be 0); nr_chunks is the full count even if it did not fit.
+ */
+struct mk_status {
+	__u32 size;                       /* in */
+	__u32 state;                      /* out: enum mk_state */
+	struct mk_cpumask cpus;           /* out: CPUs mk holds */
+	__u64 mem_bytes;                  /* out: memory mk holds */
+	__u64 node_bytes[MK_MAX_NODES];   /* out: of which on each node */
+	__u64 chunks;                     /* in: user pointer to struct mk_mem_chunk[] */
+	__u32 max_chunks;                 /* in */
+	__u32 nr_chunks;                  /* out */
+};
+MK_STATIC_ASSERT(sizeof(struct mk_status) == 8 + 128 + 8 + 8 * MK_MAX_NODES + 16,
+		 "mk_status layout");
+
 #define MK_IOC_VERSION _IOWR(MK_IOC_MAGIC, 0x00, struct mk_version)
+#define MK_IOC_STATUS _IOWR(MK_IOC_MAGIC, 0x01, struct mk_status)
+#define MK_IOC_RESERVE_CPUS _IOWR(MK_IOC_MAGIC, 0x10, struct mk_cpu_request)
+#define MK_IOC_RELEASE_CPUS _IOWR(MK_IOC_MAGIC, 0x11, struct mk_cpu_request)
+#define MK_IOC_RESERVE_MEM _IOWR(MK_IOC_MAGIC, 0x12, struct mk_mem_request)
+#define MK_IOC_RELEASE_MEM _IOWR(MK_IOC_MAGIC, 0x13, struct mk_simple_request)
 
 #endif /* MK_IOCTL_H */
