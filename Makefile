@@ -63,9 +63,16 @@ check: bootstrap
 demo: bootstrap
 	@tools/demo
 
+# checkpatch.pl on kmod/, clang-format on the C++ (fetches checkpatch once).
+lint:
+	@tools/lint
+
+bench-partition: bootstrap
+	@bench/partition/run
+
 clean:
 	rm -rf $(BUILD)
 	-$(MAKE) -C $(KDIR) M=$(ROOT)/kmod clean >/dev/null 2>&1
 
-.PHONY: all kmod lwk user bootstrap check demo clean
+.PHONY: all kmod lwk user bootstrap check demo lint bench-partition clean
 .PRECIOUS: $(BUILD)/kmod/%/mk.ko

@@ -12,14 +12,16 @@ namespace mkctl {
 int cmd_release(const Args& args)
 {
     po::options_description opts("options");
+    // clang-format off
     opts.add_options()
         ("cpus", po::value<std::string>(), "give back these CPUs (a list such as 2-3)")
         ("mem", "give back all of mk's memory")
         ("json", "print the resulting status as JSON");
+    // clang-format on
     auto vm = parse_options(args, "release", "mkctl release [--cpus LIST] [--mem] [--json]",
-                            "Give CPUs and memory that mk holds back to Linux. Without\n"
-                            "--cpus or --mem, everything mk holds is given back.",
-                            opts);
+        "Give CPUs and memory that mk holds back to Linux. Without\n"
+        "--cpus or --mem, everything mk holds is given back.",
+        opts);
     if (!vm)
         return 0;
     bool all = !vm->count("cpus") && !vm->count("mem");

@@ -41,19 +41,21 @@ CpuList resolve_cpus(const std::string& spec)
 int cmd_reserve(const Args& args)
 {
     po::options_description opts("options");
+    // clang-format off
     opts.add_options()
         ("cpus", po::value<std::string>(), "CPUs: LIST or auto:N[:compact|spread]")
         ("mem", po::value<std::string>(), "memory: SIZE[@NODE|@auto][,SIZE@NODE...]")
         ("policy", po::value<std::string>()->default_value("contig"),
          "how to find contiguous memory: contig or buddy")
         ("json", "print the resulting status as JSON");
+    // clang-format on
     auto vm = parse_options(args, "reserve",
-                            "mkctl reserve [--cpus LIST|auto:N] [--mem SIZE[@NODE],...] [--json]",
-                            description, opts);
+        "mkctl reserve [--cpus LIST|auto:N] [--mem SIZE[@NODE],...] [--json]", description, opts);
     if (!vm)
         return 0;
     if (!vm->count("cpus") && !vm->count("mem"))
-        throw UsageError("nothing to reserve: give --cpus and/or --mem (see 'mkctl reserve --help')");
+        throw UsageError(
+            "nothing to reserve: give --cpus and/or --mem (see 'mkctl reserve --help')");
 
     // Everything is parsed before anything changes.
     std::string policy_name = (*vm)["policy"].as<std::string>();

@@ -12,7 +12,7 @@ int cmd_status(const Args& args)
     po::options_description opts("options");
     opts.add_options()("json", "print JSON for scripts");
     auto vm = parse_options(args, "status", "mkctl status [--json]",
-                            "Show the state of mk: reserved CPUs and memory chunks.", opts);
+        "Show the state of mk: reserved CPUs and memory chunks.", opts);
     if (!vm)
         return 0;
     mk::Device dev;

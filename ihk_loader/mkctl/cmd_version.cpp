@@ -21,8 +21,7 @@ int cmd_version(const Args& args)
     try {
         mk::Device dev;
         mk_version v = dev.version();
-        std::cout << "mk.ko " << v.release << ", ABI " << v.abi_major << "." << v.abi_minor
-                  << "\n";
+        std::cout << "mk.ko " << v.release << ", ABI " << v.abi_major << "." << v.abi_minor << "\n";
     } catch (const mk::Error& e) {
         std::cout << "mk.ko: " << e.what() << "\n";
     }

@@ -5,15 +5,14 @@
 namespace mkctl {
 
 std::optional<po::variables_map> parse_options(const Args& args, const char* command,
-                                               const char* synopsis, const char* description,
-                                               po::options_description opts)
+    const char* synopsis, const char* description, po::options_description opts)
 {
     opts.add_options()("help,h", "show this help");
     po::variables_map vm;
     try {
         // No abbreviations: --cpu must not quietly mean --cpus.
-        auto style = po::command_line_style::default_style &
-                     ~po::command_line_style::allow_guessing;
+        auto style =
+            po::command_line_style::default_style & ~po::command_line_style::allow_guessing;
         po::store(po::command_line_parser(args).options(opts).style(style).run(), vm);
         po::notify(vm);
     } catch (const po::error& e) {

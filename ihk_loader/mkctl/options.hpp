@@ -21,7 +21,6 @@ public:
 // Parses args against opts. Prints the usage and returns nothing for --help;
 // throws UsageError for unknown or malformed options.
 std::optional<po::variables_map> parse_options(const Args& args, const char* command,
-                                               const char* synopsis, const char* description,
-                                               po::options_description opts);
+    const char* synopsis, const char* description, po::options_description opts);
 
 } // namespace mkctl

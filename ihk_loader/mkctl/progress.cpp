@@ -41,7 +41,7 @@ void with_progress(const char* what, const std::function<void()>& call)
         if (!(in >> cur >> total) || total == 0)
             continue;
         std::fprintf(stderr, "\r%s: %s / %s (%llu%%)   ", what, mk::format_size(cur).c_str(),
-                     mk::format_size(total).c_str(), cur * 100 / total);
+            mk::format_size(total).c_str(), cur * 100 / total);
         shown = true;
     }
     worker.join();

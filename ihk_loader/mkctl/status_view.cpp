@@ -27,7 +27,7 @@ void print_status(std::ostream& out, const mk::Status& s)
     out << "cpus     "
         << (s.cpus.empty() ? "none"
                            : mk::format_cpulist(s.cpus) + " (" + std::to_string(s.cpus.size()) +
-                                 (s.cpus.size() == 1 ? " CPU)" : " CPUs)"))
+                       (s.cpus.size() == 1 ? " CPU)" : " CPUs)"))
         << "\n";
     out << "memory   ";
     if (!s.mem_bytes) {
@@ -42,7 +42,7 @@ void print_status(std::ostream& out, const mk::Status& s)
     for (const auto& c : s.chunks) {
         char line[128];
         std::snprintf(line, sizeof line, "         %s   %s   %-10s  %d\n", hex(c.phys).c_str(),
-                      hex(c.phys + c.bytes).c_str(), mk::format_size(c.bytes).c_str(), c.node);
+            hex(c.phys + c.bytes).c_str(), mk::format_size(c.bytes).c_str(), c.node);
         out << line;
     }
 }
@@ -66,7 +66,10 @@ void print_status_json(std::ostream& out, const mk::Status& s)
     j.end_array();
     j.key("chunks").begin_array();
     for (const auto& c : s.chunks)
-        j.begin_object().field("start", c.phys).field("bytes", c.bytes).field("node", c.node)
+        j.begin_object()
+            .field("start", c.phys)
+            .field("bytes", c.bytes)
+            .field("node", c.node)
             .end_object();
     j.end_array();
     j.end_object();

@@ -12,11 +12,11 @@ unsigned parse_cpu(std::string_view part, std::string_view whole, unsigned limit
     unsigned value = 0;
     auto [end, ec] = std::from_chars(part.data(), part.data() + part.size(), value);
     if (part.empty() || ec != std::errc() || end != part.data() + part.size())
-        throw Error("malformed CPU list '" + std::string(whole) + "': '" +
-                    std::string(part) + "' is not a CPU number");
+        throw Error("malformed CPU list '" + std::string(whole) + "': '" + std::string(part) +
+            "' is not a CPU number");
     if (value >= limit)
         throw Error("CPU " + std::to_string(value) + " in '" + std::string(whole) +
-                    "' is out of range (limit " + std::to_string(limit) + ")");
+            "' is out of range (limit " + std::to_string(limit) + ")");
     return value;
 }
 
@@ -42,7 +42,7 @@ CpuList parse_cpulist(std::string_view text, unsigned limit)
             last = parse_cpu(item.substr(dash + 1), text, limit);
             if (last < first)
                 throw Error("malformed CPU list '" + std::string(text) + "': range '" +
-                            std::string(item) + "' is reversed");
+                    std::string(item) + "' is reversed");
         }
         for (unsigned c = first; c <= last; ++c)
             cpus.push_back(c);

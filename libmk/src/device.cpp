@@ -15,7 +15,7 @@ mk_cpumask to_mask(const CpuList& cpus)
     for (unsigned c : cpus) {
         if (c >= MK_MAX_CPUS)
             throw Error("CPU " + std::to_string(c) + " is beyond what mk can name (" +
-                        std::to_string(MK_MAX_CPUS) + ")");
+                std::to_string(MK_MAX_CPUS) + ")");
         m.bits[c / 64] |= 1ULL << (c % 64);
     }
     return m;
@@ -42,8 +42,10 @@ template <typename Req> void request(int fd, unsigned long cmd, Req& req, const 
     if (req.msg[0])
         throw Error(req.msg, e);
     if (e == EINVAL)
-        throw Error(std::string(what) + ": the module refused the request (EINVAL); "
-                    "are mkctl and mk.ko from the same build?", e);
+        throw Error(std::string(what) +
+                ": the module refused the request (EINVAL); "
+                "are mkctl and mk.ko from the same build?",
+            e);
     throw Error(std::string(what) + ": " + std::strerror(e), e);
 }
 
@@ -81,12 +83,12 @@ mk_version Device::version() const
     mk_version v{};
     v.size = sizeof(v);
     if (::ioctl(fd_, MK_IOC_VERSION, &v) < 0)
-        throw Error(std::string("cannot query the module's version: ") + std::strerror(errno), errno);
+        throw Error(
+            std::string("cannot query the module's version: ") + std::strerror(errno), errno);
     if (v.abi_major != MK_ABI_MAJOR)
         throw Error("mk.ko speaks ABI " + std::to_string(v.abi_major) + "." +
-                    std::to_string(v.abi_minor) + " but these tools speak " +
-                    std::to_string(MK_ABI_MAJOR) + "." + std::to_string(MK_ABI_MINOR) +
-                    ": load the mk.ko built with them");
+            std::to_string(v.abi_minor) + " but these tools speak " + std::to_string(MK_ABI_MAJOR) +
+            "." + std::to_string(MK_ABI_MINOR) + ": load the mk.ko built with them");
     return v;
 }
 

@@ -36,14 +36,14 @@ std::vector<MemWant> parse_mem_spec(std::string_view text)
             auto [end, ec] = std::from_chars(node.data(), node.data() + node.size(), n);
             if (node.empty() || ec != std::errc() || end != node.data() + node.size())
                 throw Error("bad NUMA node '" + std::string(node) + "' in '" + std::string(text) +
-                            "': give a node number or 'auto'");
+                    "': give a node number or 'auto'");
             if (n >= MK_MAX_NODES)
                 throw Error("NUMA node " + std::to_string(n) + " is out of range (at most " +
-                            std::to_string(MK_MAX_NODES - 1) + ")");
+                    std::to_string(MK_MAX_NODES - 1) + ")");
             w.node = static_cast<int>(n);
         }
-        bool twice = std::any_of(wants.begin(), wants.end(),
-                                 [&](const MemWant& o) { return o.node == w.node; });
+        bool twice = std::any_of(
+            wants.begin(), wants.end(), [&](const MemWant& o) { return o.node == w.node; });
         if (twice)
             throw Error("'" + std::string(text) + "' names the same node twice");
         wants.push_back(w);

@@ -10,8 +10,7 @@ namespace mk {
 uint64_t parse_size(std::string_view text)
 {
     auto bad = [&](const std::string& why) {
-        return Error("bad size '" + std::string(text) + "': " + why +
-                     " (examples: 512M, 4G, 1T)");
+        return Error("bad size '" + std::string(text) + "': " + why + " (examples: 512M, 4G, 1T)");
     };
     uint64_t value = 0;
     auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);

@@ -22,7 +22,10 @@ Topology from_hwloc(hwloc_topology_t topo)
         Core c;
         c.node = core->nodeset ? hwloc_bitmap_first(core->nodeset) : -1;
         unsigned pu;
-        hwloc_bitmap_foreach_begin(pu, core->cpuset) { c.cpus.push_back(pu); }
+        hwloc_bitmap_foreach_begin(pu, core->cpuset)
+        {
+            c.cpus.push_back(pu);
+        }
         hwloc_bitmap_foreach_end();
         if (!c.cpus.empty())
             result.cores.push_back(std::move(c));
@@ -61,7 +64,7 @@ AutoCpus parse_auto_cpus(std::string_view text)
 {
     auto bad = [&] {
         return Error("bad CPU choice '" + std::string(text) +
-                     "': use auto:N, auto:N:compact or auto:N:spread (N cores)");
+            "': use auto:N, auto:N:compact or auto:N:spread (N cores)");
     };
     if (text.substr(0, 5) != "auto:")
         throw bad();
@@ -94,7 +97,7 @@ CpuList choose_cores(const Topology& topo, unsigned n, Placement placement)
     size_t available = 0;
     for (auto& [node, cores] : by_node) {
         std::sort(cores.begin(), cores.end(),
-                  [](const Core* a, const Core* b) { return a->cpus.front() < b->cpus.front(); });
+            [](const Core* a, const Core* b) { return a->cpus.front() < b->cpus.front(); });
         cores.erase(cores.begin());
         std::reverse(cores.begin(), cores.end());
         available += cores.size();
@@ -102,8 +105,8 @@ CpuList choose_cores(const Topology& topo, unsigned n, Placement placement)
     }
     if (n > available)
         throw Error("cannot choose " + std::to_string(n) + " cores: " + std::to_string(available) +
-                    " can be given to mk (Linux keeps the first core of each of the " +
-                    std::to_string(nodes.size()) + " NUMA nodes)");
+            " can be given to mk (Linux keeps the first core of each of the " +
+            std::to_string(nodes.size()) + " NUMA nodes)");
 
     std::vector<const Core*> chosen;
     if (placement == Placement::compact) {
@@ -112,7 +115,7 @@ CpuList choose_cores(const Topology& topo, unsigned n, Placement placement)
         // node); if none can, the fullest node, then again.
         while (chosen.size() < n) {
             size_t want = n - chosen.size();
-            auto better = [&](size_t a, size_t b) {  // is node a a better pick than b?
+            auto better = [&](size_t a, size_t b) { // is node a a better pick than b?
                 bool fa = nodes[a].size() >= want, fb = nodes[b].size() >= want;
                 if (fa != fb)
                     return fa;

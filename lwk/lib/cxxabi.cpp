@@ -8,5 +8,8 @@ extern "C" void __cxa_pure_virtual()
 }
 
 // Statics with destructors are never destroyed: the LWK never exits main.
-extern "C" int __cxa_atexit(void (*)(void*), void*, void*) { return 0; }
+extern "C" int __cxa_atexit(void (*)(void*), void*, void*)
+{
+    return 0;
+}
 void* __dso_handle = nullptr;

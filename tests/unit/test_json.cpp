@@ -17,16 +17,17 @@ TEST_CASE("JSON objects and arrays nest with one key per line", "[json]")
         j.field("ratio", 0.5);
         j.end_object();
     }
-    CHECK(out.str() == "{\n"
-                       "  \"state\": \"reserved\",\n"
-                       "  \"cpus\": [\n"
-                       "    2,\n"
-                       "    3\n"
-                       "  ],\n"
-                       "  \"empty\": [],\n"
-                       "  \"ok\": true,\n"
-                       "  \"ratio\": 0.5\n"
-                       "}\n");
+    CHECK(out.str() ==
+        "{\n"
+        "  \"state\": \"reserved\",\n"
+        "  \"cpus\": [\n"
+        "    2,\n"
+        "    3\n"
+        "  ],\n"
+        "  \"empty\": [],\n"
+        "  \"ok\": true,\n"
+        "  \"ratio\": 0.5\n"
+        "}\n");
 }
 
 TEST_CASE("JSON strings are escaped", "[json]")

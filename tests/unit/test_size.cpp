@@ -40,8 +40,7 @@ TEST_CASE("memory requests name sizes and nodes", "[memspec]")
 {
     using W = mk::MemWant;
     CHECK(mk::parse_mem_spec("512M") == std::vector<W>{{512ULL << 20, MK_NODE_ANY}});
-    CHECK(mk::parse_mem_spec("1G@0,2G@1") ==
-          std::vector<W>{{1ULL << 30, 0}, {2ULL << 30, 1}});
+    CHECK(mk::parse_mem_spec("1G@0,2G@1") == std::vector<W>{{1ULL << 30, 0}, {2ULL << 30, 1}});
     CHECK(mk::parse_mem_spec("256M@auto") == std::vector<W>{{256ULL << 20, MK_NODE_AUTO}});
     CHECK(mk::parse_mem_spec("all@1") == std::vector<W>{{MK_MEM_ALL, 1}});
     CHECK(mk::parse_mem_spec("all") == std::vector<W>{{MK_MEM_ALL, MK_NODE_ANY}});

@@ -33,8 +33,8 @@ TEST_CASE("whole cores are chosen, highest first, never a node's first core", "[
     mk::Topology one = mk::synthetic_topology("NUMANode:1 Core:4 PU:1");
     CHECK(mk::choose_cores(one, 1, Placement::compact) == CpuList{3});
     CHECK(mk::choose_cores(one, 3, Placement::compact) == CpuList{1, 2, 3});
-    CHECK_THROWS_WITH(mk::choose_cores(one, 4, Placement::compact),
-                      Catch::Contains("3 can be given"));
+    CHECK_THROWS_WITH(
+        mk::choose_cores(one, 4, Placement::compact), Catch::Contains("3 can be given"));
 
     mk::Topology ht = mk::synthetic_topology("NUMANode:1 Core:4 PU:2");
     CHECK(mk::choose_cores(ht, 2, Placement::compact) == CpuList{4, 5, 6, 7});
@@ -47,10 +47,9 @@ TEST_CASE("compact placement keeps to one NUMA node when it can", "[topology]")
     CHECK(mk::choose_cores(t, 1, Placement::compact) == CpuList{14, 15});
     CHECK(mk::choose_cores(t, 3, Placement::compact) == CpuList{10, 11, 12, 13, 14, 15});
     // 4 cores cannot fit one node: fill one, then the other.
-    CHECK(mk::choose_cores(t, 4, Placement::compact) ==
-          CpuList{6, 7, 10, 11, 12, 13, 14, 15});
+    CHECK(mk::choose_cores(t, 4, Placement::compact) == CpuList{6, 7, 10, 11, 12, 13, 14, 15});
     CHECK_THROWS_WITH(mk::choose_cores(t, 7, Placement::compact),
-                      Catch::Contains("6 can be given") && Catch::Contains("2 NUMA nodes"));
+        Catch::Contains("6 can be given") && Catch::Contains("2 NUMA nodes"));
 }
 
 TEST_CASE("spread placement goes round-robin over the NUMA nodes", "[topology]")

@@ -22,7 +22,7 @@ struct Status {
     mk_state state;
     CpuList cpus;
     uint64_t mem_bytes;
-    std::vector<std::pair<int, uint64_t>> node_bytes;  // nodes holding mk memory
+    std::vector<std::pair<int, uint64_t>> node_bytes; // nodes holding mk memory
     std::vector<Chunk> chunks;
 };
 

@@ -11,7 +11,7 @@ namespace mk {
 
 class JsonWriter {
 public:
-    explicit JsonWriter(std::ostream& out) : out_(out) {}
+    explicit JsonWriter(std::ostream& out) : out_(out) { }
     ~JsonWriter();
 
     JsonWriter& begin_object();

@@ -11,12 +11,12 @@
 namespace mk {
 
 struct Core {
-    int node;       // NUMA node (OS index), -1 if unknown
-    CpuList cpus;   // Linux CPU numbers of its hardware threads
+    int node; // NUMA node (OS index), -1 if unknown
+    CpuList cpus; // Linux CPU numbers of its hardware threads
 };
 
 struct Topology {
-    std::vector<Core> cores;   // in hwloc's (logical) order
+    std::vector<Core> cores; // in hwloc's (logical) order
 };
 
 // The online cores of this machine.
@@ -26,8 +26,8 @@ Topology system_topology();
 Topology synthetic_topology(const std::string& description);
 
 enum class Placement {
-    compact,  // as few NUMA nodes as possible
-    spread,   // round-robin over the NUMA nodes
+    compact, // as few NUMA nodes as possible
+    spread, // round-robin over the NUMA nodes
 };
 
 struct AutoCpus {
