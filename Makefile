@@ -70,9 +70,17 @@ lint:
 bench-partition: bootstrap
 	@bench/partition/run
 
+# The ring against the cache-line floor, on this machine.
+bench-ring: user
+	@bench/ring/run
+
+# FWQ/FTQ/selfish detour on Linux, tuned Linux and the LWK, on a test node.
+bench-noise: bootstrap
+	@bench/noise/run
+
 clean:
 	rm -rf $(BUILD)
 	-$(MAKE) -C $(KDIR) M=$(ROOT)/kmod clean >/dev/null 2>&1
 
-.PHONY: all kmod lwk user bootstrap check demo lint bench-partition clean
+.PHONY: all kmod lwk user bootstrap check demo lint bench-partition bench-ring bench-noise clean
 .PRECIOUS: $(BUILD)/kmod/%/mk.ko
