@@ -210,6 +210,12 @@ int mk_cmd_release_cpus(struct mk_cpu_request *req)
 		goto out;
 	if (ret == 0)
 		cpumask_copy(want, &mk_part.cpus);
+	if (mk_lwk_active()) {
+		mk_refuse(req->msg, "the LWK is %s on mk's CPUs: mkctl shutdown first",
+			  mk_state_name(mk_state()));
+		ret = -EBUSY;
+		goto out;
+	}
 	for_each_cpu(cpu, want) {
 		if (!cpumask_test_cpu(cpu, &mk_part.cpus)) {
 			req->failed_cpu = cpu;

@@ -20,6 +20,10 @@ struct mk_partition mk_part = {
 
 enum mk_state mk_state(void)
 {
+	enum mk_state lwk = READ_ONCE(mk_inst.state);
+
+	if (lwk != MK_STATE_FREE)
+		return lwk;
 	if (!cpumask_empty(&mk_part.cpus) || READ_ONCE(mk_part.mem_bytes))
 		return MK_STATE_RESERVED;
 	return MK_STATE_FREE;
@@ -32,6 +36,12 @@ const char *mk_state_name(enum mk_state state)
 		return "free";
 	case MK_STATE_RESERVED:
 		return "reserved";
+	case MK_STATE_BOOTING:
+		return "booting";
+	case MK_STATE_RUNNING:
+		return "running";
+	case MK_STATE_PANICKED:
+		return "panicked";
 	}
 	return "unknown";
 }
@@ -67,6 +77,7 @@ static int mk_cmd_status(struct mk_status *st)
 			return -EFAULT;
 		i++;
 	}
+	mk_lwk_status(st);
 	return 0;
 }
 
@@ -77,6 +88,11 @@ static int mk_do_reserve_cpus(void *r) { return mk_cmd_reserve_cpus(r); }
 static int mk_do_release_cpus(void *r) { return mk_cmd_release_cpus(r); }
 static int mk_do_reserve_mem(void *r) { return mk_cmd_reserve_mem(r); }
 static int mk_do_release_mem(void *r) { return mk_cmd_release_mem(r); }
+static int mk_do_boot(void *r) { return mk_cmd_boot(r); }
+static int mk_do_shutdown(void *r) { return mk_cmd_shutdown(r); }
+static int mk_do_log(void *r) { return mk_cmd_log(r); }
+static int mk_do_ping(void *r) { return mk_cmd_ping(r); }
+static int mk_do_debug(void *r) { return mk_cmd_debug(r); }
 
 /*
  * Copies a request of the given size in (its first u32 must be that size),
@@ -130,6 +146,16 @@ static long mk_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return mk_run(uarg, sizeof(struct mk_mem_request), true, mk_do_reserve_mem);
 	case MK_IOC_RELEASE_MEM:
 		return mk_run(uarg, sizeof(struct mk_simple_request), true, mk_do_release_mem);
+	case MK_IOC_BOOT:
+		return mk_run(uarg, sizeof(struct mk_boot_request), true, mk_do_boot);
+	case MK_IOC_SHUTDOWN:
+		return mk_run(uarg, sizeof(struct mk_simple_request), true, mk_do_shutdown);
+	case MK_IOC_LOG:
+		return mk_run(uarg, sizeof(struct mk_log_request), true, mk_do_log);
+	case MK_IOC_PING:
+		return mk_run(uarg, sizeof(struct mk_ping_request), true, mk_do_ping);
+	case MK_IOC_DEBUG:
+		return mk_run(uarg, sizeof(struct mk_debug_request), true, mk_do_debug);
 	default:
 		return -ENOTTY;
 	}
@@ -152,13 +178,22 @@ static int __init mk_init(void)
 {
 	int ret;
 
+	ret = mk_boot_init();
+	if (ret)
+		return ret;
+	ret = mk_lowmem_init();
+	if (ret)
+		return ret;
 	ret = mk_cpu_init();
 	if (ret)
 		return ret;
+	ret = mk_irq_init();
+	if (ret)
+		goto err_cpu;
 	ret = mk_sysfs_init();
 	if (ret) {
 		pr_err("cannot create /sys/kernel/mk (%d)\n", ret);
-		goto err_cpu;
+		goto err_irq;
 	}
 	ret = misc_register(&mk_miscdev);
 	if (ret) {
@@ -171,6 +206,8 @@ static int __init mk_init(void)
 
 err_sysfs:
 	mk_sysfs_exit();
+err_irq:
+	mk_irq_exit();
 err_cpu:
 	mk_cpu_exit();
 	return ret;
@@ -180,10 +217,13 @@ static void __exit mk_exit(void)
 {
 	misc_deregister(&mk_miscdev);
 	mk_sysfs_exit();
+	/* No LWK runs: it holds a module reference until shut down. */
 	mutex_lock(&mk_part.lock);
 	mk_cpus_release_all();
 	mk_mem_release_all();
 	mutex_unlock(&mk_part.lock);
+	mk_boot_exit();
+	mk_irq_exit();
 	mk_cpu_exit();
 	pr_info("unloaded\n");
 }

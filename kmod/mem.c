@@ -475,6 +475,9 @@ void mk_mem_release_all(void)
 {
 	u64 bytes = mk_part.mem_bytes;
 
+	/* The last LWK's log and parameters lived in this memory. */
+	WRITE_ONCE(mk_inst.bp, NULL);
+
 	mk_free_chunks(&mk_part.chunks);
 	mk_part.nr_chunks = 0;
 	mk_part.mem_bytes = 0;
@@ -489,6 +492,11 @@ int mk_cmd_release_mem(struct mk_simple_request *req)
 	if (req->flags) {
 		mk_refuse(req->msg, "unknown flags 0x%x", req->flags);
 		return -EINVAL;
+	}
+	if (mk_lwk_active()) {
+		mk_refuse(req->msg, "the LWK is %s in mk's memory: mkctl shutdown first",
+			  mk_state_name(mk_state()));
+		return -EBUSY;
 	}
 	mk_mem_release_all();
 	return 0;

@@ -12,6 +12,12 @@
 #include <linux/atomic.h>
 #include <linux/printk.h>
 
+#include <linux/wait.h>
+#include <linux/workqueue.h>
+#include <linux/ktime.h>
+#include <linux/sizes.h>
+
+#include <mk/boot.h>
 #include <mk/ioctl.h>
 
 /*
@@ -31,6 +37,39 @@ struct mk_partition {
 };
 
 extern struct mk_partition mk_part;
+
+/* The boot area at the start of the LWK's first chunk (see boot.c). */
+#define MK_PARAMS_BYTES SZ_64K
+#define MK_LOG_BYTES SZ_512K
+#define MK_STACK_BYTES SZ_32K
+#define MK_CHANNEL_BYTES_PER_CPU SZ_64K
+
+/* Boot page tables: pages mk.ko allocated, freed when the LWK stops. */
+struct mk_boot_tables {
+	struct page *root;           /* PML4, below 4 GiB */
+	struct list_head pages;      /* every table page, root included */
+};
+
+/* The LWK instance booted on the partition. Changed under mk_part.lock. */
+struct mk_instance {
+	enum mk_state state;         /* BOOTING, RUNNING, PANICKED; FREE when none */
+	struct mk_boot_params *bp;   /* in LWK memory, through Linux's direct map */
+	phys_addr_t boot_area_phys;
+	u64 boot_area_size;
+	u32 nr_cpus;
+	struct mk_boot_tables tables;
+	ktime_t running_since;
+	u64 boot_ns;
+	char last_error[MK_MSG_LEN];
+	/* The LWK -> Linux doorbell: counted, and wakes whoever waits. */
+	atomic64_t doorbells;
+	wait_queue_head_t wait;
+	struct work_struct event_work;      /* panic detection, log mirror */
+	struct delayed_work mirror_work;    /* log mirror while the LWK runs */
+	u64 mirror_pos;
+};
+
+extern struct mk_instance mk_inst;
 
 /* A physically contiguous range of order-0 pages, each with refcount 1. */
 struct mk_chunk {
@@ -62,6 +101,49 @@ void mk_cpumask_to_abi(const struct cpumask *mask, struct mk_cpumask *abi);
 int mk_cmd_reserve_mem(struct mk_mem_request *req);
 int mk_cmd_release_mem(struct mk_simple_request *req);
 void mk_mem_release_all(void);
+
+/* lowmem.c: the page below 1 MiB the trampoline runs from */
+int mk_lowmem_init(void);
+void *mk_lowmem_acquire(phys_addr_t *phys);
+void mk_lowmem_release(void);
+
+/* apic.c */
+void mk_apic_send_init(u32 apic_id);
+void mk_apic_send_sipi(u32 apic_id, phys_addr_t start);
+void mk_apic_send_ipi(u32 apic_id, u8 vector);
+u32 mk_apic_id(unsigned int cpu);
+
+/* pgtable.c */
+int mk_boot_tables_build(struct mk_boot_tables *t, u64 image_virt, u64 image_phys,
+			 u64 image_size);
+void mk_boot_tables_free(struct mk_boot_tables *t);
+
+/* irq.c: the LWK -> Linux doorbell */
+int mk_irq_init(void);
+void mk_irq_exit(void);
+u32 mk_irq_vector(void);
+u32 mk_irq_apic_id(void);
+
+/* image.c */
+struct mk_image_layout;
+int mk_image_check(const u8 *img, u64 size, struct mk_image_layout *l, char *msg);
+void mk_image_place(const u8 *img, const struct mk_image_layout *l, void *dst);
+const u8 *mk_image_trampoline(const u8 *img, u64 size, const struct mk_image_layout *l);
+
+/* boot.c */
+int mk_boot_init(void);
+void mk_boot_exit(void);
+int mk_cmd_boot(struct mk_boot_request *req);
+int mk_cmd_shutdown(struct mk_simple_request *req);
+int mk_cmd_ping(struct mk_ping_request *req);
+int mk_cmd_debug(struct mk_debug_request *req);
+bool mk_lwk_active(void);
+void mk_lwk_status(struct mk_status *st);
+
+/* log.c */
+int mk_cmd_log(struct mk_log_request *req);
+void mk_log_mirror(void);
+void mk_log_dump(const char *why);
 
 /* sysfs.c */
 int mk_sysfs_init(void);

@@ -21,6 +21,11 @@ struct Command {
 CpuList resolve_cpus(const std::string& spec);
 
 int cmd_version(const Args& args);
+int cmd_boot(const Args& args);
+int cmd_shutdown(const Args& args);
+int cmd_log(const Args& args);
+int cmd_ping(const Args& args);
+int cmd_debug(const Args& args);
 int cmd_status(const Args& args);
 int cmd_reserve(const Args& args);
 int cmd_release(const Args& args);

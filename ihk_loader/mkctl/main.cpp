@@ -13,6 +13,11 @@ namespace mkctl {
 const std::vector<Command>& commands()
 {
     static const std::vector<Command> list = {
+        {"boot", "boot the LWK (reserving CPUs and memory first if asked)", cmd_boot},
+        {"shutdown", "stop the LWK and give its CPUs and memory back", cmd_shutdown},
+        {"log", "print the LWK's kernel log", cmd_log},
+        {"ping", "doorbell round trips Linux -> LWK -> Linux", cmd_ping},
+        {"debug", "make the LWK fail on purpose (testing)", cmd_debug},
         {"reserve", "take CPUs and memory from Linux for mk", cmd_reserve},
         {"release", "give CPUs and memory back to Linux", cmd_release},
         {"status", "show what mk holds", cmd_status},

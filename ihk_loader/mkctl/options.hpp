@@ -21,6 +21,7 @@ public:
 // Parses args against opts. Prints the usage and returns nothing for --help;
 // throws UsageError for unknown or malformed options.
 std::optional<po::variables_map> parse_options(const Args& args, const char* command,
-    const char* synopsis, const char* description, po::options_description opts);
+    const char* synopsis, const char* description, po::options_description opts,
+    const po::positional_options_description* positional = nullptr);
 
 } // namespace mkctl

@@ -1,6 +1,7 @@
 #include "status_view.hpp"
 
 #include <mk/json.hpp>
+#include <mk/ioctl.h>
 #include <mk/size.hpp>
 #include <mk/version.h>
 
@@ -21,6 +22,35 @@ std::string hex(uint64_t v)
 
 } // namespace
 
+namespace {
+
+bool lwk_up(const mk::Status& s)
+{
+    return s.state == MK_STATE_BOOTING || s.state == MK_STATE_RUNNING || s.state == MK_STATE_PANICKED;
+}
+
+void print_lwk(std::ostream& out, const mk::Status& s)
+{
+    if (!s.last_error.empty() && !lwk_up(s))
+        out << "last boot failed: " << s.last_error << "\n";
+    if (!lwk_up(s))
+        return;
+    char line[160];
+    std::snprintf(line, sizeof line, "lwk      %s, up %.3f s, booted in %.1f ms\n", mk::state_name(s.state),
+        s.uptime_ns / 1e9, s.boot_ns / 1e6);
+    out << line;
+    if (!s.panic.empty())
+        out << "panic    " << s.panic << "\n";
+    out << "cores    core  cpu  apic  node  state     irqs\n";
+    for (const auto& c : s.cores) {
+        std::snprintf(line, sizeof line, "         %4u %4u %5u %5d  %-8s %5llu\n", c.index, c.linux_cpu,
+            c.apic_id, c.node, mk::cpu_state_name(c.state), static_cast<unsigned long long>(c.irqs));
+        out << line;
+    }
+}
+
+} // namespace
+
 void print_status(std::ostream& out, const mk::Status& s)
 {
     out << "state    " << mk::state_name(s.state) << "\n";
@@ -32,6 +62,7 @@ void print_status(std::ostream& out, const mk::Status& s)
     out << "memory   ";
     if (!s.mem_bytes) {
         out << "none\n";
+        print_lwk(out, s);
         return;
     }
     out << mk::format_size(s.mem_bytes) << " in " << s.chunks.size()
@@ -45,6 +76,7 @@ void print_status(std::ostream& out, const mk::Status& s)
             hex(c.phys + c.bytes).c_str(), mk::format_size(c.bytes).c_str(), c.node);
         out << line;
     }
+    print_lwk(out, s);
 }
 
 void print_status_json(std::ostream& out, const mk::Status& s)
@@ -70,6 +102,23 @@ void print_status_json(std::ostream& out, const mk::Status& s)
             .field("start", c.phys)
             .field("bytes", c.bytes)
             .field("node", c.node)
+            .end_object();
+    j.end_array();
+    j.end_object();
+    j.key("lwk").begin_object();
+    j.field("uptime_ns", s.uptime_ns);
+    j.field("boot_ns", s.boot_ns);
+    j.field("panic", s.panic);
+    j.field("last_error", s.last_error);
+    j.key("cores").begin_array();
+    for (const auto& c : s.cores)
+        j.begin_object()
+            .field("core", c.index)
+            .field("cpu", c.linux_cpu)
+            .field("apic_id", c.apic_id)
+            .field("node", c.node)
+            .field("state", mk::cpu_state_name(c.state))
+            .field("irqs", c.irqs)
             .end_object();
     j.end_array();
     j.end_object();

@@ -1,9 +1,11 @@
+#include <mk/boot.h>
 #include <mk/device.hpp>
 #include <mk/error.hpp>
 
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
+#include <memory>
 #include <unistd.h>
 
 namespace mk {
@@ -56,6 +58,22 @@ const char* state_name(uint32_t state)
     switch (state) {
     case MK_STATE_FREE: return "free";
     case MK_STATE_RESERVED: return "reserved";
+    case MK_STATE_BOOTING: return "booting";
+    case MK_STATE_RUNNING: return "running";
+    case MK_STATE_PANICKED: return "panicked";
+    }
+    return "unknown";
+}
+
+const char* cpu_state_name(uint32_t state)
+{
+    switch (state) {
+    case MK_CPU_OFF: return "off";
+    case MK_CPU_STARTING: return "starting";
+    case MK_CPU_STARTED: return "started";
+    case MK_CPU_READY: return "ready";
+    case MK_CPU_PANICKED: return "panicked";
+    case MK_CPU_HALTED: return "halted";
     }
     return "unknown";
 }
@@ -96,7 +114,8 @@ Status Device::status() const
 {
     version();
     std::vector<mk_mem_chunk> raw;
-    mk_status st{};
+    auto holder = std::make_unique<mk_status>(); // large: keep it off the stack
+    mk_status& st = *holder;
     // The chunk count can change between two calls: retry until it fits.
     for (;;) {
         st = {};
@@ -118,6 +137,14 @@ Status Device::status() const
             s.node_bytes.emplace_back(n, st.node_bytes[n]);
     for (uint32_t i = 0; i < st.nr_chunks; ++i)
         s.chunks.push_back({raw[i].phys, raw[i].bytes, raw[i].node});
+    s.uptime_ns = st.uptime_ns;
+    s.boot_ns = st.boot_ns;
+    for (uint32_t i = 0; i < st.nr_lwk_cpus && i < MK_MAX_LWK_CPUS; ++i) {
+        const mk_lwk_cpu& c = st.lwk_cpus[i];
+        s.cores.push_back({i, c.linux_cpu, c.apic_id, c.node, c.state, c.irqs});
+    }
+    s.panic.assign(st.panic, strnlen(st.panic, sizeof st.panic));
+    s.last_error.assign(st.last_error, strnlen(st.last_error, sizeof st.last_error));
     return s;
 }
 
@@ -154,6 +181,58 @@ void Device::release_mem()
 {
     mk_simple_request req{};
     request(fd_, MK_IOC_RELEASE_MEM, req, "releasing memory");
+}
+
+uint64_t Device::boot(const std::vector<uint8_t>& image, const std::string& cmdline,
+    unsigned timeout_ms)
+{
+    auto req = std::make_unique<mk_boot_request>();
+    *req = {};
+    if (cmdline.size() >= sizeof req->cmdline)
+        throw Error("the LWK command line is longer than " +
+            std::to_string(sizeof req->cmdline - 1) + " bytes");
+    std::memcpy(req->cmdline, cmdline.data(), cmdline.size());
+    req->image = reinterpret_cast<uint64_t>(image.data());
+    req->image_size = image.size();
+    req->timeout_ms = timeout_ms;
+    request(fd_, MK_IOC_BOOT, *req, "booting the LWK");
+    return req->boot_ns;
+}
+
+void Device::shutdown(bool keep_partition)
+{
+    mk_simple_request req{};
+    req.flags = keep_partition ? MK_SHUTDOWN_KEEP : 0;
+    request(fd_, MK_IOC_SHUTDOWN, req, "shutting the LWK down");
+}
+
+LogChunk Device::read_log(uint64_t pos, size_t max)
+{
+    std::string buf(max, '\0');
+    mk_log_request req{};
+    req.buf = reinterpret_cast<uint64_t>(buf.data());
+    req.buf_size = static_cast<uint32_t>(max);
+    req.pos = pos;
+    request(fd_, MK_IOC_LOG, req, "reading the LWK log");
+    buf.resize(req.bytes);
+    return {std::move(buf), req.pos, req.lost};
+}
+
+PingResult Device::ping(int core, unsigned count)
+{
+    mk_ping_request req{};
+    req.core = core;
+    req.count = count;
+    request(fd_, MK_IOC_PING, req, "pinging the LWK");
+    return {req.done, req.min_ns, req.avg_ns, req.max_ns, req.lwk_doorbells, req.linux_doorbells};
+}
+
+void Device::debug_fault(int core)
+{
+    mk_debug_request req{};
+    req.op = MK_DEBUG_FAULT;
+    req.core = core;
+    request(fd_, MK_IOC_DEBUG, req, "making the LWK fault");
 }
 
 } // namespace mk

@@ -18,15 +18,43 @@ struct Chunk {
     int node;
 };
 
+struct LwkCore {
+    unsigned index;
+    unsigned linux_cpu;
+    unsigned apic_id;
+    int node;
+    uint32_t state; // enum mk_cpu_state
+    uint64_t irqs;
+};
+
 struct Status {
     mk_state state;
     CpuList cpus;
     uint64_t mem_bytes;
     std::vector<std::pair<int, uint64_t>> node_bytes; // nodes holding mk memory
     std::vector<Chunk> chunks;
+    // The LWK, when one is up:
+    uint64_t uptime_ns = 0;
+    uint64_t boot_ns = 0;
+    std::vector<LwkCore> cores;
+    std::string panic;
+    std::string last_error; // why the last boot failed
+};
+
+struct PingResult {
+    unsigned done;
+    uint64_t min_ns, avg_ns, max_ns;
+    uint64_t lwk_doorbells, linux_doorbells;
+};
+
+struct LogChunk {
+    std::string text;
+    uint64_t pos;  // where the next read starts
+    uint64_t lost; // bytes overwritten before they were read
 };
 
 const char* state_name(uint32_t state);
+const char* cpu_state_name(uint32_t state);
 
 class Device {
 public:
@@ -49,6 +77,14 @@ public:
     // Returns the bytes reserved.
     uint64_t reserve_mem(const std::vector<MemWant>& wants, mk_mem_policy policy = MK_MEM_CONTIG);
     void release_mem();
+
+    // Boots the image (its bytes) on what mk holds; returns the boot time in ns.
+    uint64_t boot(const std::vector<uint8_t>& image, const std::string& cmdline, unsigned timeout_ms);
+    void shutdown(bool keep_partition);
+    // Reads the LWK's log from pos (0: the oldest byte kept).
+    LogChunk read_log(uint64_t pos, size_t max = 65536);
+    PingResult ping(int core, unsigned count);
+    void debug_fault(int core);
 
 private:
     int fd_;

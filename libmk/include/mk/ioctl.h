@@ -11,7 +11,7 @@
 #ifndef MK_IOCTL_H
 #define MK_IOCTL_H
 
-#include "types.h"
+#include "common.h"
 #include "version.h"
 
 #if defined(__KERNEL__)
@@ -23,14 +23,6 @@
 #define MK_DEVICE_PATH "/dev/mk"
 #define MK_SYSFS_PATH "/sys/kernel/mk"
 #define MK_IOC_MAGIC 0xB7
-
-#define MK_MAX_CPUS 1024                 /* CPU numbers the ABI can name */
-#define MK_CPUMASK_WORDS (MK_MAX_CPUS / 64)
-#define MK_MAX_NODES 64                  /* NUMA node numbers the ABI can name */
-#define MK_MSG_LEN 192
-
-/* Memory is reserved in chunks of at least this size, aligned to it. */
-#define MK_CHUNK_MIN (2ULL << 20)
 
 /* A set of Linux CPU numbers: bit (n % 64) of bits[n / 64] is CPU n. */
 struct mk_cpumask {
@@ -93,15 +85,6 @@ struct mk_mem_request {
 MK_STATIC_ASSERT(sizeof(struct mk_mem_request) == 24 + 16 * MK_MAX_NODES + MK_MSG_LEN,
 		 "mk_mem_request layout");
 
-/* A reserved, physically contiguous range on one NUMA node. */
-struct mk_mem_chunk {
-	__u64 phys;
-	__u64 bytes;
-	__s32 node;
-	__u32 pad;
-};
-MK_STATIC_ASSERT(sizeof(struct mk_mem_chunk) == 24, "mk_mem_chunk layout");
-
 /* Requests without arguments that can still be refused. */
 struct mk_simple_request {
 	__u32 size;
@@ -109,15 +92,19 @@ struct mk_simple_request {
 	char msg[MK_MSG_LEN];    /* out: why it was refused */
 };
 
-/* The instance's state, as shown by mkctl status and sysfs. */
-enum mk_state {
-	MK_STATE_FREE = 0,       /* nothing reserved */
-	MK_STATE_RESERVED = 1,   /* CPUs and/or memory reserved, no LWK */
+/* One LWK core in struct mk_status. */
+struct mk_lwk_cpu {
+	__u32 linux_cpu;
+	__u32 apic_id;
+	__u32 state;             /* enum mk_cpu_state (<mk/boot.h>) */
+	__s32 node;
+	__u64 irqs;              /* interrupts the core has taken */
 };
 
 /*
- * MK_IOC_STATUS: the partition. chunks points to room for max_chunks
- * entries (may be 0); nr_chunks is the full count even if it did not fit.
+ * MK_IOC_STATUS: the partition and the LWK. chunks points to room for
+ * max_chunks entries (may be 0); nr_chunks is the full count even if it did
+ * not fit.
  */
 struct mk_status {
 	__u32 size;                       /* in */
@@ -128,9 +115,76 @@ struct mk_status {
 	__u64 chunks;                     /* in: user pointer to struct mk_mem_chunk[] */
 	__u32 max_chunks;                 /* in */
 	__u32 nr_chunks;                  /* out */
+	/* The LWK, when one was booted: */
+	__u64 uptime_ns;                  /* out: since it came up */
+	__u64 boot_ns;                    /* out: how long booting took */
+	__u64 lwk_free_bytes;             /* out: reserved for later use, 0 */
+	__u32 nr_lwk_cpus;                /* out */
+	__u32 pad;
+	struct mk_lwk_cpu lwk_cpus[MK_MAX_LWK_CPUS];   /* out */
+	char panic[MK_PANIC_LEN];         /* out: the panic's one-line summary */
+	char last_error[MK_MSG_LEN];      /* out: why the last boot failed */
 };
-MK_STATIC_ASSERT(sizeof(struct mk_status) == 8 + 128 + 8 + 8 * MK_MAX_NODES + 16,
-		 "mk_status layout");
+
+/*
+ * MK_IOC_BOOT: boot the LWK image (ELF bytes at image) on the CPUs and
+ * memory mk holds, and wait until every core is ready (or timeout_ms).
+ */
+struct mk_boot_request {
+	__u32 size;
+	__u32 timeout_ms;        /* in: 0 for the default */
+	__u64 image;             /* in: user pointer to the image's bytes */
+	__u64 image_size;        /* in */
+	__u64 boot_ns;           /* out: from the ioctl to all cores ready */
+	char cmdline[MK_CMDLINE_LEN];   /* in: the LWK's command line */
+	char msg[MK_MSG_LEN];
+};
+
+/* MK_IOC_SHUTDOWN: stop the LWK's cores; flags says what else to do. */
+#define MK_SHUTDOWN_KEEP (1U << 0)        /* keep the partition reserved */
+
+/*
+ * MK_IOC_LOG: read the LWK's kernel log from byte position pos (0: the
+ * oldest byte still kept) into buf. The log is a stream: pos comes back
+ * advanced; lost counts bytes overwritten before they could be read.
+ */
+struct mk_log_request {
+	__u32 size;
+	__u32 buf_size;          /* in */
+	__u64 buf;               /* in: user pointer */
+	__u64 pos;               /* in/out */
+	__u64 bytes;             /* out: bytes copied */
+	__u64 lost;              /* out */
+	__u64 head;              /* out: bytes the LWK has written in all */
+	char msg[MK_MSG_LEN];
+};
+
+/*
+ * MK_IOC_PING: count round trips Linux -> LWK core -> Linux over the two
+ * doorbells (Linux's IPI to the core, the core's IPI back to mk.ko's vector).
+ */
+struct mk_ping_request {
+	__u32 size;
+	__u32 count;             /* in */
+	__s32 core;              /* in: LWK core index */
+	__u32 done;              /* out: round trips completed */
+	__u64 min_ns, avg_ns, max_ns;     /* out */
+	__u64 lwk_doorbells;     /* out: doorbells the core has counted in all */
+	__u64 linux_doorbells;   /* out: LWK -> Linux doorbells mk.ko has counted */
+	char msg[MK_MSG_LEN];
+};
+
+/* MK_IOC_DEBUG: deliberate failures, to test that Linux survives them. */
+enum mk_debug_op {
+	MK_DEBUG_FAULT = 1,      /* make a core take a fatal page fault */
+};
+struct mk_debug_request {
+	__u32 size;
+	__u32 op;                /* enum mk_debug_op */
+	__s32 core;              /* LWK core index */
+	__u32 pad;
+	char msg[MK_MSG_LEN];
+};
 
 #define MK_IOC_VERSION _IOWR(MK_IOC_MAGIC, 0x00, struct mk_version)
 #define MK_IOC_STATUS _IOWR(MK_IOC_MAGIC, 0x01, struct mk_status)
@@ -138,5 +192,10 @@ MK_STATIC_ASSERT(sizeof(struct mk_status) == 8 + 128 + 8 + 8 * MK_MAX_NODES + 16
 #define MK_IOC_RELEASE_CPUS _IOWR(MK_IOC_MAGIC, 0x11, struct mk_cpu_request)
 #define MK_IOC_RESERVE_MEM _IOWR(MK_IOC_MAGIC, 0x12, struct mk_mem_request)
 #define MK_IOC_RELEASE_MEM _IOWR(MK_IOC_MAGIC, 0x13, struct mk_simple_request)
+#define MK_IOC_BOOT _IOWR(MK_IOC_MAGIC, 0x20, struct mk_boot_request)
+#define MK_IOC_SHUTDOWN _IOWR(MK_IOC_MAGIC, 0x21, struct mk_simple_request)
+#define MK_IOC_LOG _IOWR(MK_IOC_MAGIC, 0x22, struct mk_log_request)
+#define MK_IOC_PING _IOWR(MK_IOC_MAGIC, 0x23, struct mk_ping_request)
+#define MK_IOC_DEBUG _IOWR(MK_IOC_MAGIC, 0x24, struct mk_debug_request)
 
 #endif /* MK_IOCTL_H */

@@ -1,0 +1,37 @@
+// mkctl debug: deliberate LWK failures, to check that Linux survives them.
+#include "commands.hpp"
+#include "options.hpp"
+
+#include <mk/device.hpp>
+
+#include <iostream>
+
+namespace mkctl {
+
+int cmd_debug(const Args& args)
+{
+    po::options_description opts("options");
+    // clang-format off
+    opts.add_options()
+        ("what", po::value<std::string>(), "fault: make an LWK core take a fatal page fault")
+        ("core", po::value<int>()->default_value(0), "the LWK core (index)");
+    // clang-format on
+    po::positional_options_description pos;
+    pos.add("what", 1);
+    auto vm = parse_options(args, "debug", "mkctl debug fault [--core N]",
+        "Make the LWK fail on purpose. 'fault' makes a core take a page fault in its\n"
+        "kernel: the LWK panics, Linux keeps running, 'mkctl status' shows the\n"
+        "report and 'mkctl shutdown' recovers the CPUs and memory.",
+        opts, &pos);
+    if (!vm)
+        return 0;
+    if (!vm->count("what") || (*vm)["what"].as<std::string>() != "fault")
+        throw UsageError("what should fail? only 'fault' exists (see 'mkctl debug --help')");
+    mk::Device dev;
+    dev.debug_fault((*vm)["core"].as<int>());
+    mk::Status s = dev.status();
+    std::cout << "the LWK panicked as asked: " << s.panic << "\n";
+    return 0;
+}
+
+} // namespace mkctl

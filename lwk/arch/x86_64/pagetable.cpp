@@ -1,0 +1,215 @@
+#include <arch/pagetable.hpp>
+
+namespace lwk::arch {
+namespace {
+
+constexpr uint64_t TABLE_BITS = PTE_PRESENT | PTE_WRITE | PTE_USER;
+
+// Size mapped by one entry at each level (level 4 = top).
+constexpr uint64_t level_size(int level) { return 1ULL << (12 + 9 * (level - 1)); }
+constexpr unsigned index_of(uint64_t va, int level) { return (va >> (12 + 9 * (level - 1))) & 511; }
+
+} // namespace
+
+Result<PageTable> PageTable::create(TableAllocator& alloc, uintptr_t direct_offset)
+{
+    uint64_t root = TRY(alloc.alloc_table());
+    return PageTable(root, alloc, direct_offset);
+}
+
+// The table an entry points to, created if absent. A large-page entry is
+// split first (level_page is the size the entry maps).
+Result<uint64_t*> PageTable::next_table(uint64_t* entry, uint64_t level_page)
+{
+    if (!(*entry & PTE_PRESENT)) {
+        uint64_t t = TRY(alloc_->alloc_table());
+        *entry = t | TABLE_BITS;
+    } else if (*entry & PTE_HUGE) {
+        TRY(split(entry, level_page));
+    }
+    return table(*entry & PTE_ADDR);
+}
+
+// Replaces a large-page entry by a table of entries mapping the same memory
+// with pages one level smaller.
+Result<void> PageTable::split(uint64_t* entry, uint64_t level_page)
+{
+    uint64_t old = *entry;
+    uint64_t base = old & PTE_ADDR & ~(level_page - 1);
+    uint64_t bits = old & ~PTE_ADDR;
+    uint64_t child_page = level_page >> 9;
+    uint64_t t = TRY(alloc_->alloc_table());
+    uint64_t* child = table(t);
+    for (unsigned i = 0; i < 512; ++i) {
+        uint64_t e = (base + i * child_page) | bits;
+        if (child_page == PAGE_4K)
+            e &= ~PTE_HUGE; // bit 7 is PAT at the 4 KiB level
+        child[i] = e;
+    }
+    *entry = t | TABLE_BITS;
+    return {};
+}
+
+Result<void> PageTable::map(uint64_t va, uint64_t pa, uint64_t size, uint64_t prot, uint64_t max_page)
+{
+    if ((va | pa | size) & (PAGE_4K - 1) || size == 0 || !canonical(va) ||
+        !canonical(va + size - 1) || va + size < va)
+        return EINVAL;
+    // Refuse before changing anything if any page is already mapped.
+    if (any_mapped(va, size))
+        return EEXIST;
+    uint64_t bits = PTE_PRESENT | (prot & PROT_MASK);
+    for (uint64_t off = 0; off < size;) {
+        uint64_t v = va + off, p = pa + off, left = size - off;
+        uint64_t page = PAGE_4K;
+        const uint64_t candidates[] = {PAGE_1G, PAGE_2M};
+        for (uint64_t candidate : candidates) {
+            if (candidate <= max_page && !(v & (candidate - 1)) && !(p & (candidate - 1)) &&
+                left >= candidate) {
+                page = candidate;
+                break;
+            }
+        }
+        uint64_t* t = table(root_);
+        for (int level = 4;; --level) {
+            uint64_t* e = &t[index_of(v, level)];
+            if (level_size(level) == page) {
+                // An empty table left by earlier unmaps gives way to the leaf.
+                if ((*e & PTE_PRESENT) && !(*e & PTE_HUGE) && level > 1)
+                    free_subtree(*e & PTE_ADDR, level - 1);
+                *e = p | bits | (page != PAGE_4K ? PTE_HUGE : 0);
+                break;
+            }
+            t = TRY(next_table(e, level_size(level)));
+        }
+        off += page;
+    }
+    return {};
+}
+
+// Calls leaf(entry, level_page) for each leaf entry covering [va, va+size),
+// splitting large leaves that extend beyond the range.
+template <typename Leaf> Result<void> PageTable::walk_leaves(uint64_t va, uint64_t size, Leaf leaf)
+{
+    if ((va | size) & (PAGE_4K - 1) || va + size < va)
+        return EINVAL;
+    uint64_t end = va + size;
+    for (uint64_t v = va; v < end;) {
+        uint64_t* t = table(root_);
+        for (int level = 4;; --level) {
+            uint64_t* e = &t[index_of(v, level)];
+            uint64_t span = level_size(level);
+            uint64_t next = (v & ~(span - 1)) + span;
+            if (!(*e & PTE_PRESENT)) {
+                v = next; // nothing mapped in this whole span
+                break;
+            }
+            if (level == 1 || (*e & PTE_HUGE)) {
+                if (level > 1 && (v & (span - 1) || next > end)) {
+                    TRY(split(e, span));
+                    t = table(*e & PTE_ADDR);
+                    continue; // the same address one level down
+                }
+                leaf(e, span);
+                v = next;
+                break;
+            }
+            t = table(*e & PTE_ADDR);
+        }
+        if (v == 0)
+            break; // wrapped past the top of the address space
+    }
+    return {};
+}
+
+Result<void> PageTable::unmap(uint64_t va, uint64_t size)
+{
+    return walk_leaves(va, size, [](uint64_t* e, uint64_t) { *e = 0; });
+}
+
+Result<void> PageTable::protect(uint64_t va, uint64_t size, uint64_t prot)
+{
+    return walk_leaves(va, size, [prot](uint64_t* e, uint64_t) {
+        *e = (*e & ~PROT_MASK) | (prot & PROT_MASK);
+    });
+}
+
+bool PageTable::any_mapped(uint64_t va, uint64_t size) const
+{
+    uint64_t end = va + size;
+    for (uint64_t v = va; v < end;) {
+        const uint64_t* t = table(root_);
+        for (int level = 4;; --level) {
+            uint64_t e = t[index_of(v, level)];
+            uint64_t span = level_size(level);
+            if (!(e & PTE_PRESENT)) {
+                v = (v & ~(span - 1)) + span;
+                break;
+            }
+            if (level == 1 || (e & PTE_HUGE))
+                return true;
+            t = table(e & PTE_ADDR);
+        }
+        if (v == 0)
+            break;
+    }
+    return false;
+}
+
+bool PageTable::translate(uint64_t va, Translation& out) const
+{
+    if (!canonical(va))
+        return false;
+    const uint64_t* t = table(root_);
+    for (int level = 4; level >= 1; --level) {
+        uint64_t e = t[index_of(va, level)];
+        if (!(e & PTE_PRESENT))
+            return false;
+        if (level == 1 || (e & PTE_HUGE)) {
+            uint64_t span = level_size(level);
+            out.phys = (e & PTE_ADDR & ~(span - 1)) + (va & (span - 1));
+            out.page_size = span;
+            out.flags = e & ~PTE_ADDR;
+            return true;
+        }
+        t = table(e & PTE_ADDR);
+    }
+    return false;
+}
+
+void PageTable::share_top(const PageTable& other, unsigned first, unsigned last)
+{
+    const uint64_t* src = table(other.root_);
+    uint64_t* dst = table(root_);
+    for (unsigned i = first; i <= last && i < 512; ++i)
+        dst[i] = src[i];
+}
+
+void PageTable::free_subtree(uint64_t phys, int level)
+{
+    uint64_t* t = table(phys);
+    if (level > 1) {
+        for (unsigned i = 0; i < 512; ++i)
+            if ((t[i] & PTE_PRESENT) && !(t[i] & PTE_HUGE))
+                free_subtree(t[i] & PTE_ADDR, level - 1);
+    }
+    alloc_->free_table(phys);
+}
+
+void PageTable::destroy_range(unsigned first, unsigned last)
+{
+    uint64_t* top = table(root_);
+    for (unsigned i = first; i <= last && i < 512; ++i) {
+        if ((top[i] & PTE_PRESENT) && !(top[i] & PTE_HUGE))
+            free_subtree(top[i] & PTE_ADDR, 3);
+        top[i] = 0;
+    }
+}
+
+void PageTable::destroy()
+{
+    alloc_->free_table(root_);
+    root_ = 0;
+}
+
+} // namespace lwk::arch

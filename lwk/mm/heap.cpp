@@ -1,0 +1,130 @@
+#include <mm/buddy.hpp>
+#include <mm/heap.hpp>
+#include <mm/pmm.hpp>
+
+#include <core/boot.hpp>
+#include <core/panic.hpp>
+
+#include <arch/cpu.hpp>
+#include <lib/spinlock.hpp>
+
+#include <cstdint>
+#include <new>
+
+namespace lwk::mm {
+namespace {
+
+// Every block starts with a header that says how to free it.
+struct Header {
+    uint32_t magic;
+    uint32_t kind; // size class index, or LARGE + page order
+    uint64_t pad;
+};
+static_assert(sizeof(Header) == 16);
+
+constexpr uint32_t MAGIC = 0x6b6d616c; // "kmal"
+constexpr uint32_t LARGE = 0x100;
+constexpr size_t CLASSES = 8;          // 32 .. 4096 bytes including the header
+constexpr size_t class_size(size_t c) { return size_t{32} << c; }
+
+struct FreeBlock {
+    FreeBlock* next;
+};
+
+FreeBlock* free_lists[CLASSES];
+Spinlock lock;
+
+bool refill(size_t c)
+{
+    auto page = alloc_pages(0);
+    if (page.is_error())
+        return false;
+    auto* base = static_cast<char*>(boot::phys_to_virt(page.value()));
+    for (size_t off = 0; off + class_size(c) <= PAGE_SIZE; off += class_size(c)) {
+        auto* b = reinterpret_cast<FreeBlock*>(base + off);
+        b->next = free_lists[c];
+        free_lists[c] = b;
+    }
+    return true;
+}
+
+} // namespace
+
+void* kmalloc(size_t size)
+{
+    size_t total = size + sizeof(Header);
+    Header* h = nullptr;
+    if (total <= class_size(CLASSES - 1)) {
+        size_t c = 0;
+        while (class_size(c) < total)
+            ++c;
+        uint64_t flags = arch::save_flags_cli();
+        lock.lock();
+        if (free_lists[c] || refill(c)) {
+            FreeBlock* b = free_lists[c];
+            free_lists[c] = b->next;
+            h = reinterpret_cast<Header*>(b);
+            h->kind = static_cast<uint32_t>(c);
+        }
+        lock.unlock();
+        arch::restore_flags(flags);
+    } else {
+        unsigned order = 0;
+        while (order_bytes(order) < total)
+            ++order;
+        auto pages = alloc_pages(order);
+        if (!pages.is_error()) {
+            h = static_cast<Header*>(boot::phys_to_virt(pages.value()));
+            h->kind = LARGE + order;
+        }
+    }
+    if (!h)
+        return nullptr;
+    h->magic = MAGIC;
+    return h + 1;
+}
+
+void* kzalloc(size_t size)
+{
+    void* p = kmalloc(size);
+    if (p)
+        __builtin_memset(p, 0, size);
+    return p;
+}
+
+void kfree(void* p)
+{
+    if (!p)
+        return;
+    Header* h = static_cast<Header*>(p) - 1;
+    if (h->magic != MAGIC)
+        panic("kfree of %p: not a heap block (or freed twice)", p);
+    h->magic = 0;
+    if (h->kind >= LARGE) {
+        free_pages(boot::virt_to_phys(h), h->kind - LARGE);
+        return;
+    }
+    uint64_t flags = arch::save_flags_cli();
+    lock.lock();
+    auto* b = reinterpret_cast<FreeBlock*>(h);
+    b->next = free_lists[h->kind];
+    free_lists[h->kind] = b;
+    lock.unlock();
+    arch::restore_flags(flags);
+}
+
+} // namespace lwk::mm
+
+void* operator new(size_t size)
+{
+    void* p = lwk::mm::kmalloc(size);
+    if (!p)
+        lwk::panic("out of kernel memory (new of %zu bytes)", size);
+    return p;
+}
+void* operator new[](size_t size) { return operator new(size); }
+void* operator new(size_t size, const std::nothrow_t&) noexcept { return lwk::mm::kmalloc(size); }
+void operator delete(void* p) noexcept { lwk::mm::kfree(p); }
+void operator delete[](void* p) noexcept { lwk::mm::kfree(p); }
+void operator delete(void* p, size_t) noexcept { lwk::mm::kfree(p); }
+void operator delete[](void* p, size_t) noexcept { lwk::mm::kfree(p); }

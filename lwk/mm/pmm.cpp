@@ -1,0 +1,78 @@
+#include <mm/buddy.hpp>
+#include <mm/pmm.hpp>
+
+#include <core/boot.hpp>
+#include <core/log.hpp>
+#include <core/panic.hpp>
+
+#include <arch/cpu.hpp>
+#include <lib/spinlock.hpp>
+
+namespace lwk::mm {
+namespace {
+
+Buddy buddy(MK_LWK_DIRECT_BASE);
+Spinlock lock;
+
+class IrqGuard {
+public:
+    IrqGuard() : flags_(arch::save_flags_cli()) { lock.lock(); }
+    ~IrqGuard()
+    {
+        lock.unlock();
+        arch::restore_flags(flags_);
+    }
+
+private:
+    uint64_t flags_;
+};
+
+void add(uint64_t start, uint64_t end)
+{
+    if (end <= start)
+        return;
+    if (buddy.add_region(start, end - start).is_error())
+        klog("cannot manage memory %016lx-%016lx", start, end);
+}
+
+} // namespace
+
+void pmm_init(const mk_boot_params& bp)
+{
+    // The boot area and the image lie together at the start of the first chunk.
+    uint64_t used_start = bp.boot_area_phys, used_end = bp.image_phys + bp.image_size;
+    for (uint32_t i = 0; i < bp.nr_chunks; ++i) {
+        uint64_t start = bp.chunks[i].phys, end = start + bp.chunks[i].bytes;
+        if (used_end <= start || used_start >= end) {
+            add(start, end);
+            continue;
+        }
+        add(start, used_start > start ? used_start : start);
+        add(used_end < end ? used_end : end, end);
+    }
+}
+
+Result<uint64_t> alloc_pages(unsigned order)
+{
+    IrqGuard g;
+    return buddy.alloc(order);
+}
+
+Result<uint64_t> alloc_pages_zeroed(unsigned order)
+{
+    uint64_t phys = TRY(alloc_pages(order));
+    __builtin_memset(boot::phys_to_virt(phys), 0, order_bytes(order));
+    return phys;
+}
+
+void free_pages(uint64_t phys, unsigned order)
+{
+    IrqGuard g;
+    if (buddy.free(phys, order).is_error())
+        panic("freeing pages at %016lx (order %u) that are not allocated", phys, order);
+}
+
+uint64_t pmm_free_bytes() { return buddy.free_bytes(); }
+uint64_t pmm_managed_bytes() { return buddy.managed_bytes(); }
+
+} // namespace lwk::mm
