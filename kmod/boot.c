@@ -217,6 +217,17 @@ static int mk_wait_running(struct mk_boot_params *bp, unsigned int timeout_ms, c
 	}
 }
 
+/* Adds the LWK's last log line to a failed boot's message, as room allows. */
+static void mk_append_last_words(char *msg)
+{
+	char line[MK_MSG_LEN];
+	size_t used = strlen(msg);
+
+	mk_log_last_line(line, sizeof(line));
+	if (line[0] && used + 16 < MK_MSG_LEN)
+		snprintf(msg + used, MK_MSG_LEN - used, "; LWK log: %s", line);
+}
+
 int mk_cmd_boot(struct mk_boot_request *req)
 {
 	struct mk_image_layout l;
@@ -300,6 +311,8 @@ int mk_cmd_boot(struct mk_boot_request *req)
 		cancel_delayed_work_sync(&mk_inst.mirror_work);
 		cancel_work_sync(&mk_inst.event_work);
 		mk_log_dump("the boot failed");
+		if (ret == -ETIMEDOUT)
+			mk_append_last_words(req->msg);
 		mk_boot_tables_free(&mk_inst.tables);
 		strscpy(mk_inst.last_error, req->msg, sizeof(mk_inst.last_error));
 		goto out_img;

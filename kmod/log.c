@@ -130,6 +130,32 @@ void mk_log_mirror(void)
 	kfree(buf);
 }
 
+/* The last complete line of the LWK's log, for error messages ("" if none). */
+void mk_log_last_line(char *out, size_t len)
+{
+	struct mk_log *log = mk_log_ring();
+	u64 head, pos, lost = 0, n, end, start;
+	char *buf;
+
+	out[0] = '\0';
+	if (!log || !len)
+		return;
+	buf = kmalloc(MK_LINE_MAX, GFP_KERNEL);
+	if (!buf)
+		return;
+	head = smp_load_acquire(&log->head);
+	pos = head > MK_LINE_MAX ? head - MK_LINE_MAX : 0;
+	n = mk_log_copy(log, &pos, buf, MK_LINE_MAX, &lost, &head);
+	end = n;
+	while (end && buf[end - 1] == '\n')
+		end--;
+	start = end;
+	while (start && buf[start - 1] != '\n')
+		start--;
+	strscpy(out, buf + start, min_t(u64, len, end - start + 1));
+	kfree(buf);
+}
+
 void mk_log_dump(const char *why)
 {
 	pr_warn("%s; the LWK's log:\n", why);

@@ -144,6 +144,7 @@ void mk_lwk_status(struct mk_status *st);
 int mk_cmd_log(struct mk_log_request *req);
 void mk_log_mirror(void);
 void mk_log_dump(const char *why);
+void mk_log_last_line(char *out, size_t len);
 
 /* sysfs.c */
 int mk_sysfs_init(void);

@@ -2,6 +2,8 @@
 // trampoline; the first sets up what all share (log, memory, page tables,
 // IDT), the others wait for it, then each sets itself up and reports ready.
 #include <core/boot.hpp>
+#include <core/cmdline.hpp>
+#include <core/doorbell.hpp>
 #include <core/log.hpp>
 #include <core/panic.hpp>
 #include <core/percpu.hpp>
@@ -62,6 +64,9 @@ void init_shared(mk_boot_params* bp)
     apic_mmio = mm::kernel_vm_init(*bp, bp->flags & MK_BOOT_X2APIC);
     klog("memory: %lu MiB free for the LWK after the boot area and the image",
         mm::pmm_free_bytes() >> 20);
+    // Deliberate boot failures, to test that Linux copes with them.
+    if (cmdline::has("debug", "panic"))
+        panic("debug=panic on the command line: panicking while booting");
 }
 
 // This core's tables, stacks, per-core data and APIC.
@@ -99,8 +104,10 @@ void report_ready(mk_boot_params* bp, uint32_t index)
             return;
     uint32_t expected = MK_LWK_BOOTING;
     if (__atomic_compare_exchange_n(&bp->lwk_state, &expected, MK_LWK_RUNNING, false,
-            __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+            __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
         klog("all %u cores ready: running", bp->nr_cpus);
+        doorbell::ring_linux(); // the boot waits for this
+    }
 }
 
 } // namespace
@@ -124,6 +131,11 @@ extern "C" [[noreturn]] void lwk_entry(mk_boot_params* bp, uint32_t index)
     mk_boot_cpu& me = bp->cpus[index];
     klog("core %u up: APIC id %u (Linux CPU %u, node %d)", index, percpu::current()->apic_id,
         me.linux_cpu, me.node);
+    if (index == 0 && cmdline::has("debug", "hang")) {
+        klog("debug=hang on the command line: core 0 never reports ready");
+        for (;;)
+            arch::sti_hlt();
+    }
     report_ready(bp, index);
     // Tickless: nothing wakes this core but an interrupt somebody sends it.
     for (;;)

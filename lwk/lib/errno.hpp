@@ -1,32 +1,34 @@
 // Error numbers: Linux's x86-64 values, since system calls return -errno.
+// Scoped (Errno::NOMEM) so that they never meet a C library's E* macros
+// when the portable code is compiled for the host.
 #pragma once
 
 namespace lwk {
 
-enum Errno : int {
-    EPERM = 1,
-    ENOENT = 2,
-    ESRCH = 3,
-    EINTR = 4,
-    EIO = 5,
-    E2BIG = 7,
-    ENOEXEC = 8,
-    EBADF = 9,
-    ECHILD = 10,
-    EAGAIN = 11,
-    ENOMEM = 12,
-    EACCES = 13,
-    EFAULT = 14,
-    EBUSY = 16,
-    EEXIST = 17,
-    EINVAL = 22,
-    ENFILE = 23,
-    EMFILE = 24,
-    ENOSPC = 28,
-    ERANGE = 34,
-    ENOSYS = 38,
-    ENOTSUP = 95,
-    ETIMEDOUT = 110,
+enum class Errno : int {
+    PERM = 1,
+    NOENT = 2,
+    SRCH = 3,
+    INTR = 4,
+    IO = 5,
+    TOOBIG = 7,
+    NOEXEC = 8,
+    BADF = 9,
+    CHILD = 10,
+    AGAIN = 11,
+    NOMEM = 12,
+    ACCES = 13,
+    FAULT = 14,
+    BUSY = 16,
+    EXIST = 17,
+    INVAL = 22,
+    NFILE = 23,
+    MFILE = 24,
+    NOSPC = 28,
+    RANGE = 34,
+    NOSYS = 38,
+    NOTSUP = 95,
+    TIMEDOUT = 110,
 };
 
 } // namespace lwk

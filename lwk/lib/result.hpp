@@ -13,6 +13,7 @@ namespace lwk {
 struct Error {
     int code; // a positive errno
     constexpr explicit Error(int c) : code(c) {}
+    constexpr Error(Errno e) : code(static_cast<int>(e)) {}
 };
 
 template <typename T> class [[nodiscard]] Result {
@@ -20,7 +21,7 @@ public:
     Result(const T& value) : ok_(true) { new (&storage_) T(value); }
     Result(T&& value) : ok_(true) { new (&storage_) T(std::move(value)); }
     Result(Error e) : ok_(false), error_(e.code) {}
-    Result(Errno e) : ok_(false), error_(e) {}
+    Result(Errno e) : ok_(false), error_(static_cast<int>(e)) {}
     Result(const Result& o) : ok_(o.ok_), error_(o.error_)
     {
         if (ok_)
@@ -56,7 +57,7 @@ template <> class [[nodiscard]] Result<void> {
 public:
     Result() = default;
     Result(Error e) : error_(e.code) {}
-    Result(Errno e) : error_(e) {}
+    Result(Errno e) : error_(static_cast<int>(e)) {}
     bool is_error() const { return error_ != 0; }
     explicit operator bool() const { return error_ == 0; }
     Error error() const { return Error(error_); }

@@ -50,15 +50,15 @@ Result<void> Buddy::add_region(uint64_t phys, uint64_t size)
     uint64_t start = (phys + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
     uint64_t end = (phys + size) & ~(PAGE_SIZE - 1);
     if (end <= start || nr_regions_ == MAX_REGIONS)
-        return EINVAL;
+        return Errno::INVAL;
     uint64_t pages = (end - start) >> PAGE_SHIFT;
     uint64_t meta_pages = (pages + PAGE_SIZE - 1) / PAGE_SIZE;
     if (pages <= meta_pages)
-        return EINVAL;
+        return Errno::INVAL;
     for (unsigned i = 0; i < nr_regions_; ++i) {
         const Region& o = regions_[i];
         if (start < o.base + o.pages * PAGE_SIZE && o.base < end)
-            return EEXIST;
+            return Errno::EXIST;
     }
 
     // Keep regions sorted by address for find().
@@ -89,12 +89,12 @@ Result<void> Buddy::add_region(uint64_t phys, uint64_t size)
 Result<uint64_t> Buddy::alloc(unsigned order)
 {
     if (order > MAX_ORDER)
-        return EINVAL;
+        return Errno::INVAL;
     unsigned k = order;
     while (k <= MAX_ORDER && lists_[k].next == &lists_[k])
         ++k;
     if (k > MAX_ORDER)
-        return ENOMEM;
+        return Errno::NOMEM;
     uint64_t phys = reinterpret_cast<uintptr_t>(lists_[k].next) - offset_;
     Region* r = find(phys);
     unlink(*r, phys, k);
@@ -108,12 +108,12 @@ Result<uint64_t> Buddy::alloc(unsigned order)
 Result<void> Buddy::free(uint64_t phys, unsigned order)
 {
     if (order > MAX_ORDER || (phys & (order_bytes(order) - 1)))
-        return EINVAL;
+        return Errno::INVAL;
     Region* r = find(phys);
     if (!r || phys + order_bytes(order) > r->base + r->pages * PAGE_SIZE)
-        return EINVAL;
+        return Errno::INVAL;
     if (r->meta[(phys - r->base) >> PAGE_SHIFT] != NOT_FREE)
-        return EINVAL; // already free: a double free
+        return Errno::INVAL; // already free: a double free
     uint64_t end = r->base + r->pages * PAGE_SIZE;
     while (order < MAX_ORDER) {
         uint64_t buddy = phys ^ order_bytes(order);

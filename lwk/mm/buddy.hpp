@@ -31,9 +31,9 @@ public:
     // region). Its first pages hold the region's metadata (1 byte a page).
     Result<void> add_region(uint64_t phys, uint64_t size);
 
-    // A block of 2^order pages, naturally aligned; ENOMEM if none.
+    // A block of 2^order pages, naturally aligned; Errno::NOMEM if none.
     Result<uint64_t> alloc(unsigned order);
-    // Returns a block; EINVAL for an address not allocated at that order.
+    // Returns a block; Errno::INVAL for an address not allocated at that order.
     Result<void> free(uint64_t phys, unsigned order);
 
     uint64_t free_bytes() const { return free_pages_ * PAGE_SIZE; }

@@ -105,3 +105,11 @@ snapshot() { mkctl status --json; online_cpus; }
 
 # memfree_back BEFORE_KB: free memory is back within 1 % of what it was.
 memfree_back() { within 1 "$(memfree_kb)" "$1"; }
+
+# --- LWK helpers ---------------------------------------------------------------
+
+# The APIC id Linux knows for a CPU.
+apic_id_of() { awk -v c="$1" '/^processor/ { p = $3 } /^apicid/ && p == c { print $3 }' /proc/cpuinfo; }
+
+# The state field of `mkctl status --json`.
+mk_state() { status_field state; }

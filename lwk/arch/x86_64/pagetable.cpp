@@ -54,10 +54,10 @@ Result<void> PageTable::map(uint64_t va, uint64_t pa, uint64_t size, uint64_t pr
 {
     if ((va | pa | size) & (PAGE_4K - 1) || size == 0 || !canonical(va) ||
         !canonical(va + size - 1) || va + size < va)
-        return EINVAL;
+        return Errno::INVAL;
     // Refuse before changing anything if any page is already mapped.
     if (any_mapped(va, size))
-        return EEXIST;
+        return Errno::EXIST;
     uint64_t bits = PTE_PRESENT | (prot & PROT_MASK);
     for (uint64_t off = 0; off < size;) {
         uint64_t v = va + off, p = pa + off, left = size - off;
@@ -92,7 +92,7 @@ Result<void> PageTable::map(uint64_t va, uint64_t pa, uint64_t size, uint64_t pr
 template <typename Leaf> Result<void> PageTable::walk_leaves(uint64_t va, uint64_t size, Leaf leaf)
 {
     if ((va | size) & (PAGE_4K - 1) || va + size < va)
-        return EINVAL;
+        return Errno::INVAL;
     uint64_t end = va + size;
     for (uint64_t v = va; v < end;) {
         uint64_t* t = table(root_);

@@ -60,8 +60,8 @@ public:
     uint64_t root() const { return root_; }
 
     // Maps [va, va + size) to [pa, pa + size) with prot bits, using the
-    // largest pages (up to max_page) that alignment allows. EEXIST if any
-    // part is already mapped (nothing is changed then); EINVAL for
+    // largest pages (up to max_page) that alignment allows. Errno::EXIST if any
+    // part is already mapped (nothing is changed then); Errno::INVAL for
     // unaligned or non-canonical ranges.
     Result<void> map(uint64_t va, uint64_t pa, uint64_t size, uint64_t prot,
         uint64_t max_page = PAGE_1G);

@@ -1,0 +1,46 @@
+# Boot the LWK on 2 cores with 256 MiB: running on both, each core's hello
+# with its APIC id in the log, doorbell round trips both ways, rmmod refused
+# while it runs; shutdown gives back CPUs that work and all the memory.
+. /mk/tests/lib.sh
+
+insmod "$MK_KO"
+free0=$(memfree_kb)
+apic2=$(apic_id_of 2)
+apic3=$(apic_id_of 3)
+
+ok "mkctl boot --cpus 2-3 --mem 256M" mkctl boot --cpus 2-3 --mem 256M
+need
+eq "mkctl status --json says running" "running" "$(mk_state)"
+eq "sysfs state says running" "running" "$(cat /sys/kernel/mk/state)"
+ok "status --json lists both cores ready" sh -c \
+	'[ $(mkctl status --json | grep -c "\"state\": \"ready\"") = 2 ]'
+eq "Linux runs on CPUs 0-1 only" "0-1" "$(online_cpus)"
+ok "the log shows core 0's hello with APIC id $apic2" sh -c "mkctl log | grep -q 'core 0 up: APIC id $apic2 (Linux CPU 2'"
+ok "the log shows core 1's hello with APIC id $apic3" sh -c "mkctl log | grep -q 'core 1 up: APIC id $apic3 (Linux CPU 3'"
+ok "the log says all cores are ready" sh -c 'mkctl log | grep -q "all 2 cores ready: running"'
+ok "dmesg mirrors the LWK log" sh -c 'sleep 1; dmesg | grep -q "mk: lwk .*all 2 cores ready"'
+
+out=$(mkctl ping --core 0 --count 20 --json)
+echo "$out" >"$MK_OUT"
+ok "20 doorbell round trips to core 0" sh -c "echo '$out' | grep -q '\"round_trips\": 20'"
+ok "core 1 answers pings too" sh -c 'mkctl ping --core 1 --count 5 | grep -q "^5 round trips"'
+ok "each core counted the doorbells it took" sh -c \
+	'mkctl ping --core 1 --count 1 --json | grep -q "\"lwk_doorbells\": 6"'
+ok "Linux counted the LWK's doorbells (26 pongs and the boot)" sh -c \
+	'[ $(mkctl ping --core 0 --count 1 --json | sed -n "s/.*\"linux_doorbells\": \([0-9]*\).*/\1/p") -ge 27 ]'
+fails "pinging a core that does not exist" "LWK core 7 does not exist" mkctl ping --core 7
+
+fails "rmmod is refused while the LWK runs" "in use|temporarily unavailable" rmmod mk
+ok "the module is still loaded" test -c /dev/mk
+fails "releasing the LWK's CPUs is refused" "mkctl shutdown first" mkctl release --cpus 2
+fails "booting a second LWK is refused" "already running" mkctl boot
+eq "still running" "running" "$(mk_state)"
+
+ok "mkctl shutdown" mkctl shutdown
+eq "state is free" "free" "$(mk_state)"
+eq "all CPUs online" "0-3" "$(online_cpus)"
+ok "the CPUs run pinned tasks" cpus_schedulable 2,3
+ok "free memory is back" memfree_back "$free0"
+ok "rmmod works after shutdown" rmmod mk
+ok "dmesg shows no warning or oops" dmesg_clean
+finish

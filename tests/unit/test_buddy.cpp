@@ -1,0 +1,128 @@
+#include <catch2/catch.hpp>
+
+#include <mm/buddy.hpp>
+
+#include <cstdlib>
+#include <map>
+#include <memory>
+#include <random>
+
+using lwk::mm::Buddy;
+using lwk::mm::order_bytes;
+using lwk::mm::PAGE_SIZE;
+
+namespace {
+
+// Host memory standing in for physical memory: "physical" = host address.
+struct Arena {
+    explicit Arena(size_t bytes, size_t align = 4 << 20)
+        : base(static_cast<uint8_t*>(std::aligned_alloc(align, bytes))), size(bytes) {}
+    ~Arena() { std::free(base); }
+    uint64_t phys() const { return reinterpret_cast<uint64_t>(base); }
+    uint8_t* base;
+    size_t size;
+};
+
+} // namespace
+
+TEST_CASE("a region is managed in its largest aligned blocks, minus its metadata", "[buddy]")
+{
+    Arena a(8 << 20);
+    auto b = std::make_unique<Buddy>();
+    REQUIRE_FALSE(b->add_region(a.phys(), a.size).is_error());
+    // 2048 pages need one metadata page.
+    CHECK(b->managed_bytes() == a.size - PAGE_SIZE);
+    CHECK(b->free_bytes() == b->managed_bytes());
+    CHECK(b->largest_free_order() == 10); // the aligned 4 MiB half
+}
+
+TEST_CASE("blocks are naturally aligned and split and merge back", "[buddy]")
+{
+    Arena a(8 << 20);
+    auto b = std::make_unique<Buddy>();
+    REQUIRE_FALSE(b->add_region(a.phys(), a.size).is_error());
+    uint64_t before = b->free_bytes();
+    for (unsigned order : {0u, 1u, 5u, 9u, 10u}) {
+        auto r = b->alloc(order);
+        REQUIRE_FALSE(r.is_error());
+        CHECK(r.value() % order_bytes(order) == 0);
+        CHECK(r.value() >= a.phys());
+        CHECK(r.value() + order_bytes(order) <= a.phys() + a.size);
+        CHECK(b->free_bytes() == before - order_bytes(order));
+        REQUIRE_FALSE(b->free(r.value(), order).is_error());
+        CHECK(b->free_bytes() == before);
+    }
+    CHECK(b->largest_free_order() == 10);
+}
+
+TEST_CASE("every page can be allocated once, then everything merges back", "[buddy]")
+{
+    Arena a(4 << 20);
+    auto b = std::make_unique<Buddy>();
+    REQUIRE_FALSE(b->add_region(a.phys(), a.size).is_error());
+    uint64_t pages = b->free_bytes() / PAGE_SIZE;
+    std::vector<uint64_t> got;
+    for (uint64_t i = 0; i < pages; ++i) {
+        auto r = b->alloc(0);
+        REQUIRE_FALSE(r.is_error());
+        got.push_back(r.value());
+    }
+    CHECK(b->alloc(0).error().code == int(lwk::Errno::NOMEM));
+    std::sort(got.begin(), got.end());
+    CHECK(std::adjacent_find(got.begin(), got.end()) == got.end());
+    std::shuffle(got.begin(), got.end(), std::mt19937(42));
+    for (uint64_t p : got)
+        REQUIRE_FALSE(b->free(p, 0).is_error());
+    CHECK(b->free_bytes() == pages * PAGE_SIZE);
+    CHECK(b->free_blocks(0) == 1); // only the page beside the metadata page stays alone
+}
+
+TEST_CASE("bad frees are refused: double free, wrong order, foreign address", "[buddy]")
+{
+    Arena a(4 << 20);
+    auto b = std::make_unique<Buddy>();
+    REQUIRE_FALSE(b->add_region(a.phys(), a.size).is_error());
+    uint64_t p = b->alloc(3).value();
+    CHECK(b->free(p + PAGE_SIZE, 3).is_error()); // misaligned for order 3
+    CHECK(b->free(0x1000, 0).is_error());        // not managed
+    REQUIRE_FALSE(b->free(p, 3).is_error());
+    CHECK(b->free(p, 3).is_error()); // double free
+    CHECK(b->alloc(lwk::mm::MAX_ORDER + 1).is_error());
+}
+
+TEST_CASE("random allocation never hands out overlapping blocks", "[buddy]")
+{
+    Arena a(16 << 20);
+    auto b = std::make_unique<Buddy>();
+    REQUIRE_FALSE(b->add_region(a.phys(), a.size / 2).is_error());
+    REQUIRE_FALSE(b->add_region(a.phys() + a.size / 2, a.size / 2).is_error());
+    CHECK(b->add_region(a.phys(), PAGE_SIZE * 4).error().code == int(lwk::Errno::EXIST));
+    const uint64_t total = b->free_bytes();
+    std::map<uint64_t, unsigned> live; // phys -> order
+    std::mt19937 rng(7);
+    for (int step = 0; step < 20000; ++step) {
+        if (live.empty() || rng() % 3) {
+            unsigned order = rng() % 8;
+            auto r = b->alloc(order);
+            if (r.is_error())
+                continue;
+            uint64_t p = r.value();
+            auto next = live.lower_bound(p);
+            if (next != live.end())
+                REQUIRE(p + order_bytes(order) <= next->first);
+            if (next != live.begin()) {
+                auto prev = std::prev(next);
+                REQUIRE(prev->first + order_bytes(prev->second) <= p);
+            }
+            live[p] = order;
+        } else {
+            auto it = live.begin();
+            std::advance(it, rng() % live.size());
+            REQUIRE_FALSE(b->free(it->first, it->second).is_error());
+            live.erase(it);
+        }
+    }
+    for (auto [p, order] : live)
+        REQUIRE_FALSE(b->free(p, order).is_error());
+    CHECK(b->free_bytes() == total);
+}

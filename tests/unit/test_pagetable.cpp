@@ -1,0 +1,151 @@
+#include <catch2/catch.hpp>
+
+#include <arch/pagetable.hpp>
+
+#include <cstdlib>
+#include <set>
+
+using namespace lwk::arch;
+
+namespace {
+
+// Table pages from host memory; "physical" = host address (offset 0).
+class HostTables final : public TableAllocator {
+public:
+    lwk::Result<uint64_t> alloc_table() override
+    {
+        if (fail_after == 0)
+            return lwk::Errno::NOMEM;
+        if (fail_after > 0)
+            --fail_after;
+        void* p = std::aligned_alloc(4096, 4096);
+        __builtin_memset(p, 0, 4096);
+        live.insert(reinterpret_cast<uint64_t>(p));
+        return reinterpret_cast<uint64_t>(p);
+    }
+    void free_table(uint64_t phys) override
+    {
+        REQUIRE(live.erase(phys) == 1);
+        std::free(reinterpret_cast<void*>(phys));
+    }
+    ~HostTables()
+    {
+        for (uint64_t p : live)
+            std::free(reinterpret_cast<void*>(p));
+    }
+    std::set<uint64_t> live;
+    int fail_after = -1;
+};
+
+constexpr uint64_t KERNEL = 0xffff800000000000ULL;
+
+} // namespace
+
+TEST_CASE("mappings use the largest page alignment allows", "[pagetable]")
+{
+    HostTables t;
+    PageTable pt = PageTable::create(t, 0).value();
+    REQUIRE_FALSE(pt.map(KERNEL, 0x40000000, PAGE_1G + PAGE_2M + PAGE_4K, PROT_KERNEL_RW).is_error());
+    Translation tr;
+    REQUIRE(pt.translate(KERNEL + 0x1234, tr));
+    CHECK(tr.phys == 0x40001234);
+    CHECK(tr.page_size == PAGE_1G);
+    CHECK((tr.flags & PTE_NX));
+    CHECK((tr.flags & PTE_WRITE));
+    REQUIRE(pt.translate(KERNEL + PAGE_1G + 5, tr));
+    CHECK(tr.page_size == PAGE_2M);
+    CHECK(tr.phys == 0x40000000 + PAGE_1G + 5);
+    REQUIRE(pt.translate(KERNEL + PAGE_1G + PAGE_2M, tr));
+    CHECK(tr.page_size == PAGE_4K);
+    CHECK_FALSE(pt.translate(KERNEL + PAGE_1G + PAGE_2M + PAGE_4K, tr));
+    // Misaligned physical memory gets small pages.
+    REQUIRE_FALSE(pt.map(0x200000000, 0x1000, PAGE_2M, PTE_USER | PTE_WRITE).is_error());
+    REQUIRE(pt.translate(0x200000000, tr));
+    CHECK(tr.page_size == PAGE_4K);
+    CHECK((tr.flags & PTE_USER));
+    // max_page limits the page size.
+    REQUIRE_FALSE(pt.map(0x400000000, 0x80000000, PAGE_2M, 0, PAGE_4K).is_error());
+    REQUIRE(pt.translate(0x400000000, tr));
+    CHECK(tr.page_size == PAGE_4K);
+}
+
+TEST_CASE("mapping over a mapping is refused and changes nothing", "[pagetable]")
+{
+    HostTables t;
+    PageTable pt = PageTable::create(t, 0).value();
+    REQUIRE_FALSE(pt.map(0x10000000, 0x10000000, 3 * PAGE_4K, PROT_KERNEL_RW).is_error());
+    size_t tables = t.live.size();
+    CHECK(pt.map(0x10000000 - PAGE_4K, 0x50000000, 2 * PAGE_4K, PROT_KERNEL_RW).error().code ==
+        int(lwk::Errno::EXIST));
+    Translation tr;
+    CHECK_FALSE(pt.translate(0x10000000 - PAGE_4K, tr));
+    CHECK(t.live.size() == tables);
+    CHECK(pt.map(0x1001, 0, PAGE_4K, 0).error().code == int(lwk::Errno::INVAL));
+    CHECK(pt.map(0x0000800000000000ULL, 0, PAGE_4K, 0).error().code == int(lwk::Errno::INVAL)); // non-canonical
+}
+
+TEST_CASE("unmapping part of a large page splits it and keeps the rest", "[pagetable]")
+{
+    HostTables t;
+    PageTable pt = PageTable::create(t, 0).value();
+    REQUIRE_FALSE(pt.map(0x40000000, 0x80000000, PAGE_2M, PROT_KERNEL_RW).is_error());
+    REQUIRE_FALSE(pt.unmap(0x40000000 + 2 * PAGE_4K, PAGE_4K).is_error());
+    Translation tr;
+    CHECK_FALSE(pt.translate(0x40000000 + 2 * PAGE_4K, tr));
+    REQUIRE(pt.translate(0x40000000 + 3 * PAGE_4K + 7, tr));
+    CHECK(tr.phys == 0x80000000 + 3 * PAGE_4K + 7);
+    CHECK(tr.page_size == PAGE_4K);
+    CHECK((tr.flags & PTE_HUGE) == 0); // bit 7 is PAT at the 4 KiB level
+    REQUIRE(pt.translate(0x40000000, tr));
+    CHECK(tr.phys == 0x80000000);
+    // A 1 GiB page cut in the middle splits twice.
+    REQUIRE_FALSE(pt.map(KERNEL, 0, PAGE_1G, PROT_KERNEL_RW).is_error());
+    REQUIRE_FALSE(pt.unmap(KERNEL + PAGE_2M + PAGE_4K, PAGE_4K).is_error());
+    REQUIRE(pt.translate(KERNEL + PAGE_2M, tr));
+    CHECK(tr.page_size == PAGE_4K);
+    REQUIRE(pt.translate(KERNEL + 5 * PAGE_2M, tr));
+    CHECK(tr.page_size == PAGE_2M);
+    CHECK(tr.phys == 5 * PAGE_2M);
+    // Unmapping what is not mapped is fine.
+    REQUIRE_FALSE(pt.unmap(0x7000000000, PAGE_1G).is_error());
+}
+
+TEST_CASE("protect changes the permission bits of what is mapped", "[pagetable]")
+{
+    HostTables t;
+    PageTable pt = PageTable::create(t, 0).value();
+    REQUIRE_FALSE(pt.map(0x600000, 0x600000, 4 * PAGE_4K, PTE_USER | PTE_WRITE | PTE_NX).is_error());
+    REQUIRE_FALSE(pt.protect(0x601000, PAGE_4K, PTE_USER).is_error());
+    Translation tr;
+    REQUIRE(pt.translate(0x601000, tr));
+    CHECK((tr.flags & (PTE_WRITE | PTE_NX)) == 0);
+    CHECK((tr.flags & PTE_USER));
+    REQUIRE(pt.translate(0x602000, tr));
+    CHECK((tr.flags & PTE_WRITE));
+}
+
+TEST_CASE("tables are freed, shared kernel halves are not", "[pagetable]")
+{
+    HostTables t;
+    PageTable kernel = PageTable::create(t, 0).value();
+    REQUIRE_FALSE(kernel.map(KERNEL, 0, PAGE_2M, PROT_KERNEL_RW).is_error());
+    size_t kernel_tables = t.live.size();
+    PageTable user = PageTable::create(t, 0).value();
+    user.share_top(kernel, 256, 511);
+    Translation tr;
+    CHECK(user.translate(KERNEL + 42, tr));
+    REQUIRE_FALSE(user.map(0x400000, 0x1000000, 64 * PAGE_4K, PTE_USER).is_error());
+    user.destroy_range(0, 255);
+    CHECK_FALSE(user.translate(0x400000, tr));
+    user.destroy();
+    CHECK(t.live.size() == kernel_tables);
+    CHECK(kernel.translate(KERNEL + 42, tr));
+}
+
+TEST_CASE("running out of table memory fails cleanly", "[pagetable]")
+{
+    HostTables t;
+    PageTable pt = PageTable::create(t, 0).value();
+    t.fail_after = 1;
+    CHECK(pt.map(0x400000, 0, PAGE_4K, 0).error().code == int(lwk::Errno::NOMEM));
+}
