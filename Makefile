@@ -70,6 +70,10 @@ lint:
 bench-partition: bootstrap
 	@bench/partition/run
 
+# LWK boot/shutdown against Linux's CPU hotplug, on a test node.
+bench-boot: bootstrap
+	@bench/boot/run
+
 # The ring against the cache-line floor, on this machine.
 bench-ring: user
 	@bench/ring/run
@@ -82,5 +86,5 @@ clean:
 	rm -rf $(BUILD)
 	-$(MAKE) -C $(KDIR) M=$(ROOT)/kmod clean >/dev/null 2>&1
 
-.PHONY: all kmod lwk user bootstrap check demo lint bench-partition bench-ring bench-noise clean
+.PHONY: all kmod lwk user bootstrap check demo lint bench-partition bench-boot bench-ring bench-noise clean
 .PRECIOUS: $(BUILD)/kmod/%/mk.ko

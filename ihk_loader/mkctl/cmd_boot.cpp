@@ -1,12 +1,12 @@
 // mkctl boot: start the LWK on the CPUs and memory mk holds (reserving
 // them first when asked, like IHK's mcreboot).
 #include "commands.hpp"
-#include "image.hpp"
 #include "options.hpp"
 #include "progress.hpp"
 #include "status_view.hpp"
 
 #include <mk/device.hpp>
+#include <mk/lwk_image.hpp>
 #include <mk/memspec.hpp>
 #include <mk/size.hpp>
 
@@ -41,8 +41,8 @@ int cmd_boot(const Args& args)
         throw UsageError("--cpus needs --mem too (or reserve memory with mkctl reserve first)");
 
     // Everything that can be checked is checked before anything changes.
-    std::string path = vm->count("image") ? (*vm)["image"].as<std::string>() : default_image_path();
-    std::vector<uint8_t> image = read_image(path);
+    std::string path = vm->count("image") ? (*vm)["image"].as<std::string>() : mk::default_image_path();
+    std::vector<uint8_t> image = mk::read_image(path);
     std::vector<mk::MemWant> mem;
     if (vm->count("mem"))
         mem = mk::parse_mem_spec((*vm)["mem"].as<std::string>());

@@ -49,14 +49,15 @@ void init_shared(mk_boot_params* bp)
 {
     run_constructors();
     log::init();
-    klog("mk LWK %s starting: %u cores, %lu MiB in %u chunks, TSC %lu kHz, %s", MK_VERSION_STRING,
+    klog("mk LWK %s starting: %u cores, %lu MiB in %u chunk%s, TSC %lu kHz, %s", MK_VERSION_STRING,
         bp->nr_cpus, [&] {
             uint64_t total = 0;
             for (uint32_t i = 0; i < bp->nr_chunks; ++i)
                 total += bp->chunks[i].bytes;
             return total >> 20;
         }(),
-        bp->nr_chunks, bp->tsc_khz, (bp->flags & MK_BOOT_X2APIC) ? "x2APIC" : "xAPIC");
+        bp->nr_chunks, bp->nr_chunks == 1 ? "" : "s", bp->tsc_khz,
+        (bp->flags & MK_BOOT_X2APIC) ? "x2APIC" : "xAPIC");
     if (bp->cmdline[0])
         klog("command line: %s", bp->cmdline);
     arch::idt_init();

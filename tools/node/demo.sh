@@ -4,11 +4,11 @@ step() { echo; echo "node# $*"; "$@"; }
 
 echo "== mk demo on a $(nproc)-CPU test node, Linux $(uname -r)"
 step insmod "$MK_KO"
-step ls -l /dev/mk
-step mkctl version
-step mkctl reserve --cpus 2-3 --mem 256M
+step mkctl boot --cpus 2-3 --mem 256M
 step cat /sys/devices/system/cpu/online
-step grep -H . /sys/kernel/mk/state /sys/kernel/mk/cpus /sys/kernel/mk/memory
-step mkctl release
+step mkctl status
+step mkctl log
+step mkctl ping --count 100
+step mkctl shutdown
 step cat /sys/devices/system/cpu/online
 step rmmod mk

@@ -18,6 +18,8 @@ eq "Linux runs on CPUs 0-1 only" "0-1" "$(online_cpus)"
 ok "the log shows core 0's hello with APIC id $apic2" sh -c "mkctl log | grep -q 'core 0 up: APIC id $apic2 (Linux CPU 2'"
 ok "the log shows core 1's hello with APIC id $apic3" sh -c "mkctl log | grep -q 'core 1 up: APIC id $apic3 (Linux CPU 3'"
 ok "the log says all cores are ready" sh -c 'mkctl log | grep -q "all 2 cores ready: running"'
+ok "mkctl log -f keeps following until stopped" sh -c \
+	'timeout 2 mkctl log -f >/tmp/follow; [ $? -ne 0 ] && grep -q "all 2 cores ready" /tmp/follow'
 ok "dmesg mirrors the LWK log" sh -c 'sleep 1; dmesg | grep -q "mk: lwk .*all 2 cores ready"'
 
 out=$(mkctl ping --core 0 --count 20 --json)

@@ -1,17 +1,17 @@
-// The LWK image: where mkctl finds it, and reading it with validation.
+// The LWK image: where the tools find it, and reading it with validation.
 #pragma once
 
 #include <cstdint>
 #include <string>
 #include <vector>
 
-namespace mkctl {
+namespace mk {
 
-// $MK_LWK_IMAGE, else the image next to this mkctl's build or install tree.
+// $MK_LWK_IMAGE, else the image next to this program's build or install tree.
 std::string default_image_path();
 
 // Reads and validates the image (the same checks mk.ko makes). Throws
 // mk::Error saying what is wrong with it.
 std::vector<uint8_t> read_image(const std::string& path);
 
-} // namespace mkctl
+} // namespace mk

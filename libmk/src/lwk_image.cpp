@@ -1,6 +1,5 @@
-#include "image.hpp"
-
 #include <mk/error.hpp>
+#include <mk/lwk_image.hpp>
 #include <mk/lwk_image.h>
 
 #include <cerrno>
@@ -8,7 +7,7 @@
 #include <filesystem>
 #include <fstream>
 
-namespace mkctl {
+namespace mk {
 
 std::string default_image_path()
 {
@@ -26,25 +25,25 @@ std::string default_image_path()
     for (const auto& c : candidates)
         if (fs::exists(c, ec))
             return fs::weakly_canonical(c, ec).string();
-    throw mk::Error("cannot find the LWK image: give --image PATH or set MK_LWK_IMAGE");
+    throw Error("cannot find the LWK image: give --image PATH or set MK_LWK_IMAGE");
 }
 
 std::vector<uint8_t> read_image(const std::string& path)
 {
     std::ifstream in(path, std::ios::binary);
     if (!in)
-        throw mk::Error("cannot read the LWK image " + path + ": " + std::strerror(errno));
+        throw Error("cannot read the LWK image " + path + ": " + std::strerror(errno));
     std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     if (bytes.size() > (64ULL << 20))
-        throw mk::Error("the LWK image " + path + " is larger than 64 MiB");
+        throw Error("the LWK image " + path + " is larger than 64 MiB");
     // Keep the ELF structures aligned for the checker.
     std::vector<uint64_t> aligned((bytes.size() + 7) / 8);
     std::memcpy(aligned.data(), bytes.data(), bytes.size());
     mk_image_layout layout{};
     const char* why = mk_image_check_bytes(reinterpret_cast<const uint8_t*>(aligned.data()), bytes.size(), &layout);
     if (why)
-        throw mk::Error("the LWK image " + path + " cannot be booted: " + why);
+        throw Error("the LWK image " + path + " cannot be booted: " + why);
     return bytes;
 }
 
-} // namespace mkctl
+} // namespace mk
