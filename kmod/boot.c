@@ -235,6 +235,7 @@ int mk_cmd_boot(struct mk_boot_request *req)
 	struct mk_chunk *chunk;
 	u64 area_bytes, need, nr_cpus;
 	ktime_t start = ktime_get();
+	u32 i;
 	u8 *img;
 	int ret;
 
@@ -291,8 +292,19 @@ int mk_cmd_boot(struct mk_boot_request *req)
 	mk_inst.nr_cpus = bp->nr_cpus;
 	mk_inst.mirror_pos = 0;
 	mk_inst.last_error[0] = '\0';
+	for (i = 0; i < bp->nr_cpus; i++) {
+		mk_inst.core_cpu[i] = bp->cpus[i].linux_cpu;
+		mk_inst.core_apic[i] = bp->cpus[i].apic_id;
+	}
+	bitmap_zero(mk_inst.busy_cores, MK_MAX_LWK_CPUS);
+	ret = mk_chan_setup(bp);
+	if (ret) {
+		mk_refuse(req->msg, "cannot set up the channels with the LWK (%d)", ret);
+		goto out_img;
+	}
 	ret = mk_boot_tables_build(&mk_inst.tables, l.virt_start, bp->image_phys, bp->image_size);
 	if (ret) {
+		mk_chan_teardown();
 		mk_refuse(req->msg, "no memory for the boot page tables");
 		goto out_img;
 	}
@@ -313,6 +325,7 @@ int mk_cmd_boot(struct mk_boot_request *req)
 		mk_log_dump("the boot failed");
 		if (ret == -ETIMEDOUT)
 			mk_append_last_words(req->msg);
+		mk_chan_teardown();
 		mk_boot_tables_free(&mk_inst.tables);
 		strscpy(mk_inst.last_error, req->msg, sizeof(mk_inst.last_error));
 		goto out_img;
@@ -342,6 +355,9 @@ static void mk_stop(void)
 	WRITE_ONCE(mk_inst.state, MK_STATE_FREE);
 	cancel_delayed_work_sync(&mk_inst.mirror_work);
 	cancel_work_sync(&mk_inst.event_work);
+	/* Programs end; mkexec's views of LWK memory go before the memory does. */
+	mk_procs_kill_all();
+	mk_chan_teardown();
 	mk_log_mirror();
 	mk_boot_tables_free(&mk_inst.tables);
 	module_put(THIS_MODULE);
@@ -408,7 +424,7 @@ int mk_cmd_ping(struct mk_ping_request *req)
 		seq = READ_ONCE(bc->ping_seq) + 1;
 		smp_store_release(&bc->ping_seq, seq);
 		t0 = ktime_get_ns();
-		mk_apic_send_ipi(bc->apic_id, MK_LWK_VECTOR_DOORBELL);
+		mk_apic_send_ipi(mk_inst.core_apic[req->core], MK_LWK_VECTOR_DOORBELL);
 		if (wait_event_killable_timeout(mk_inst.wait,
 						smp_load_acquire(&bc->pong_seq) == seq ||
 						READ_ONCE(mk_inst.state) != MK_STATE_RUNNING,
@@ -451,7 +467,7 @@ int mk_cmd_debug(struct mk_debug_request *req)
 	pr_warn("making LWK core %d take a page fault on purpose (debug)\n", req->core);
 	WRITE_ONCE(bc->cmd, MK_LWK_CMD_FAULT);
 	smp_store_release(&bc->cmd_seq, bc->cmd_seq + 1);
-	mk_apic_send_ipi(bc->apic_id, MK_LWK_VECTOR_DOORBELL);
+	mk_apic_send_ipi(mk_inst.core_apic[req->core], MK_LWK_VECTOR_DOORBELL);
 	deadline = jiffies + 2 * HZ;
 	while (READ_ONCE(mk_inst.state) != MK_STATE_PANICKED) {
 		if (time_after(jiffies, deadline)) {

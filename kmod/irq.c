@@ -27,6 +27,7 @@ static u32 mk_target_apic;
 static irqreturn_t mk_doorbell(int irq, void *data)
 {
 	atomic64_inc(&mk_inst.doorbells);
+	mk_chan_drain();
 	wake_up_all(&mk_inst.wait);
 	schedule_work(&mk_inst.event_work);
 	return IRQ_HANDLED;

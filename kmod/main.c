@@ -93,6 +93,7 @@ static int mk_do_shutdown(void *r) { return mk_cmd_shutdown(r); }
 static int mk_do_log(void *r) { return mk_cmd_log(r); }
 static int mk_do_ping(void *r) { return mk_cmd_ping(r); }
 static int mk_do_debug(void *r) { return mk_cmd_debug(r); }
+static int mk_do_spawn(void *r) { return mk_cmd_spawn(r); }
 
 /*
  * Copies a request of the given size in (its first u32 must be that size),
@@ -156,6 +157,9 @@ static long mk_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return mk_run(uarg, sizeof(struct mk_ping_request), true, mk_do_ping);
 	case MK_IOC_DEBUG:
 		return mk_run(uarg, sizeof(struct mk_debug_request), true, mk_do_debug);
+	case MK_IOC_SPAWN:
+		/* Not under the partition lock: it waits for the LWK's answer. */
+		return mk_run(uarg, sizeof(struct mk_spawn_request), false, mk_do_spawn);
 	default:
 		return -ENOTTY;
 	}

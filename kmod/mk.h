@@ -19,6 +19,8 @@
 
 #include <mk/boot.h>
 #include <mk/ioctl.h>
+#include <mk/proc.h>
+#include <mk/ring.h>
 
 /*
  * What mk holds. Changed only under lock; every field records exactly what
@@ -50,6 +52,20 @@ struct mk_boot_tables {
 	struct list_head pages;      /* every table page, root included */
 };
 
+/* Linux's end of one LWK core's two channels (<mk/proc.h>). */
+struct mk_chan {
+	struct mk_ring_rx rx;        /* LWK -> Linux, drained by the doorbell */
+	struct mk_ring_tx tx;        /* Linux -> LWK */
+	spinlock_t rx_lock;
+	spinlock_t tx_lock;
+	bool broken;                 /* the LWK corrupted it; nothing more is read */
+};
+
+/* A physical range of LWK memory (mk.ko's own copy, never the LWK's). */
+struct mk_range {
+	phys_addr_t start, end;
+};
+
 /* The LWK instance booted on the partition. Changed under mk_part.lock. */
 struct mk_instance {
 	enum mk_state state;         /* BOOTING, RUNNING, PANICKED; FREE when none */
@@ -64,6 +80,13 @@ struct mk_instance {
 	/* The LWK -> Linux doorbell: counted, and wakes whoever waits. */
 	atomic64_t doorbells;
 	wait_queue_head_t wait;
+	/* Linux's own copies of what it told the LWK, to trust nothing it writes. */
+	u32 core_cpu[MK_MAX_LWK_CPUS];      /* Linux CPU of each LWK core */
+	u32 core_apic[MK_MAX_LWK_CPUS];     /* its APIC id */
+	struct mk_range *ranges;            /* LWK memory, sorted */
+	u32 nr_ranges;
+	struct mk_chan *chans;              /* one per LWK core, while it runs */
+	unsigned long busy_cores[BITS_TO_LONGS(MK_MAX_LWK_CPUS)];   /* given to processes */
 	struct work_struct event_work;      /* panic detection, log mirror */
 	struct delayed_work mirror_work;    /* log mirror while the LWK runs */
 	u64 mirror_pos;
@@ -139,6 +162,18 @@ int mk_cmd_ping(struct mk_ping_request *req);
 int mk_cmd_debug(struct mk_debug_request *req);
 bool mk_lwk_active(void);
 void mk_lwk_status(struct mk_status *st);
+
+/* channel.c */
+int mk_chan_setup(struct mk_boot_params *bp);
+void mk_chan_teardown(void);
+int mk_chan_send(u32 core, const void *msg, u32 len);
+void mk_chan_drain(void);
+bool mk_phys_in_lwk(phys_addr_t phys, u64 len);
+
+/* proc.c */
+int mk_cmd_spawn(struct mk_spawn_request *req);
+void mk_proc_deliver(u32 core, const void *msg, u32 len);
+void mk_procs_kill_all(void);
 
 /* log.c */
 int mk_cmd_log(struct mk_log_request *req);

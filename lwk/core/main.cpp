@@ -8,7 +8,11 @@
 #include <core/panic.hpp>
 #include <core/percpu.hpp>
 
+#include <core/channel.hpp>
+#include <sched/sched.hpp>
+
 #include <arch/apic.hpp>
+#include <arch/user.hpp>
 #include <arch/cpu.hpp>
 #include <arch/gdt.hpp>
 #include <arch/interrupts.hpp>
@@ -93,6 +97,9 @@ void init_core(mk_boot_params* bp, uint32_t index)
     cpu->apic_id = arch::apic::id();
     if (cpu->apic_id != bp->cpus[index].apic_id)
         panic("core %u has APIC id %u, Linux said %u", index, cpu->apic_id, bp->cpus[index].apic_id);
+    arch::user_mode_init_core();
+    if (!channel::init_core())
+        panic("core %u cannot attach its channels with Linux", index);
 }
 
 // The last core to become ready declares the instance running.
@@ -139,6 +146,5 @@ extern "C" [[noreturn]] void lwk_entry(mk_boot_params* bp, uint32_t index)
     }
     report_ready(bp, index);
     // Tickless: nothing wakes this core but an interrupt somebody sends it.
-    for (;;)
-        arch::sti_hlt();
+    sched::core_loop();
 }

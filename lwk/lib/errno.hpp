@@ -21,6 +21,7 @@ enum class Errno : int {
     FAULT = 14,
     BUSY = 16,
     EXIST = 17,
+    NODEV = 19,
     INVAL = 22,
     NFILE = 23,
     MFILE = 24,

@@ -32,7 +32,22 @@ public:
         if (ok_)
             new (&storage_) T(std::move(o.value()));
     }
-    Result& operator=(const Result&) = delete;
+    Result& operator=(const Result& o)
+    {
+        if (this != &o) {
+            this->~Result();
+            new (this) Result(o);
+        }
+        return *this;
+    }
+    Result& operator=(Result&& o)
+    {
+        if (this != &o) {
+            this->~Result();
+            new (this) Result(std::move(o));
+        }
+        return *this;
+    }
     ~Result()
     {
         if (ok_)

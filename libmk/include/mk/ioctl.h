@@ -186,6 +186,61 @@ struct mk_debug_request {
 	char msg[MK_MSG_LEN];
 };
 
+/*
+ * MK_IOC_SPAWN: create an LWK process for the caller (mkexec) and return a
+ * process fd for it. The process gets the LWK cores of the Linux CPUs in
+ * cpus, or nr_cores free ones (1 if 0); staging_bytes of its memory wait
+ * at staging for the program file and its strings (<mk/proc.h>).
+ */
+struct mk_spawn_request {
+	__u32 size;
+	__u32 nr_cores;          /* in */
+	struct mk_cpumask cpus;  /* in: empty, or these Linux CPUs */
+	__u64 staging_bytes;     /* in */
+	__u64 stack_limit;       /* in: RLIMIT_STACK */
+	__s32 fd;                /* out: the process fd */
+	__u32 pad;
+	__u64 staging;           /* out: user address in the process */
+	struct mk_cpumask got;   /* out: the Linux CPUs it runs on */
+	char msg[MK_MSG_LEN];
+};
+
+/* On a process fd: MK_PROC_IOC_EXEC loads and starts the program. */
+struct mk_proc_exec {
+	__u32 size;
+	__s32 error;             /* out: 0, or a positive errno */
+	__u64 file_bytes;        /* in */
+	__u64 strings_offset;    /* in: of the struct mk_spawn_strings in the staging area */
+	char why[104];           /* out: why it did not start */
+};
+
+/* MK_PROC_IOC_WAIT: the next thing mkexec must do: a system call, or the end. */
+enum mk_proc_event_kind {
+	MK_PROC_EVENT_SYSCALL = 1,
+	MK_PROC_EVENT_EXIT = 2,
+};
+struct mk_proc_event {
+	__u32 size;
+	__u32 kind;              /* out: enum mk_proc_event_kind */
+	__s32 tid;
+	__u32 seq;
+	__u64 nr;
+	__u64 args[6];
+	__s32 status;            /* EXIT: as wait(2) encodes it */
+	__u32 fault;             /* EXIT: non-zero when a fault ended it */
+	__u64 fault_addr;
+	__u64 fault_ip;
+};
+
+/* MK_PROC_IOC_REPLY: the result of the system call (tid, seq). */
+struct mk_proc_reply {
+	__u32 size;
+	__s32 tid;
+	__u32 seq;
+	__u32 pad;
+	__s64 ret;
+};
+
 #define MK_IOC_VERSION _IOWR(MK_IOC_MAGIC, 0x00, struct mk_version)
 #define MK_IOC_STATUS _IOWR(MK_IOC_MAGIC, 0x01, struct mk_status)
 #define MK_IOC_RESERVE_CPUS _IOWR(MK_IOC_MAGIC, 0x10, struct mk_cpu_request)
@@ -197,5 +252,9 @@ struct mk_debug_request {
 #define MK_IOC_LOG _IOWR(MK_IOC_MAGIC, 0x22, struct mk_log_request)
 #define MK_IOC_PING _IOWR(MK_IOC_MAGIC, 0x23, struct mk_ping_request)
 #define MK_IOC_DEBUG _IOWR(MK_IOC_MAGIC, 0x24, struct mk_debug_request)
+#define MK_IOC_SPAWN _IOWR(MK_IOC_MAGIC, 0x30, struct mk_spawn_request)
+#define MK_PROC_IOC_EXEC _IOWR(MK_IOC_MAGIC, 0x40, struct mk_proc_exec)
+#define MK_PROC_IOC_WAIT _IOWR(MK_IOC_MAGIC, 0x41, struct mk_proc_event)
+#define MK_PROC_IOC_REPLY _IOW(MK_IOC_MAGIC, 0x42, struct mk_proc_reply)
 
 #endif /* MK_IOCTL_H */

@@ -10,7 +10,16 @@
 #include <linux/types.h>
 #include <linux/build_bug.h>
 #define MK_STATIC_ASSERT(cond, msg) static_assert(cond, msg)
+#elif !defined(MK_FREESTANDING)
+/* User space on Linux: the kernel's own uapi types, as every header uses. */
+#include <linux/types.h>
+#if defined(__cplusplus)
+#define MK_STATIC_ASSERT(cond, msg) static_assert(cond, msg)
 #else
+#define MK_STATIC_ASSERT(cond, msg) _Static_assert(cond, msg)
+#endif
+#else
+/* Freestanding (the LWK): no Linux headers, the compiler's stdint.h. */
 #include <stdint.h>
 typedef uint8_t __u8;
 typedef uint16_t __u16;

@@ -1,0 +1,164 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * LWK processes: the address window shared with mkexec, and the messages
+ * that create, serve and end a process (carried by the inter-kernel
+ * channels, <mk/ring.h>).
+ */
+#ifndef MK_PROC_H
+#define MK_PROC_H
+
+#include "common.h"
+
+/*
+ * Every user mapping of an LWK process lies in [START, END). mkexec maps
+ * the same range at the same addresses, so that pointers in forwarded system
+ * calls are valid there unchanged. The range avoids what Linux gives mkexec
+ * itself: its PIE at 0x55.. / 0x56.. and its libraries and stack at 0x7f...
+ */
+#define MK_USER_WINDOW_START 0x0000000000010000ULL
+#define MK_USER_WINDOW_END 0x0000540000000000ULL
+
+#endif /* MK_PROC_H */
+
+#ifndef MK_PROC_MESSAGES
+#define MK_PROC_MESSAGES
+
+/*
+ * The channel area (struct mk_boot_params.channel_phys) holds, per LWK core,
+ * two rings of MK_CHAN_SLOTS slots of MK_CHAN_SLOT_SIZE bytes each:
+ *   core i, LWK -> Linux: channel_phys + i * MK_CHAN_BYTES_PER_CORE
+ *   core i, Linux -> LWK: ... + MK_CHAN_RING_BYTES
+ * mk.ko initialises them before the LWK boots; both sides attach and
+ * validate. LWK -> Linux carries forwarded system calls and the answers to
+ * Linux's requests; Linux -> LWK carries replies and requests (spawn, exec,
+ * kill). The LWK core is the only producer of its outbound ring and the only
+ * consumer of its inbound one; mk.ko serialises its own side with locks.
+ */
+#define MK_CHAN_BYTES_PER_CORE (64 * 1024)
+#define MK_CHAN_RING_BYTES (32 * 1024)
+#define MK_CHAN_SLOT_SIZE 128
+#define MK_CHAN_SLOTS 128
+#define MK_CHAN_PAYLOAD (MK_CHAN_SLOT_SIZE - 8)
+
+enum mk_msg_type {
+	/* Linux -> LWK */
+	MK_MSG_SPAWN = 1,        /* create a process; answered by MK_MSG_SPAWNED */
+	MK_MSG_EXEC = 2,         /* load and start it; answered by MK_MSG_EXECED */
+	MK_MSG_REPLY = 3,        /* the result of a forwarded system call */
+	MK_MSG_KILL = 4,         /* end a process (its mkexec is gone) */
+	MK_MSG_UNMAPPED = 5,     /* Linux dropped its view of a range (MK_MSG_UNMAP) */
+	/* LWK -> Linux */
+	MK_MSG_SPAWNED = 16,
+	MK_MSG_EXECED = 17,
+	MK_MSG_SYSCALL = 18,     /* a system call for mkexec to perform */
+	MK_MSG_EXIT = 19,        /* the process ended */
+	MK_MSG_UNMAP = 20,       /* drop mkexec's view of a range before it is reused */
+};
+
+struct mk_msg_hdr {
+	__u16 type;              /* enum mk_msg_type */
+	__u16 flags;
+	__s32 pid;               /* the process (its mkexec's pid) */
+	__s32 tid;               /* the thread, where it matters */
+	__u32 seq;               /* matches a reply to its request */
+};
+MK_STATIC_ASSERT(sizeof(struct mk_msg_hdr) == 16, "mk_msg_hdr layout");
+
+/*
+ * MK_MSG_SPAWN: create process pid on the LWK cores in cores (a mask of
+ * core indices, at most 64), with a staging area of staging_bytes in its
+ * address space for mkexec to fill with the program file and a struct
+ * mk_spawn_strings. The clock triple lets the LWK tell Linux's time.
+ */
+struct mk_msg_spawn {
+	struct mk_msg_hdr hdr;
+	__u64 cores;
+	__u64 staging_bytes;
+	__s32 ppid;              /* getppid() of the program */
+	__u32 uid, gid;
+	__u32 pad;
+	__u64 stack_limit;       /* RLIMIT_STACK (bytes) */
+	__u64 clock_tsc;         /* TSC at ... */
+	__u64 clock_mono_ns;     /* ... this CLOCK_MONOTONIC ... */
+	__u64 clock_real_ns;     /* ... and this CLOCK_REALTIME */
+};
+MK_STATIC_ASSERT(sizeof(struct mk_msg_spawn) <= MK_CHAN_PAYLOAD, "spawn fits a slot");
+
+/* MK_MSG_SPAWNED: the process exists (error 0) or not (a positive errno). */
+struct mk_msg_spawned {
+	struct mk_msg_hdr hdr;
+	__s32 error;
+	__u32 pad;
+	__u64 staging;           /* user address of the staging area */
+	__u64 page_table;        /* physical address of the process's top page table */
+};
+
+/*
+ * MK_MSG_EXEC: the staging area holds the program file (file_bytes) and,
+ * right after it (8-byte aligned), a struct mk_spawn_strings.
+ */
+struct mk_msg_exec {
+	struct mk_msg_hdr hdr;
+	__u64 file_bytes;
+	__u64 strings_offset;    /* of the struct mk_spawn_strings in the staging area */
+};
+
+struct mk_spawn_strings {
+	__u32 argc;
+	__u32 envc;
+	__u32 bytes;             /* of strings[] */
+	__u32 path_bytes;        /* the program's path, first in strings[], NUL included */
+	__u8 random[16];         /* AT_RANDOM */
+	char uname[6][65];       /* sysname, nodename, release, version, machine, domainname */
+	char pad[2];
+	/* char strings[bytes]: path, then argc arguments, then envc variables, NUL-terminated */
+};
+
+/* MK_MSG_EXECED: running (error 0), or why not (a positive errno, and a message). */
+struct mk_msg_execed {
+	struct mk_msg_hdr hdr;
+	__s32 error;
+	char why[MK_CHAN_PAYLOAD - 20];
+};
+MK_STATIC_ASSERT(sizeof(struct mk_msg_execed) <= MK_CHAN_PAYLOAD, "execed fits a slot");
+
+/* MK_MSG_SYSCALL / MK_MSG_REPLY */
+struct mk_msg_syscall {
+	struct mk_msg_hdr hdr;
+	__u64 nr;
+	__u64 args[6];
+};
+MK_STATIC_ASSERT(sizeof(struct mk_msg_syscall) <= MK_CHAN_PAYLOAD, "syscall fits a slot");
+
+struct mk_msg_reply {
+	struct mk_msg_hdr hdr;
+	__s64 ret;               /* the value, or -errno */
+};
+
+/*
+ * MK_MSG_EXIT: status as wait(2) encodes it (exit code << 8, or the
+ * signal); for a fault, where it happened.
+ */
+struct mk_msg_exit {
+	struct mk_msg_hdr hdr;
+	__s32 status;
+	__u32 fault;             /* non-zero: fault_addr and fault_ip are valid */
+	__u64 fault_addr;
+	__u64 fault_ip;
+};
+
+/* MK_MSG_UNMAP / MK_MSG_UNMAPPED: [start, start + len) of pid's window. */
+struct mk_msg_unmap {
+	struct mk_msg_hdr hdr;
+	__u64 start;
+	__u64 len;
+};
+
+/* MK_MSG_KILL: end pid with this signal as its status. */
+struct mk_msg_kill {
+	struct mk_msg_hdr hdr;
+	__s32 signal;
+	__u32 pad;
+};
+
+#endif /* MK_PROC_MESSAGES */

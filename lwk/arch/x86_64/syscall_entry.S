@@ -1,0 +1,80 @@
+/*
+ * SYSCALL entry. The CPU left the user RIP in %rcx and RFLAGS in %r11 and
+ * masked IF (SFMASK): the kernel runs with interrupts off. We switch to the
+ * thread's kernel stack and build the same struct InterruptFrame an
+ * interrupt from user mode would (vector FRAME_VECTOR_SYSCALL), so system
+ * calls, interrupts and later signal delivery share one frame layout, then
+ * call syscall_dispatch(frame) and leave through the common iretq path.
+ */
+#include <arch/asm_offsets.h>
+
+	.section .text
+	.globl	syscall_entry
+	.type	syscall_entry, @function
+syscall_entry:
+	swapgs
+	movq	%rsp, %gs:CPU_USER_RSP
+	movq	%gs:CPU_KERNEL_RSP, %rsp
+	pushq	$0x1b			/* user SS */
+	pushq	%gs:CPU_USER_RSP	/* user RSP */
+	pushq	%r11			/* RFLAGS */
+	pushq	$0x23			/* user CS */
+	pushq	%rcx			/* RIP */
+	pushq	$0			/* error code */
+	pushq	$FRAME_VECTOR_SYSCALL
+	pushq	%rax
+	pushq	%rbx
+	pushq	%rcx
+	pushq	%rdx
+	pushq	%rsi
+	pushq	%rdi
+	pushq	%rbp
+	pushq	%r8
+	pushq	%r9
+	pushq	%r10
+	pushq	%r11
+	pushq	%r12
+	pushq	%r13
+	pushq	%r14
+	pushq	%r15
+	cld
+	xorl	%ebp, %ebp		/* end kernel backtraces here */
+	movq	%rsp, %rdi
+	call	syscall_dispatch
+	jmp	isr_return
+	.size	syscall_entry, . - syscall_entry
+
+/*
+ * switch_context(uint64_t *save_rsp, uint64_t next_rsp): saves the
+ * callee-saved registers and the stack pointer of the running context and
+ * continues the one whose stack pointer is next_rsp.
+ */
+	.globl	switch_context
+	.type	switch_context, @function
+switch_context:
+	pushq	%rbp
+	pushq	%rbx
+	pushq	%r12
+	pushq	%r13
+	pushq	%r14
+	pushq	%r15
+	movq	%rsp, (%rdi)
+	movq	%rsi, %rsp
+	popq	%r15
+	popq	%r14
+	popq	%r13
+	popq	%r12
+	popq	%rbx
+	popq	%rbp
+	ret
+	.size	switch_context, . - switch_context
+
+/*
+ * A new thread's first switch lands here with its InterruptFrame above: go
+ * to user mode through the interrupt return path.
+ */
+	.globl	thread_first_entry
+	.type	thread_first_entry, @function
+thread_first_entry:
+	jmp	isr_return
+	.size	thread_first_entry, . - thread_first_entry

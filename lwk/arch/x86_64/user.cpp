@@ -1,0 +1,78 @@
+#include <arch/asm_offsets.h>
+#include <arch/cpu.hpp>
+#include <arch/gdt.hpp>
+#include <arch/user.hpp>
+
+namespace lwk::arch {
+namespace {
+
+uint64_t xcr0_enabled = 0;
+
+inline void xsetbv(uint32_t reg, uint64_t v)
+{
+    asm volatile("xsetbv" : : "c"(reg), "a"(uint32_t(v)), "d"(uint32_t(v >> 32)));
+}
+
+constexpr uint64_t CR0_MP = 1 << 1, CR0_EM = 1 << 2, CR0_TS = 1 << 3, CR0_NE = 1 << 5;
+constexpr uint64_t CR4_OSFXSR = 1 << 9, CR4_OSXMMEXCPT = 1 << 10, CR4_OSXSAVE = 1 << 18;
+constexpr uint64_t RFLAGS_TF = 1 << 8, RFLAGS_DF = 1 << 10, RFLAGS_NT = 1 << 14, RFLAGS_AC = 1 << 18;
+
+} // namespace
+
+extern "C" void syscall_entry();
+
+void user_mode_init_core()
+{
+    // SYSCALL enters at syscall_entry with CS = kernel code; SYSRET would
+    // return with CS = user code (STAR[63:48] + 16), SS = user data (+ 8).
+    wrmsr(MSR_STAR, (uint64_t(SEL_KERNEL_DATA) << 48) | (uint64_t(SEL_KERNEL_CODE) << 32));
+    wrmsr(MSR_LSTAR, reinterpret_cast<uint64_t>(&syscall_entry));
+    wrmsr(MSR_SFMASK, RFLAGS_IF | RFLAGS_TF | RFLAGS_DF | RFLAGS_NT | RFLAGS_AC);
+    wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE);
+
+    // x87 and SSE for user code; the kernel itself never touches them.
+    write_cr0((read_cr0() & ~(CR0_EM | CR0_TS)) | CR0_MP | CR0_NE);
+    uint64_t cr4 = read_cr4() | CR4_OSFXSR | CR4_OSXMMEXCPT;
+    bool has_xsave = cpuid(1).ecx & (1u << 26);
+    if (has_xsave)
+        cr4 |= CR4_OSXSAVE;
+    write_cr4(cr4);
+    if (has_xsave) {
+        // Every user state component the CPU offers (x87, SSE, AVX, AVX-512 ...),
+        // but not supervisor ones, which XCR0 cannot hold anyway.
+        CpuidRegs d = cpuid(0xd, 0);
+        uint64_t supported = (uint64_t(d.edx) << 32) | d.eax;
+        xcr0_enabled = supported & 0x2ff; // x87 SSE AVX MPX(off below) AVX-512 PKRU
+        xcr0_enabled &= ~uint64_t(0x18);  // MPX is gone from current compilers
+        xsetbv(0, xcr0_enabled);
+    }
+}
+
+uint64_t xsave_features() { return xcr0_enabled; }
+
+void fpu_reset()
+{
+    const uint32_t mxcsr = 0x1f80;
+    asm volatile("fninit; ldmxcsr %0" : : "m"(mxcsr));
+    if (xcr0_enabled & 4)
+        asm volatile("vzeroall");
+}
+
+uint64_t prepare_user_entry(uint64_t kstack_top, uint64_t rip, uint64_t rsp)
+{
+    auto* frame = reinterpret_cast<InterruptFrame*>(kstack_top - sizeof(InterruptFrame));
+    *frame = {};
+    frame->rip = rip;
+    frame->cs = SEL_USER_CODE;
+    frame->rflags = RFLAGS_IF | 0x2;
+    frame->rsp = rsp;
+    frame->ss = SEL_USER_DATA;
+    // switch_context pops r15 r14 r13 r12 rbx rbp, then returns.
+    auto* sw = reinterpret_cast<uint64_t*>(frame) - 7;
+    for (int i = 0; i < 6; ++i)
+        sw[i] = 0;
+    sw[6] = reinterpret_cast<uint64_t>(&thread_first_entry);
+    return reinterpret_cast<uint64_t>(sw);
+}
+
+} // namespace lwk::arch

@@ -1,0 +1,357 @@
+#include <proc/address_space.hpp>
+#include <proc/elf.hpp>
+#include <proc/layout.hpp>
+
+#include <core/boot.hpp>
+#include <mm/buddy.hpp>
+#include <mm/kernel_vm.hpp>
+#include <mm/pmm.hpp>
+
+#include <arch/cpu.hpp>
+
+namespace lwk::proc {
+namespace {
+
+constexpr uint64_t PAGE = arch::PAGE_4K;
+constexpr uint64_t HUGE = arch::PAGE_2M;
+constexpr unsigned HUGE_ORDER = 9;
+
+bool aligned(uint64_t v, uint64_t a) { return (v & (a - 1)) == 0; }
+
+} // namespace
+
+uint64_t pte_bits(uint32_t prot)
+{
+    uint64_t bits = arch::PTE_USER;
+    if (prot & PROT_W)
+        bits |= arch::PTE_WRITE;
+    if (!(prot & PROT_X))
+        bits |= arch::PTE_NX;
+    return bits;
+}
+
+Result<AddressSpace*> AddressSpace::create()
+{
+    arch::PageTable pt = TRY(arch::PageTable::create(mm::table_allocator(), MK_LWK_DIRECT_BASE));
+    pt.share_top(mm::kernel_page_table(), 256, 511);
+    auto* as = new AddressSpace(pt);
+    return as;
+}
+
+AddressSpace::~AddressSpace()
+{
+    for (const Region& r : regions_)
+        release_pages(r.start, r.end - r.start);
+    pt_.destroy_range(0, 255);
+    pt_.destroy();
+}
+
+void AddressSpace::activate() const { arch::write_cr3(pt_.root()); }
+
+// Allocates, zeroes and maps [addr, addr + len), 2 MiB pages where aligned.
+Result<void> AddressSpace::populate(uint64_t addr, uint64_t len, uint32_t prot)
+{
+    if (!(prot & (PROT_R | PROT_W | PROT_X)))
+        return {}; // PROT_NONE: reserved, nothing behind it
+    const uint64_t bits = pte_bits(prot);
+    uint64_t v = addr, end = addr + len;
+    while (v < end) {
+        uint64_t size = PAGE;
+        Result<uint64_t> phys = Errno::NOMEM;
+        if (aligned(v, HUGE) && end - v >= HUGE) {
+            phys = mm::alloc_pages(HUGE_ORDER);
+            if (!phys.is_error())
+                size = HUGE;
+        }
+        if (phys.is_error())
+            phys = mm::alloc_pages(0);
+        if (phys.is_error()) {
+            release_pages(addr, v - addr);
+            (void)pt_.unmap(addr, v - addr);
+            return Errno::NOMEM;
+        }
+        __builtin_memset(boot::phys_to_virt(phys.value()), 0, size);
+        auto mapped = pt_.map(v, phys.value(), size, bits, size);
+        if (mapped.is_error()) {
+            mm::free_pages(phys.value(), size == HUGE ? HUGE_ORDER : 0);
+            release_pages(addr, v - addr);
+            (void)pt_.unmap(addr, v - addr);
+            return mapped.error();
+        }
+        v += size;
+    }
+    return {};
+}
+
+// Frees the memory behind [addr, addr + len), leaf by leaf: a whole 2 MiB
+// leaf as one block, parts of one page by page (the buddy allocator takes
+// any naturally aligned piece of a block back).
+void free_pieces(Pieces& pieces)
+{
+    for (const Piece& p : pieces)
+        mm::free_pages(p.phys, p.order);
+    pieces.clear();
+}
+
+void AddressSpace::release_pages(uint64_t addr, uint64_t len, Pieces* later)
+{
+    auto release = [later](uint64_t phys, unsigned order) {
+        if (later && later->push_back(Piece{phys, order}))
+            return;
+        // No room to defer: the caller dropped Linux's view before asking.
+        mm::free_pages(phys, order);
+    };
+    uint64_t v = addr, end = addr + len;
+    while (v < end) {
+        arch::Translation t;
+        if (!pt_.translate(v, t)) {
+            v += PAGE;
+            continue;
+        }
+        uint64_t leaf_start = v & ~(t.page_size - 1);
+        if (t.page_size == HUGE && leaf_start == v && end - v >= HUGE) {
+            release(t.phys, HUGE_ORDER);
+            v += HUGE;
+        } else {
+            release(t.phys & ~(PAGE - 1), 0);
+            v += PAGE;
+        }
+    }
+}
+
+// Makes addr a boundary between regions (splitting the one around it).
+Result<void> AddressSpace::split_regions_at(uint64_t addr)
+{
+    for (size_t i = 0; i < regions_.size(); ++i) {
+        Region r = regions_[i];
+        if (r.start < addr && addr < r.end) {
+            Region upper = r;
+            upper.start = addr;
+            regions_[i].end = addr;
+            if (!regions_.insert(i + 1, upper))
+                return Errno::NOMEM;
+            return {};
+        }
+    }
+    return {};
+}
+
+uint64_t AddressSpace::find_free(uint64_t hint, uint64_t len) const
+{
+    uint64_t align = len >= HUGE ? HUGE : PAGE;
+    uint64_t v = (hint < MMAP_BASE ? MMAP_BASE : hint);
+    v = (v + align - 1) & ~(align - 1);
+    for (const Region& r : regions_) {
+        if (r.end <= v)
+            continue;
+        if (r.start >= v + len)
+            break;
+        v = (r.end + align - 1) & ~(align - 1);
+    }
+    if (v + len > STACK_TOP - (64ULL << 30) || v + len < v)
+        return 0; // keep clear of the stack's reach
+    return v;
+}
+
+Result<uint64_t> AddressSpace::map(uint64_t addr, uint64_t len, uint32_t prot, RegionKind kind, bool fixed)
+{
+    if (!len || !aligned(addr, PAGE) || !aligned(len, PAGE))
+        return Errno::INVAL;
+    if (!fixed) {
+        addr = find_free(addr, len);
+        if (!addr)
+            return Errno::NOMEM;
+    }
+    if (addr < USER_START || addr > USER_END || len > USER_END - addr)
+        return Errno::NOMEM;
+    for (const Region& r : regions_)
+        if (r.start < addr + len && addr < r.end)
+            return Errno::EXIST;
+    TRY(populate(addr, len, prot));
+    size_t at = 0;
+    while (at < regions_.size() && regions_[at].start < addr)
+        ++at;
+    if (!regions_.insert(at, Region{addr, addr + len, prot, kind})) {
+        release_pages(addr, len);
+        (void)pt_.unmap(addr, len);
+        return Errno::NOMEM;
+    }
+    return addr;
+}
+
+Result<void> AddressSpace::unmap(uint64_t addr, uint64_t len, Pieces* later)
+{
+    if (!len || !aligned(addr, PAGE))
+        return Errno::INVAL;
+    len = (len + PAGE - 1) & ~(PAGE - 1);
+    uint64_t end = addr + len;
+    TRY(split_regions_at(addr));
+    TRY(split_regions_at(end));
+    for (size_t i = 0; i < regions_.size();) {
+        Region r = regions_[i];
+        if (r.start >= addr && r.end <= end) {
+            release_pages(r.start, r.end - r.start, later);
+            TRY(pt_.unmap(r.start, r.end - r.start));
+            regions_.erase(i);
+        } else {
+            ++i;
+        }
+    }
+    return {};
+}
+
+Result<void> AddressSpace::protect(uint64_t addr, uint64_t len, uint32_t prot, Pieces* later)
+{
+    if (!aligned(addr, PAGE))
+        return Errno::INVAL;
+    len = (len + PAGE - 1) & ~(PAGE - 1);
+    uint64_t end = addr + len;
+    // Linux's rule: the whole range must be mapped.
+    for (uint64_t v = addr; v < end;) {
+        const Region* hit = nullptr;
+        for (const Region& r : regions_)
+            if (r.start <= v && v < r.end)
+                hit = &r;
+        if (!hit)
+            return Errno::NOMEM;
+        v = hit->end;
+    }
+    TRY(split_regions_at(addr));
+    TRY(split_regions_at(end));
+    for (Region& r : regions_) {
+        if (r.start < addr || r.end > end)
+            continue;
+        bool was_none = !(r.prot & (PROT_R | PROT_W | PROT_X));
+        bool now_none = !(prot & (PROT_R | PROT_W | PROT_X));
+        if (was_none && !now_none) {
+            TRY(populate(r.start, r.end - r.start, prot));
+        } else if (!was_none && now_none) {
+            release_pages(r.start, r.end - r.start, later);
+            TRY(pt_.unmap(r.start, r.end - r.start));
+        } else if (!now_none) {
+            TRY(pt_.protect(r.start, r.end - r.start, pte_bits(prot)));
+        }
+        r.prot = prot;
+    }
+    // Other cores never run this process's code: the local flush suffices.
+    arch::write_cr3(arch::read_cr3());
+    return {};
+}
+
+bool AddressSpace::any_mapped(uint64_t addr, uint64_t len) const
+{
+    for (const Region& r : regions_)
+        if (r.start < addr + len && addr < r.end)
+            return true;
+    return false;
+}
+
+bool AddressSpace::accessible(uint64_t addr, uint64_t len, uint32_t prot) const
+{
+    uint64_t end = addr + len;
+    if (end < addr)
+        return false;
+    for (uint64_t v = addr; v < end;) {
+        const Region* hit = nullptr;
+        for (const Region& r : regions_)
+            if (r.start <= v && v < r.end)
+                hit = &r;
+        if (!hit || (hit->prot & prot) != prot)
+            return false;
+        v = hit->end;
+    }
+    return true;
+}
+
+Result<void> AddressSpace::copy_in(void* dst, uint64_t src, uint64_t len) const
+{
+    auto* d = static_cast<uint8_t*>(dst);
+    while (len) {
+        arch::Translation t;
+        if (!pt_.translate(src, t))
+            return Errno::FAULT;
+        uint64_t chunk = PAGE - (src & (PAGE - 1));
+        if (chunk > len)
+            chunk = len;
+        __builtin_memcpy(d, boot::phys_to_virt(t.phys), chunk);
+        d += chunk;
+        src += chunk;
+        len -= chunk;
+    }
+    return {};
+}
+
+Result<void> AddressSpace::copy_out(uint64_t dst, const void* src, uint64_t len) const
+{
+    auto* s = static_cast<const uint8_t*>(src);
+    while (len) {
+        arch::Translation t;
+        if (!pt_.translate(dst, t) || !(t.flags & arch::PTE_WRITE))
+            return Errno::FAULT;
+        uint64_t chunk = PAGE - (dst & (PAGE - 1));
+        if (chunk > len)
+            chunk = len;
+        __builtin_memcpy(boot::phys_to_virt(t.phys), s, chunk);
+        s += chunk;
+        dst += chunk;
+        len -= chunk;
+    }
+    return {};
+}
+
+Result<void> AddressSpace::copy_between(uint64_t dst, uint64_t src, uint64_t n) const
+{
+    while (n) {
+        arch::Translation s, d;
+        if (!pt_.translate(src, s) || !pt_.translate(dst, d))
+            return Errno::FAULT;
+        uint64_t chunk = PAGE - (src & (PAGE - 1));
+        uint64_t room = PAGE - (dst & (PAGE - 1));
+        if (chunk > room)
+            chunk = room;
+        if (chunk > n)
+            chunk = n;
+        __builtin_memcpy(boot::phys_to_virt(d.phys), boot::phys_to_virt(s.phys), chunk);
+        src += chunk;
+        dst += chunk;
+        n -= chunk;
+    }
+    return {};
+}
+
+Result<void> AddressSpace::zero(uint64_t addr, uint64_t len) const
+{
+    while (len) {
+        arch::Translation t;
+        uint64_t chunk = PAGE - (addr & (PAGE - 1));
+        if (chunk > len)
+            chunk = len;
+        if (pt_.translate(addr, t)) // PROT_NONE pages have nothing to zero
+            __builtin_memset(boot::phys_to_virt(t.phys), 0, chunk);
+        addr += chunk;
+        len -= chunk;
+    }
+    return {};
+}
+
+Result<uint64_t> AddressSpace::strlen_user(uint64_t src, uint64_t max) const
+{
+    for (uint64_t n = 0; n < max; ++n) {
+        char c;
+        TRY(copy_in(&c, src + n, 1));
+        if (!c)
+            return n;
+    }
+    return Errno::TOOBIG;
+}
+
+uint64_t AddressSpace::mapped_bytes() const
+{
+    uint64_t n = 0;
+    for (const Region& r : regions_)
+        if (r.prot)
+            n += r.end - r.start;
+    return n;
+}
+
+} // namespace lwk::proc

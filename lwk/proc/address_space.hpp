@@ -1,0 +1,89 @@
+// An LWK process's memory: its page tables (sharing the kernel half) and
+// its regions. Memory is allocated when mapped (no demand paging: no page
+// faults while the program runs), zeroed, in 2 MiB pages wherever the
+// range's alignment allows. Linux must have dropped its view of a range
+// (MK_MSG_UNMAP) before unmap() frees its pages: callers see to that.
+#pragma once
+
+#include <arch/pagetable.hpp>
+#include <lib/result.hpp>
+#include <lib/vector.hpp>
+
+#include <cstdint>
+
+namespace lwk::proc {
+
+// What a region is, for /proc-like reports and for brk and the stack.
+enum class RegionKind : uint32_t { image, heap, stack, anon, staging };
+
+// Physical memory taken out of the page tables but not yet freed.
+struct Piece {
+    uint64_t phys;
+    unsigned order;
+};
+using Pieces = Vector<Piece>;
+void free_pieces(Pieces& pieces);
+
+struct Region {
+    uint64_t start, end;
+    uint32_t prot; // PROT_R | PROT_W | PROT_X (proc/elf.hpp)
+    RegionKind kind;
+};
+
+class AddressSpace {
+public:
+    static Result<AddressSpace*> create();
+    ~AddressSpace(); // frees every page and table
+    AddressSpace(const AddressSpace&) = delete;
+    AddressSpace& operator=(const AddressSpace&) = delete;
+
+    uint64_t page_table() const { return pt_.root(); }
+    void activate() const;
+
+    // Maps [addr, addr + len) (page-aligned) with fresh zeroed memory. fixed:
+    // exactly there (EEXIST if taken, unless replace); else at a free place
+    // at or above hint. Returns the address.
+    Result<uint64_t> map(uint64_t addr, uint64_t len, uint32_t prot, RegionKind kind, bool fixed);
+    // Unmaps [addr, addr + len); its memory is freed now, or handed to
+    // `later` to be freed once Linux has dropped its view.
+    Result<void> unmap(uint64_t addr, uint64_t len, Pieces* later = nullptr);
+    Result<void> protect(uint64_t addr, uint64_t len, uint32_t prot, Pieces* later = nullptr);
+    // Whether any page of the range is mapped.
+    bool any_mapped(uint64_t addr, uint64_t len) const;
+    // Whether [addr, addr + len) is all mapped, and with at least prot.
+    bool accessible(uint64_t addr, uint64_t len, uint32_t prot) const;
+    // A free range of len bytes at or above hint (2 MiB aligned when len allows).
+    uint64_t find_free(uint64_t hint, uint64_t len) const;
+
+    // Copies between the kernel and the process through its page tables;
+    // EFAULT if any byte is not mapped (permissions are the caller's job).
+    Result<void> copy_in(void* dst, uint64_t src, uint64_t len) const;
+    Result<void> copy_out(uint64_t dst, const void* src, uint64_t len) const;
+    // Copies n bytes from one address of the process to another.
+    Result<void> copy_between(uint64_t dst, uint64_t src, uint64_t n) const;
+    // Zeroes mapped memory.
+    Result<void> zero(uint64_t addr, uint64_t len) const;
+    // A string of at most max bytes (NUL included); ENAMETOOLONG-like E2BIG if longer.
+    Result<uint64_t> strlen_user(uint64_t src, uint64_t max) const;
+
+    const Vector<Region>& regions() const { return regions_; }
+    uint64_t mapped_bytes() const;
+
+    // The program break.
+    uint64_t brk_start = 0;
+    uint64_t brk = 0;
+
+private:
+    explicit AddressSpace(arch::PageTable pt) : pt_(pt) {}
+    Result<void> populate(uint64_t addr, uint64_t len, uint32_t prot);
+    void release_pages(uint64_t addr, uint64_t len, Pieces* later = nullptr);
+    Result<void> split_regions_at(uint64_t addr);
+
+    arch::PageTable pt_;
+    Vector<Region> regions_; // sorted, not overlapping
+};
+
+// Page-table bits for a protection.
+uint64_t pte_bits(uint32_t prot);
+
+} // namespace lwk::proc

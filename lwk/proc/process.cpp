@@ -1,0 +1,380 @@
+#include <proc/elf.hpp>
+#include <proc/layout.hpp>
+#include <proc/process.hpp>
+#include <proc/stack.hpp>
+
+#include <core/boot.hpp>
+#include <core/channel.hpp>
+#include <core/log.hpp>
+#include <core/percpu.hpp>
+#include <mm/buddy.hpp>
+#include <mm/heap.hpp>
+#include <mm/pmm.hpp>
+#include <sched/sched.hpp>
+
+#include <arch/cpu.hpp>
+#include <arch/user.hpp>
+#include <lib/format.hpp>
+
+namespace lwk::proc {
+namespace {
+
+Process* processes = nullptr; // the processes of this LWK (one list, every core)
+Spinlock list_lock;
+
+constexpr uint64_t MAX_STAGING = 256ULL << 20;
+constexpr uint64_t PAGE = 4096;
+
+uint64_t round_up(uint64_t v, uint64_t a) { return (v + a - 1) & ~(a - 1); }
+
+void list_add(Process* p)
+{
+    LockGuard<Spinlock> g(list_lock);
+    p->next = processes;
+    processes = p;
+}
+
+void list_remove(Process* p)
+{
+    LockGuard<Spinlock> g(list_lock);
+    for (Process** pp = &processes; *pp; pp = &(*pp)->next)
+        if (*pp == p) {
+            *pp = p->next;
+            return;
+        }
+}
+
+void reply_spawned(const mk_msg_hdr& req, int error, uint64_t staging, uint64_t pt)
+{
+    mk_msg_spawned m{};
+    m.hdr = {MK_MSG_SPAWNED, 0, req.pid, 0, req.seq};
+    m.error = error;
+    m.staging = staging;
+    m.page_table = pt;
+    channel::send(&m, sizeof m);
+}
+
+void reply_execed(const mk_msg_hdr& req, int error, const char* why)
+{
+    mk_msg_execed m{};
+    m.hdr = {MK_MSG_EXECED, 0, req.pid, 0, req.seq};
+    m.error = error;
+    if (why)
+        format(m.why, sizeof m.why, "%s", why);
+    channel::send(&m, sizeof m);
+}
+
+// Asks Linux to drop its view of the whole window; the memory is freed
+// when it says it has (unmapped()).
+void start_dying(Process* p, int32_t status)
+{
+    p->state = Process::State::dying;
+    p->exit_status = status;
+    mk_msg_unmap m{};
+    m.hdr = {MK_MSG_UNMAP, 0, p->pid, 0, ++p->unmap_seq};
+    m.start = USER_START;
+    m.len = USER_END - USER_START;
+    channel::send(&m, sizeof m);
+}
+
+Thread* new_thread(Process* p, uint32_t core, uint64_t entry, uint64_t sp)
+{
+    auto stack = mm::alloc_pages(KSTACK_ORDER);
+    if (stack.is_error())
+        return nullptr;
+    auto* t = static_cast<Thread*>(mm::kzalloc(sizeof(Thread)));
+    if (!t) {
+        mm::free_pages(stack.value(), KSTACK_ORDER);
+        return nullptr;
+    }
+    t->proc = p;
+    t->tid = p->pid;
+    t->core = core;
+    t->kstack_phys = stack.value();
+    t->kstack_top = reinterpret_cast<uint64_t>(boot::phys_to_virt(stack.value())) + (PAGE << KSTACK_ORDER);
+    t->saved_rsp = arch::prepare_user_entry(t->kstack_top, entry, sp);
+    t->state = Thread::State::runnable;
+    return t;
+}
+
+} // namespace
+
+void free_thread(Thread* t)
+{
+    mm::free_pages(t->kstack_phys, KSTACK_ORDER);
+    mm::kfree(t);
+}
+
+Process* find(int32_t pid)
+{
+    LockGuard<Spinlock> g(list_lock);
+    for (Process* p = processes; p; p = p->next)
+        if (p->pid == pid)
+            return p;
+    return nullptr;
+}
+
+void spawn(const mk_msg_spawn& m)
+{
+    const uint32_t me = percpu::index();
+    uint64_t valid = boot::params->nr_cpus >= 64 ? ~0ULL : (1ULL << boot::params->nr_cpus) - 1;
+    if (find(m.hdr.pid))
+        return reply_spawned(m.hdr, int(Errno::EXIST), 0, 0);
+    if (!(m.cores & (1ULL << me)) || (m.cores & ~valid) ||
+        m.staging_bytes == 0 || m.staging_bytes > MAX_STAGING)
+        return reply_spawned(m.hdr, int(Errno::INVAL), 0, 0);
+    auto as = AddressSpace::create();
+    if (as.is_error())
+        return reply_spawned(m.hdr, as.error().code, 0, 0);
+    auto* p = static_cast<Process*>(mm::kzalloc(sizeof(Process)));
+    if (!p) {
+        delete as.value();
+        return reply_spawned(m.hdr, int(Errno::NOMEM), 0, 0);
+    }
+    p->pid = m.hdr.pid;
+    p->ppid = m.ppid;
+    p->uid = m.uid;
+    p->gid = m.gid;
+    p->cores = m.cores;
+    p->as = as.value();
+    p->stack_limit = m.stack_limit;
+    p->clock_tsc = m.clock_tsc;
+    p->clock_mono_ns = m.clock_mono_ns;
+    p->clock_real_ns = m.clock_real_ns;
+    auto staging = p->as->map(MMAP_BASE, round_up(m.staging_bytes, PAGE), PROT_R | PROT_W,
+        RegionKind::staging, false);
+    if (staging.is_error()) {
+        int err = staging.error().code;
+        delete p->as;
+        mm::kfree(p);
+        return reply_spawned(m.hdr, err, 0, 0);
+    }
+    p->staging = staging.value();
+    p->staging_bytes = round_up(m.staging_bytes, PAGE);
+    p->state = Process::State::created;
+    list_add(p);
+    reply_spawned(m.hdr, 0, p->staging, p->as->page_table());
+}
+
+namespace {
+
+// Loads the program in the staging area and builds its stack. Returns the
+// entry point and stack pointer, or an error with why set.
+Result<void> load(Process* p, const mk_msg_exec& m, uint64_t& entry, uint64_t& sp, const char*& why)
+{
+    AddressSpace* as = p->as;
+    why = "the program does not fit the staging area";
+    if (m.file_bytes > p->staging_bytes || m.strings_offset % 8 ||
+        m.strings_offset < m.file_bytes || m.strings_offset > p->staging_bytes - sizeof(mk_spawn_strings))
+        return Errno::INVAL;
+    mk_spawn_strings hdr;
+    TRY(as->copy_in(&hdr, p->staging + m.strings_offset, sizeof hdr));
+    uint64_t strings_at = p->staging + m.strings_offset + sizeof hdr;
+    if (hdr.bytes > p->staging_bytes - m.strings_offset - sizeof hdr || hdr.path_bytes == 0 ||
+        hdr.path_bytes > hdr.bytes || hdr.path_bytes > sizeof p->path)
+        return Errno::INVAL;
+    for (int i = 0; i < 6; ++i) {
+        __builtin_memcpy(p->uname[i], hdr.uname[i], 65);
+        p->uname[i][64] = 0;
+    }
+    TRY(as->copy_in(p->path, strings_at, hdr.path_bytes));
+    p->path[hdr.path_bytes - 1] = 0;
+
+    // The file, contiguous in kernel memory for the checks.
+    unsigned order = 0;
+    while (mm::order_bytes(order) < m.file_bytes)
+        ++order;
+    why = "out of LWK memory while loading the program";
+    uint64_t file_phys = TRY(mm::alloc_pages(order));
+    auto* file = static_cast<uint8_t*>(boot::phys_to_virt(file_phys));
+    struct FreeFile {
+        uint64_t phys;
+        unsigned order;
+        ~FreeFile() { mm::free_pages(phys, order); }
+    } free_file{file_phys, order};
+    TRY(as->copy_in(file, p->staging, m.file_bytes));
+
+    Program prog;
+    TRY(parse_program(file, m.file_bytes, prog, &why));
+    const uint64_t bias = prog.pie ? PIE_BASE : 0;
+
+    // The image, writable while it is filled, then with each page's rights.
+    why = "out of LWK memory while loading the program";
+    const uint64_t lo = bias + prog.lo, hi = bias + prog.hi;
+    TRY(as->map(lo, hi - lo, PROT_R | PROT_W, RegionKind::image, true));
+    for (unsigned i = 0; i < prog.nr_segments; ++i) {
+        const Segment& s = prog.segments[i];
+        TRY(as->copy_out(bias + s.vaddr, file + s.offset, s.filesz));
+    }
+    for (uint64_t page = lo; page < hi; page += PAGE) {
+        uint32_t prot = 0;
+        for (unsigned i = 0; i < prog.nr_segments; ++i) {
+            const Segment& s = prog.segments[i];
+            uint64_t a = (bias + s.vaddr) & ~(PAGE - 1), b = round_up(bias + s.vaddr + s.memsz, PAGE);
+            if (page >= a && page < b)
+                prot |= s.prot;
+        }
+        TRY(as->protect(page, PAGE, prot));
+    }
+    as->brk_start = as->brk = hi;
+
+    // The stack: RLIMIT_STACK of memory (8 MiB when unlimited), allocated now.
+    uint64_t stack_size = p->stack_limit;
+    if (stack_size < (128ULL << 10) || stack_size > (1ULL << 30))
+        stack_size = STACK_LIMIT_DEFAULT;
+    stack_size = round_up(stack_size, PAGE);
+    TRY(as->map(STACK_TOP - stack_size, stack_size, PROT_R | PROT_W | (prog.exec_stack ? PROT_X : 0),
+        RegionKind::stack, true));
+
+    // argv and envp after the path.
+    uint64_t vec_bytes = hdr.bytes - hdr.path_bytes;
+    uint64_t build = 256ULL << 10;
+    while (build < vec_bytes + (uint64_t(hdr.argc) + hdr.envc) * 8 + 4096)
+        build *= 2;
+    why = "the arguments and environment do not fit the stack";
+    if (build > stack_size / 2)
+        return Errno::TOOBIG;
+    unsigned border = 0;
+    while (mm::order_bytes(border) < build + vec_bytes)
+        ++border;
+    why = "out of LWK memory while building the stack";
+    uint64_t tmp_phys = TRY(mm::alloc_pages(border));
+    FreeFile free_tmp{tmp_phys, border};
+    auto* strings = static_cast<char*>(boot::phys_to_virt(tmp_phys));
+    uint8_t* image = reinterpret_cast<uint8_t*>(strings) + vec_bytes;
+    TRY(as->copy_in(strings, strings_at + hdr.path_bytes, vec_bytes));
+
+    uint32_t cpuid1_edx = arch::cpuid(1).edx;
+    const AuxEntry aux[] = {
+        {3, bias + prog.phdr}, // AT_PHDR
+        {4, prog.phent},       // AT_PHENT
+        {5, prog.phnum},       // AT_PHNUM
+        {6, PAGE},             // AT_PAGESZ
+        {7, 0},                // AT_BASE: no interpreter
+        {8, 0},                // AT_FLAGS
+        {9, bias + prog.entry},// AT_ENTRY
+        {11, p->uid},          // AT_UID
+        {12, p->uid},          // AT_EUID
+        {13, p->gid},          // AT_GID
+        {14, p->gid},          // AT_EGID
+        {16, cpuid1_edx},      // AT_HWCAP
+        {17, 100},             // AT_CLKTCK
+        {23, 0},               // AT_SECURE
+        {26, 0},               // AT_HWCAP2
+    };
+    StackInput in{strings, vec_bytes, hdr.argc, hdr.envc, p->path, hdr.random, aux,
+        sizeof aux / sizeof aux[0]};
+    why = "the arguments and environment are malformed or too large";
+    sp = TRY(build_stack(image, build, STACK_TOP, in));
+    TRY(as->copy_out(STACK_TOP - build, image, build));
+    entry = bias + prog.entry;
+    why = nullptr;
+    return {};
+}
+
+} // namespace
+
+void exec(const mk_msg_exec& m)
+{
+    Process* p = find(m.hdr.pid);
+    if (!p || p->state != Process::State::created)
+        return reply_execed(m.hdr, int(Errno::SRCH), "no such process waiting to start");
+    uint64_t entry = 0, sp = 0;
+    const char* why = nullptr;
+    auto loaded = load(p, m, entry, sp, why);
+    if (loaded.is_error()) {
+        reply_execed(m.hdr, loaded.error().code, why ? why : "cannot load the program");
+        start_dying(p, 0);
+        return;
+    }
+    // mkexec wrote the staging area: Linux must drop it before it is freed.
+    // Until then it stays reserved in the address space, out of the
+    // program's way (nothing else is placed there).
+    mk_msg_unmap u{};
+    u.hdr = {MK_MSG_UNMAP, 0, p->pid, 0, ++p->unmap_seq};
+    u.start = p->staging;
+    u.len = p->staging_bytes;
+    channel::send(&u, sizeof u);
+
+    uint32_t core = percpu::index();
+    Thread* t = new_thread(p, core, entry, sp);
+    if (!t) {
+        reply_execed(m.hdr, int(Errno::NOMEM), "out of LWK memory for the thread");
+        start_dying(p, 0);
+        return;
+    }
+    p->main = t;
+    p->state = Process::State::running;
+    arch::fpu_reset();
+    klog("pid %d: %s started on core %u", p->pid, p->path, core);
+    reply_execed(m.hdr, 0, nullptr);
+    sched::wake(t);
+}
+
+void kill(const mk_msg_kill& m)
+{
+    Process* p = find(m.hdr.pid);
+    if (!p || p->state == Process::State::dying)
+        return;
+    klog("pid %d: killed by Linux (signal %d)", p->pid, m.signal);
+    if (p->main) {
+        p->main->state = Thread::State::dead;
+        sched::forget(p->main);
+        free_thread(p->main);
+        p->main = nullptr;
+    }
+    start_dying(p, m.signal & 0x7f);
+}
+
+void unmapped(const mk_msg_unmap& m)
+{
+    Process* p = find(m.hdr.pid);
+    if (!p)
+        return;
+    if (p->state != Process::State::dying) {
+        // The staging area after exec: free it now.
+        if (m.start == p->staging && p->staging) {
+            (void)p->as->unmap(p->staging, p->staging_bytes);
+            p->staging = 0;
+        }
+        return;
+    }
+    if (m.hdr.seq != p->unmap_seq)
+        return; // an older range; the whole window's answer is still to come
+    list_remove(p);
+    int32_t status = p->exit_status;
+    int32_t pid = p->pid;
+    bool p_faulted = p->faulted;
+    uint64_t p_fault_addr = p->fault_addr, p_fault_ip = p->fault_ip;
+    delete p->as;
+    mm::kfree(p);
+    klog("pid %d: exited with status %#x; %lu MiB free", pid, status, mm::pmm_free_bytes() >> 20);
+    mk_msg_exit e{};
+    e.hdr = {MK_MSG_EXIT, 0, pid, 0, 0};
+    e.status = status;
+    e.fault = p_faulted;
+    e.fault_addr = p_fault_addr;
+    e.fault_ip = p_fault_ip;
+    channel::send(&e, sizeof e);
+}
+
+void fault_process(int signal, uint64_t addr, uint64_t ip)
+{
+    Process* p = percpu::current()->current->proc;
+    p->faulted = true;
+    p->fault_addr = addr;
+    p->fault_ip = ip;
+    klog("pid %d: %s: signal %d at address %016lx, RIP %016lx", p->pid, p->path, signal, addr, ip);
+    exit_process(signal);
+}
+
+void exit_process(int32_t status)
+{
+    Thread* t = percpu::current()->current;
+    Process* p = t->proc;
+    p->main = nullptr;
+    start_dying(p, status);
+    sched::exit_thread();
+}
+
+} // namespace lwk::proc

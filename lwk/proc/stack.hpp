@@ -1,0 +1,35 @@
+// The initial stack of a new process, as the x86-64 SysV ABI lays it out:
+// from the top, the strings (argv, envp, the program name, AT_PLATFORM) and
+// 16 random bytes, then auxv, envp[], argv[], argc at the stack pointer,
+// which is 16-byte aligned. Portable: host-tested.
+#pragma once
+
+#include <lib/result.hpp>
+
+#include <cstddef>
+#include <cstdint>
+
+namespace lwk::proc {
+
+struct AuxEntry {
+    uint64_t type;
+    uint64_t value;
+};
+
+struct StackInput {
+    const char* strings;      // argc argument strings then envc environment strings, each NUL-terminated
+    size_t strings_size;
+    uint32_t argc;
+    uint32_t envc;
+    const char* execfn;       // the program's path (AT_EXECFN)
+    const uint8_t* random16;  // AT_RANDOM bytes
+    const AuxEntry* aux;      // without AT_RANDOM, AT_EXECFN, AT_PLATFORM, AT_NULL
+    size_t nr_aux;
+};
+
+// Builds the stack into mem, which is mapped at top - size .. top in the
+// process. Returns the initial stack pointer (a process address), E2BIG if
+// it does not fit, EINVAL if the strings do not hold argc + envc strings.
+Result<uint64_t> build_stack(uint8_t* mem, size_t size, uint64_t top, const StackInput& in);
+
+} // namespace lwk::proc

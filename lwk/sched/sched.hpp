@@ -1,0 +1,27 @@
+// Each core's loop: it is the only reader of the core's inbound channel,
+// handles what Linux asks (spawn, exec, replies, kill), and runs the core's
+// thread. Threads block by switching back to the loop, which switches to
+// them again when what they wait for has come. Tickless: with nothing to do
+// the core halts until an interrupt.
+#pragma once
+
+namespace lwk::proc {
+struct Thread;
+}
+
+namespace lwk::sched {
+
+[[noreturn]] void core_loop();
+
+// From a thread: give the core back to the loop until made runnable.
+void block();
+// Makes a thread runnable on its core (from that core's loop).
+void wake(proc::Thread* t);
+// The thread is going away without running again (killed).
+void forget(proc::Thread* t);
+// From an interrupt taken in user mode: let the loop look at its messages.
+void preempt_to_loop();
+// The running thread ends; never returns. Its memory is freed by the loop.
+[[noreturn]] void exit_thread();
+
+} // namespace lwk::sched

@@ -1,0 +1,56 @@
+// The table is data: syscalls.def, one line per call, becomes an array of
+// handlers (LOCAL) or nulls (FORWARD); numbers beyond it are forwarded.
+#include <syscall/syscall.hpp>
+
+#include <core/percpu.hpp>
+#include <proc/process.hpp>
+
+namespace lwk::sys {
+namespace {
+
+using Handler = Result<long> (*)(Context&);
+
+struct Entry {
+    const char* name;
+    Handler local;
+};
+
+constexpr unsigned TABLE_SIZE = 512;
+
+struct Table {
+    Entry e[TABLE_SIZE];
+};
+
+constexpr Table make_table()
+{
+    Table t{};
+#define SYSCALL(nr, name, policy) t.e[nr] = {#name, SYSCALL_HANDLER_##policy(name)};
+#define SYSCALL_HANDLER_LOCAL(name) &sys_##name
+#define SYSCALL_HANDLER_FORWARD(name) nullptr
+#include <syscall/syscalls.def>
+#undef SYSCALL
+#undef SYSCALL_HANDLER_LOCAL
+#undef SYSCALL_HANDLER_FORWARD
+    return t;
+}
+
+constexpr Table table = make_table();
+
+} // namespace
+
+const char* name(uint64_t nr)
+{
+    return nr < TABLE_SIZE && table.e[nr].name ? table.e[nr].name : "unknown";
+}
+
+} // namespace lwk::sys
+
+extern "C" void syscall_dispatch(lwk::arch::InterruptFrame* f)
+{
+    using namespace lwk;
+    proc::Thread* t = percpu::current()->current;
+    sys::Context c{f->rax, {f->rdi, f->rsi, f->rdx, f->r10, f->r8, f->r9}, f, t, t->proc};
+    sys::Handler h = c.nr < sys::TABLE_SIZE ? sys::table.e[c.nr].local : nullptr;
+    Result<long> r = h ? h(c) : sys::forward(c);
+    f->rax = r.is_error() ? static_cast<uint64_t>(-static_cast<long>(r.error().code)) : r.value();
+}

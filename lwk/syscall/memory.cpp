@@ -1,0 +1,255 @@
+// Memory system calls, handled in the LWK: its memory is allocated when
+// mapped, in 2 MiB pages where alignment allows, and never paged.
+#include <syscall/syscall.hpp>
+
+#include <core/boot.hpp>
+#include <proc/elf.hpp>
+#include <proc/layout.hpp>
+#include <proc/process.hpp>
+
+
+namespace lwk::sys {
+namespace {
+
+constexpr uint64_t PAGE = 4096, HUGE = 2ULL << 20;
+constexpr uint64_t MAP_SHARED = 0x01, MAP_PRIVATE = 0x02, MAP_FIXED = 0x10, MAP_ANONYMOUS = 0x20,
+                   MAP_FIXED_NOREPLACE = 0x100000;
+constexpr uint64_t PROT_READ = 1, PROT_WRITE = 2, PROT_EXEC = 4;
+constexpr uint64_t MREMAP_MAYMOVE = 1, MREMAP_FIXED = 2;
+
+uint64_t round_up(uint64_t v, uint64_t a) { return (v + a - 1) & ~(a - 1); }
+
+uint32_t prot_of(uint64_t p)
+{
+    return uint32_t((p & PROT_READ ? proc::PROT_R : 0) | (p & PROT_WRITE ? proc::PROT_W : 0) |
+        (p & PROT_EXEC ? proc::PROT_X : 0));
+}
+
+bool in_window(uint64_t addr, uint64_t len)
+{
+    return addr >= proc::USER_START && addr <= proc::USER_END && len <= proc::USER_END - addr;
+}
+
+// Unmaps a range the program may have shown Linux: out of the page tables,
+// out of Linux's view, then freed.
+Result<void> unmap_range(Context& c, uint64_t addr, uint64_t len)
+{
+    proc::Pieces later;
+    TRY(c.proc->as->unmap(addr, len, &later));
+    drop_linux_view(c, addr, len);
+    proc::free_pieces(later);
+    return {};
+}
+
+} // namespace
+
+Result<long> sys_mmap(Context& c)
+{
+    uint64_t addr = c.a[0], len = c.a[1], prot = c.a[2], flags = c.a[3], fd = c.a[4], off = c.a[5];
+    proc::AddressSpace* as = c.proc->as;
+    if (!len || (addr & (PAGE - 1)) || (off & (PAGE - 1)) || !(flags & (MAP_SHARED | MAP_PRIVATE)))
+        return Errno::INVAL;
+    if (len > proc::USER_END)
+        return Errno::NOMEM;
+    len = round_up(len, PAGE);
+    bool fixed = flags & (MAP_FIXED | MAP_FIXED_NOREPLACE);
+    bool file = !(flags & MAP_ANONYMOUS);
+    if (file && (flags & MAP_SHARED) && (prot & PROT_WRITE))
+        return Errno::NODEV; // a shared writable file mapping needs Linux's page cache
+    if (fixed) {
+        if (!in_window(addr, len))
+            return (flags & MAP_FIXED_NOREPLACE) ? Errno::EXIST : Errno::NOMEM;
+        if (as->any_mapped(addr, len)) {
+            if (flags & MAP_FIXED_NOREPLACE)
+                return Errno::EXIST;
+            TRY(unmap_range(c, addr, len));
+        }
+    } else if (addr && (!in_window(addr, len) || as->any_mapped(addr, len))) {
+        addr = 0; // the hint does not fit: choose
+    } else if (!addr) {
+        addr = proc::MMAP_BASE;
+    }
+    // A file's contents are read in through Linux; write them, then set prot.
+    uint32_t initial = file ? proc::PROT_R | proc::PROT_W : prot_of(prot);
+    uint64_t at = TRY(as->map(addr, len, initial, proc::RegionKind::anon, fixed));
+    if (file) {
+        auto got = forward_call(c, 17 /* pread64 */, fd, at, len, off);
+        if (got.is_error() || (prot_of(prot) != initial && as->protect(at, len, prot_of(prot)).is_error())) {
+            (void)unmap_range(c, at, len);
+            return got.is_error() ? got.error() : Error(Errno::NOMEM);
+        }
+    }
+    return static_cast<long>(at);
+}
+
+Result<long> sys_munmap(Context& c)
+{
+    uint64_t addr = c.a[0], len = c.a[1];
+    if ((addr & (PAGE - 1)) || !len || !in_window(addr, round_up(len, PAGE)))
+        return Errno::INVAL;
+    if (c.proc->as->any_mapped(addr, round_up(len, PAGE)))
+        TRY(unmap_range(c, addr, round_up(len, PAGE)));
+    return 0;
+}
+
+Result<long> sys_mprotect(Context& c)
+{
+    uint64_t addr = c.a[0], len = round_up(c.a[1], PAGE);
+    if ((addr & (PAGE - 1)) || !in_window(addr, len))
+        return Errno::INVAL;
+    if (!len)
+        return 0;
+    proc::Pieces later;
+    TRY(c.proc->as->protect(addr, len, prot_of(c.a[2]), &later));
+    // Linux may hold the old rights: it faults them in again with the new.
+    drop_linux_view(c, addr, len);
+    proc::free_pieces(later);
+    return 0;
+}
+
+Result<long> sys_brk(Context& c)
+{
+    proc::AddressSpace* as = c.proc->as;
+    uint64_t want = c.a[0];
+    if (want < as->brk_start || want > proc::MMAP_BASE)
+        return static_cast<long>(as->brk);
+    // The heap is mapped up to a 2 MiB boundary; grow it in 2 MiB steps.
+    uint64_t mapped = as->brk_start;
+    for (const proc::Region& r : as->regions())
+        if (r.kind == proc::RegionKind::heap)
+            mapped = r.end;
+    if (want > mapped) {
+        uint64_t end = round_up(want, HUGE);
+        if (as->map(mapped, end - mapped, proc::PROT_R | proc::PROT_W, proc::RegionKind::heap, true).is_error()) {
+            end = round_up(want, PAGE);
+            if (as->map(mapped, end - mapped, proc::PROT_R | proc::PROT_W, proc::RegionKind::heap, true).is_error())
+                return static_cast<long>(as->brk);
+        }
+    } else if (want < as->brk) {
+        // Memory given back by brk must read as zero when it is taken again
+        // (C libraries rely on fresh break memory being zeroed).
+        uint64_t from = want;
+        static const uint8_t zeros[PAGE] = {};
+        while (from < as->brk) {
+            uint64_t n = PAGE - (from & (PAGE - 1));
+            if (n > as->brk - from)
+                n = as->brk - from;
+            (void)as->copy_out(from, zeros, n);
+            from += n;
+        }
+    }
+    as->brk = want;
+    return static_cast<long>(want);
+}
+
+Result<long> sys_mremap(Context& c)
+{
+    uint64_t old = c.a[0], old_len = round_up(c.a[1], PAGE), new_len = round_up(c.a[2], PAGE);
+    uint64_t flags = c.a[3], new_addr = c.a[4];
+    proc::AddressSpace* as = c.proc->as;
+    if ((old & (PAGE - 1)) || !new_len || (flags & ~(MREMAP_MAYMOVE | MREMAP_FIXED)) ||
+        ((flags & MREMAP_FIXED) && !(flags & MREMAP_MAYMOVE)))
+        return Errno::INVAL;
+    if (!as->accessible(old, old_len, 0) || !in_window(old, old_len))
+        return Errno::FAULT;
+    const proc::Region* region = nullptr;
+    for (const proc::Region& r : as->regions())
+        if (r.start <= old && old < r.end)
+            region = &r;
+    uint32_t prot = region ? region->prot : proc::PROT_R | proc::PROT_W;
+    if (!(flags & MREMAP_FIXED)) {
+        if (new_len <= old_len) {
+            if (new_len < old_len)
+                TRY(unmap_range(c, old + new_len, old_len - new_len));
+            return static_cast<long>(old);
+        }
+        // Grow in place when the pages after it are free.
+        if (in_window(old + old_len, new_len - old_len) && !as->any_mapped(old + old_len, new_len - old_len) &&
+            !as->map(old + old_len, new_len - old_len, prot, proc::RegionKind::anon, true).is_error())
+            return static_cast<long>(old);
+        if (!(flags & MREMAP_MAYMOVE))
+            return Errno::NOMEM;
+        new_addr = 0;
+    } else if ((new_addr & (PAGE - 1)) || !in_window(new_addr, new_len)) {
+        return Errno::INVAL;
+    } else if (as->any_mapped(new_addr, new_len)) {
+        TRY(unmap_range(c, new_addr, new_len));
+    }
+    // Move: new memory, the contents copied, the old range unmapped.
+    uint64_t to = TRY(as->map(new_addr ? new_addr : proc::MMAP_BASE, new_len, prot | proc::PROT_W,
+        proc::RegionKind::anon, new_addr != 0));
+    uint64_t n = old_len < new_len ? old_len : new_len;
+    TRY(as->copy_between(to, old, n));
+    if (!(prot & proc::PROT_W))
+        TRY(as->protect(to, new_len, prot));
+    TRY(unmap_range(c, old, old_len));
+    return static_cast<long>(to);
+}
+
+Result<long> sys_madvise(Context& c)
+{
+    constexpr uint64_t MADV_DONTNEED = 4;
+    uint64_t addr = c.a[0], len = round_up(c.a[1], PAGE);
+    if (addr & (PAGE - 1))
+        return Errno::INVAL;
+    if (!c.proc->as->accessible(addr, len, 0))
+        return Errno::NOMEM;
+    if (c.a[2] == MADV_DONTNEED)
+        TRY(c.proc->as->zero(addr, len)); // private anonymous memory reads back as zeros
+    return 0; // the rest is advice; LWK memory is never paged out
+}
+
+Result<long> sys_msync(Context&) { return 0; }
+Result<long> sys_mlock(Context&) { return 0; }
+Result<long> sys_munlock(Context&) { return 0; }
+Result<long> sys_mlockall(Context&) { return 0; }
+Result<long> sys_munlockall(Context&) { return 0; }
+Result<long> sys_mlock2(Context&) { return 0; }
+
+Result<long> sys_mincore(Context& c)
+{
+    uint64_t addr = c.a[0], len = round_up(c.a[1], PAGE), vec = c.a[2];
+    if (addr & (PAGE - 1))
+        return Errno::INVAL;
+    if (!c.proc->as->accessible(addr, len, 0))
+        return Errno::NOMEM;
+    // Everything is resident.
+    static const uint8_t ones[256] = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+        1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+        1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+        1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+        1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+        1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+        1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+        1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+        1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
+    for (uint64_t pages = len / PAGE, done = 0; done < pages;) {
+        uint64_t n = pages - done < sizeof ones ? pages - done : sizeof ones;
+        TRY(c.proc->as->copy_out(vec + done, ones, n));
+        done += n;
+    }
+    return 0;
+}
+
+// NUMA placement: the LWK's memory is where mkctl reserved it.
+Result<long> sys_mbind(Context&) { return 0; }
+Result<long> sys_set_mempolicy(Context&) { return 0; }
+Result<long> sys_set_mempolicy_home_node(Context&) { return 0; }
+Result<long> sys_get_mempolicy(Context& c)
+{
+    if (c.a[0]) {
+        int mode = 0; // MPOL_DEFAULT
+        TRY(c.proc->as->copy_out(c.a[0], &mode, sizeof mode));
+    }
+    return 0;
+}
+Result<long> sys_migrate_pages(Context&) { return Errno::NOSYS; }
+Result<long> sys_move_pages(Context&) { return Errno::NOSYS; }
+Result<long> sys_pkey_mprotect(Context&) { return Errno::NOSYS; }
+Result<long> sys_pkey_alloc(Context&) { return Errno::NOSYS; }
+Result<long> sys_pkey_free(Context&) { return Errno::NOSYS; }
+Result<long> sys_remap_file_pages(Context&) { return Errno::NOSYS; }
+Result<long> sys_process_madvise(Context&) { return Errno::NOSYS; }
+Result<long> sys_memfd_secret(Context&) { return Errno::NOSYS; }
+
+} // namespace lwk::sys

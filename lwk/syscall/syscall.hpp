@@ -1,0 +1,43 @@
+// System calls: the context handlers get, and what they share.
+#pragma once
+
+#include <arch/interrupts.hpp>
+#include <lib/result.hpp>
+
+#include <cstdint>
+
+namespace lwk::proc {
+struct Process;
+struct Thread;
+} // namespace lwk::proc
+
+namespace lwk::sys {
+
+struct Context {
+    uint64_t nr;
+    uint64_t a[6];
+    arch::InterruptFrame* frame;
+    proc::Thread* thread;
+    proc::Process* proc;
+};
+
+// Declares sys_<name> for every LOCAL line of syscalls.def.
+#define SYSCALL(nr, name, policy) SYSCALL_DECLARE_##policy(name)
+#define SYSCALL_DECLARE_LOCAL(name) Result<long> sys_##name(Context& c);
+#define SYSCALL_DECLARE_FORWARD(name)
+#include <syscall/syscalls.def>
+#undef SYSCALL
+#undef SYSCALL_DECLARE_LOCAL
+#undef SYSCALL_DECLARE_FORWARD
+
+// Performs the call in Linux through mkexec; the result as Linux gave it.
+Result<long> forward(Context& c);
+// Forwards another call on this thread's behalf.
+Result<long> forward_call(Context& c, uint64_t nr, uint64_t a0 = 0, uint64_t a1 = 0, uint64_t a2 = 0,
+    uint64_t a3 = 0, uint64_t a4 = 0, uint64_t a5 = 0);
+// Linux must drop its view of [start, start + len) before the memory is reused.
+void drop_linux_view(Context& c, uint64_t start, uint64_t len);
+
+const char* name(uint64_t nr);
+
+} // namespace lwk::sys

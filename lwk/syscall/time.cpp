@@ -1,0 +1,137 @@
+// Time from the TSC, calibrated by Linux (tsc_khz) and anchored to Linux's
+// clocks when the process was created: no trip to Linux, no interrupt.
+#include <syscall/syscall.hpp>
+
+#include <core/boot.hpp>
+#include <proc/process.hpp>
+
+#include <arch/cpu.hpp>
+
+namespace lwk::sys {
+namespace {
+
+enum Clock : uint64_t {
+    REALTIME = 0,
+    MONOTONIC = 1,
+    PROCESS_CPUTIME = 2,
+    THREAD_CPUTIME = 3,
+    MONOTONIC_RAW = 4,
+    REALTIME_COARSE = 5,
+    MONOTONIC_COARSE = 6,
+    BOOTTIME = 7,
+    TAI = 11,
+};
+
+struct Timespec {
+    int64_t sec, nsec;
+};
+
+uint64_t ns_since_anchor(const proc::Process* p)
+{
+    uint64_t ticks = arch::rdtsc() - p->clock_tsc;
+    return static_cast<uint64_t>(static_cast<unsigned __int128>(ticks) * 1000000 / boot::params->tsc_khz);
+}
+
+Result<uint64_t> now_ns(const proc::Process* p, uint64_t clock)
+{
+    uint64_t since = ns_since_anchor(p);
+    switch (clock) {
+    case REALTIME:
+    case REALTIME_COARSE:
+    case TAI: return p->clock_real_ns + since;
+    case MONOTONIC:
+    case MONOTONIC_RAW:
+    case MONOTONIC_COARSE:
+    case BOOTTIME: return p->clock_mono_ns + since;
+    // The program owns its core: its CPU time is the time it has existed.
+    case PROCESS_CPUTIME:
+    case THREAD_CPUTIME: return since;
+    default: return Errno::INVAL;
+    }
+}
+
+} // namespace
+
+Result<long> sys_clock_gettime(Context& c)
+{
+    uint64_t ns = TRY(now_ns(c.proc, c.a[0]));
+    Timespec ts{int64_t(ns / 1000000000), int64_t(ns % 1000000000)};
+    TRY(c.proc->as->copy_out(c.a[1], &ts, sizeof ts));
+    return 0;
+}
+
+Result<long> sys_clock_getres(Context& c)
+{
+    TRY(now_ns(c.proc, c.a[0]));
+    if (c.a[1]) {
+        Timespec res{0, 1};
+        TRY(c.proc->as->copy_out(c.a[1], &res, sizeof res));
+    }
+    return 0;
+}
+
+Result<long> sys_gettimeofday(Context& c)
+{
+    uint64_t ns = TRY(now_ns(c.proc, REALTIME));
+    if (c.a[0]) {
+        int64_t tv[2] = {int64_t(ns / 1000000000), int64_t(ns % 1000000000 / 1000)};
+        TRY(c.proc->as->copy_out(c.a[0], tv, sizeof tv));
+    }
+    if (c.a[1]) {
+        int32_t tz[2] = {0, 0};
+        TRY(c.proc->as->copy_out(c.a[1], tz, sizeof tz));
+    }
+    return 0;
+}
+
+Result<long> sys_time(Context& c)
+{
+    int64_t sec = int64_t(TRY(now_ns(c.proc, REALTIME)) / 1000000000);
+    if (c.a[0])
+        TRY(c.proc->as->copy_out(c.a[0], &sec, sizeof sec));
+    return sec;
+}
+
+namespace {
+
+// Waits on the TSC until the deadline: the core belongs to this program, so
+// spinning costs nobody anything and adds no interrupt.
+Result<long> sleep_until(const proc::Process* p, uint64_t clock, uint64_t deadline_ns)
+{
+    for (;;) {
+        uint64_t now = TRY(now_ns(p, clock));
+        if (now >= deadline_ns)
+            return 0;
+        arch::pause();
+    }
+}
+
+Result<uint64_t> read_timespec(Context& c, uint64_t addr)
+{
+    Timespec ts;
+    TRY(c.proc->as->copy_in(&ts, addr, sizeof ts));
+    if (ts.sec < 0 || ts.nsec < 0 || ts.nsec >= 1000000000)
+        return Errno::INVAL;
+    return uint64_t(ts.sec) * 1000000000 + uint64_t(ts.nsec);
+}
+
+} // namespace
+
+Result<long> sys_nanosleep(Context& c)
+{
+    uint64_t d = TRY(read_timespec(c, c.a[0]));
+    return sleep_until(c.proc, MONOTONIC, TRY(now_ns(c.proc, MONOTONIC)) + d);
+}
+
+Result<long> sys_clock_nanosleep(Context& c)
+{
+    constexpr uint64_t TIMER_ABSTIME = 1;
+    uint64_t clock = c.a[0];
+    if (clock == THREAD_CPUTIME)
+        return Errno::INVAL;
+    uint64_t t = TRY(read_timespec(c, c.a[2]));
+    uint64_t deadline = (c.a[1] & TIMER_ABSTIME) ? t : TRY(now_ns(c.proc, clock)) + t;
+    return sleep_until(c.proc, clock, deadline);
+}
+
+} // namespace lwk::sys

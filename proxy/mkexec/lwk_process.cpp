@@ -1,0 +1,116 @@
+#include "lwk_process.hpp"
+
+#include <mk/error.hpp>
+#include <mk/proc.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <unistd.h>
+#include <vector>
+
+namespace mkexec {
+namespace {
+
+std::vector<int> own_fds;
+
+} // namespace
+
+int move_fd_high(int fd)
+{
+    struct rlimit rl;
+    int floor = 1000;
+    if (::getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur > 16)
+        floor = static_cast<int>(rl.rlim_cur) - 8;
+    int high = ::fcntl(fd, F_DUPFD_CLOEXEC, floor);
+    if (high < 0)
+        return fd;
+    ::close(fd);
+    own_fds.push_back(high);
+    return high;
+}
+
+bool is_own_fd(long fd)
+{
+    for (int own : own_fds)
+        if (own == fd)
+            return true;
+    return false;
+}
+
+LwkProcess::LwkProcess(int dev_fd, unsigned cores, const mk_cpumask& cpus, uint64_t staging_bytes)
+{
+    mk_spawn_request req{};
+    req.size = sizeof req;
+    req.nr_cores = cores;
+    req.cpus = cpus;
+    req.staging_bytes = staging_bytes;
+    struct rlimit rl;
+    req.stack_limit = ::getrlimit(RLIMIT_STACK, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY ? rl.rlim_cur : 0;
+    if (::ioctl(dev_fd, MK_IOC_SPAWN, &req) != 0) {
+        int e = errno;
+        req.msg[sizeof req.msg - 1] = '\0';
+        throw mk::Error(req.msg[0] ? req.msg : std::string("cannot create the LWK process: ") + std::strerror(e), e);
+    }
+    fd_ = move_fd_high(req.fd);
+    staging_ = req.staging;
+    void* want = reinterpret_cast<void*>(MK_USER_WINDOW_START);
+    void* got = ::mmap(want, MK_USER_WINDOW_END - MK_USER_WINDOW_START, PROT_READ | PROT_WRITE,
+        MAP_SHARED | MAP_FIXED_NOREPLACE, fd_, 0);
+    if (got != want) {
+        int e = errno;
+        if (got != MAP_FAILED)
+            ::munmap(got, MK_USER_WINDOW_END - MK_USER_WINDOW_START);
+        ::close(fd_);
+        throw mk::Error(std::string("cannot map the LWK process's memory at the addresses it uses: ") +
+                std::strerror(e),
+            e);
+    }
+}
+
+LwkProcess::~LwkProcess()
+{
+    ::munmap(reinterpret_cast<void*>(MK_USER_WINDOW_START), MK_USER_WINDOW_END - MK_USER_WINDOW_START);
+    ::close(fd_);
+}
+
+void LwkProcess::exec(uint64_t file_bytes, uint64_t strings_offset)
+{
+    mk_proc_exec req{};
+    req.size = sizeof req;
+    req.file_bytes = file_bytes;
+    req.strings_offset = strings_offset;
+    if (::ioctl(fd_, MK_PROC_IOC_EXEC, &req) != 0)
+        throw mk::Error(std::string("the LWK did not answer: ") + std::strerror(errno), errno);
+    if (req.error) {
+        req.why[sizeof req.why - 1] = '\0';
+        throw mk::Error(req.why[0] ? req.why : std::strerror(req.error), req.error);
+    }
+}
+
+mk_proc_event LwkProcess::wait()
+{
+    for (;;) {
+        mk_proc_event ev{};
+        ev.size = sizeof ev;
+        if (::ioctl(fd_, MK_PROC_IOC_WAIT, &ev) == 0)
+            return ev;
+        if (errno != EINTR)
+            throw mk::Error(std::string("lost the LWK process: ") + std::strerror(errno), errno);
+    }
+}
+
+void LwkProcess::reply(const mk_proc_event& call, long ret)
+{
+    mk_proc_reply r{};
+    r.size = sizeof r;
+    r.tid = call.tid;
+    r.seq = call.seq;
+    r.ret = ret;
+    if (::ioctl(fd_, MK_PROC_IOC_REPLY, &r) != 0 && errno != ESRCH)
+        throw mk::Error(std::string("cannot answer the LWK process: ") + std::strerror(errno), errno);
+}
+
+} // namespace mkexec

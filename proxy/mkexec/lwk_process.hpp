@@ -1,0 +1,38 @@
+// The LWK process behind a process fd: spawned on the LWK, its memory
+// window mapped here at the same addresses, started, and served.
+#pragma once
+
+#include <mk/ioctl.h>
+
+#include <string>
+
+namespace mkexec {
+
+class LwkProcess {
+public:
+    // Spawns a process on `cores` LWK cores (or on the Linux CPUs in cpus)
+    // with a staging area of staging_bytes, and maps its window.
+    LwkProcess(int dev_fd, unsigned cores, const mk_cpumask& cpus, uint64_t staging_bytes);
+    ~LwkProcess();
+    LwkProcess(const LwkProcess&) = delete;
+    LwkProcess& operator=(const LwkProcess&) = delete;
+
+    int fd() const { return fd_; }
+    uint64_t staging() const { return staging_; }
+    // Starts the program; throws mk::Error with the LWK's reason.
+    void exec(uint64_t file_bytes, uint64_t strings_offset);
+    // Blocks until the next event: a system call to perform, or the end.
+    mk_proc_event wait();
+    void reply(const mk_proc_event& call, long ret);
+
+private:
+    int fd_ = -1;
+    uint64_t staging_ = 0;
+};
+
+// Moves fd to the top of the fd table (out of the program's way), close-on-exec.
+int move_fd_high(int fd);
+// Whether fd is one of mkexec's own.
+bool is_own_fd(long fd);
+
+} // namespace mkexec

@@ -1,0 +1,191 @@
+// mkexec: run a program on the LWK. It creates the program's process on
+// LWK cores, serves the system calls the LWK forwards (performing them here,
+// in Linux, with the program's pointers unchanged), and exits with the
+// program's status. stdin, stdout and stderr are mkexec's own.
+#include "exit_status.hpp"
+#include "forward.hpp"
+#include "lwk_process.hpp"
+#include "program.hpp"
+
+#include <mk/cpulist.hpp>
+#include <mk/device.hpp>
+#include <mk/error.hpp>
+#include <mk/version.h>
+
+// Boost 1.74 Asio uses std::exchange without including <utility> (C++20, GCC 12).
+#include <utility>
+
+#include <boost/asio.hpp>
+
+#include <charconv>
+#include <cstdio>
+#include <cstring>
+#include <iostream>
+#include <optional>
+#include <thread>
+
+extern char** environ;
+
+namespace {
+
+constexpr int TOOL_FAILED = 125; // mkexec itself failed (as env(1) and others use it)
+
+const char* usage = "usage: mkexec [--cpus N|LIST] [--] PROGRAM [ARGS...]\n"
+                    "\n"
+                    "Run PROGRAM on the LWK's cores; its system calls that the LWK does not\n"
+                    "handle itself are performed by mkexec in Linux. mkexec exits with the\n"
+                    "program's status (128 + the signal if one ended it).\n"
+                    "\n"
+                    "  --cpus N     on N free LWK cores (default 1)\n"
+                    "  --cpus LIST  on these LWK cores, named by their Linux CPU numbers (2-3)\n"
+                    "  --help       this text\n"
+                    "  --version    the version\n";
+
+struct Options {
+    unsigned cores = 0;
+    mk_cpumask cpus{};
+    std::vector<std::string> argv; // the program and its arguments
+};
+
+[[noreturn]] void usage_error(const std::string& what)
+{
+    std::cerr << "mkexec: " << what << " (see mkexec --help)\n";
+    std::exit(TOOL_FAILED);
+}
+
+void parse_cpus(const std::string& v, Options& o)
+{
+    unsigned n = 0;
+    auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+    if (ec == std::errc() && end == v.data() + v.size()) {
+        if (n == 0)
+            usage_error("--cpus 0 asks for no core");
+        o.cores = n;
+        return;
+    }
+    for (unsigned c : mk::parse_cpulist(v, MK_MAX_CPUS))
+        o.cpus.bits[c / 64] |= 1ULL << (c % 64);
+}
+
+Options parse(int argc, char** argv)
+{
+    Options o;
+    int i = 1;
+    for (; i < argc; ++i) {
+        std::string a = argv[i];
+        if (a == "--") {
+            ++i;
+            break;
+        }
+        if (a == "--help" || a == "-h") {
+            std::cout << usage;
+            std::exit(0);
+        }
+        if (a == "--version") {
+            std::cout << "mkexec (mk) " << MK_VERSION_STRING << "\n";
+            std::exit(0);
+        }
+        if (a == "--cpus" || a.rfind("--cpus=", 0) == 0) {
+            std::string v = a == "--cpus" ? (i + 1 < argc ? argv[++i] : "") : a.substr(7);
+            if (v.empty())
+                usage_error("--cpus wants a number or a list");
+            parse_cpus(v, o);
+            continue;
+        }
+        if (a.size() > 1 && a[0] == '-')
+            usage_error("unknown option '" + a + "'");
+        break;
+    }
+    if (i >= argc)
+        usage_error("no program given");
+    o.argv.assign(argv + i, argv + argc);
+    return o;
+}
+
+// Serves the program's forwarded calls until it ends; returns its end.
+mk_proc_event serve(mkexec::LwkProcess& proc)
+{
+    for (;;) {
+        mk_proc_event ev = proc.wait();
+        if (ev.kind == MK_PROC_EVENT_EXIT)
+            return ev;
+        proc.reply(ev, mkexec::perform(ev));
+    }
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    Options opt = parse(argc, argv);
+    mkexec::Program prog;
+    try {
+        prog = mkexec::load_program(opt.argv[0]);
+    } catch (const mkexec::ProgramError& e) {
+        std::cerr << "mkexec: " << e.what() << "\n";
+        return e.status;
+    }
+    mkexec::set_program_path(prog.absolute);
+
+    try {
+        mk::Device dev;
+        dev.version();
+        int dev_fd = mkexec::move_fd_high(::dup(dev.fd()));
+        mkexec::Staging staging = mkexec::build_staging(prog, opt.argv, environ);
+        mkexec::LwkProcess proc(dev_fd, opt.cores, opt.cpus, staging.bytes);
+        ::close(dev_fd);
+
+        // The program and its strings, through the window, into its staging area.
+        auto* area = reinterpret_cast<uint8_t*>(proc.staging());
+        std::memcpy(area, prog.file.data(), prog.file.size());
+        std::memcpy(area + staging.strings_offset, staging.header_and_strings.data(),
+            staging.header_and_strings.size());
+        try {
+            proc.exec(prog.file.size(), staging.strings_offset);
+        } catch (const mk::Error& e) {
+            std::cerr << "mkexec: " << prog.path << ": " << e.what() << "\n";
+            return 126; // found but cannot be run, as a shell says it
+        }
+        prog.file.clear();
+        prog.file.shrink_to_fit();
+
+        // The event loop: the serving thread reports the end to it. (Signals
+        // and timers join it as mkexec learns to forward them.)
+        boost::asio::io_context io;
+        auto guard = boost::asio::make_work_guard(io);
+        std::optional<mk_proc_event> end;
+        std::string failure;
+        std::thread server([&] {
+            try {
+                mk_proc_event e = serve(proc);
+                boost::asio::post(io, [&, e] {
+                    end = e;
+                    guard.reset();
+                });
+            } catch (const std::exception& e) {
+                std::string what = e.what();
+                boost::asio::post(io, [&, what] {
+                    failure = what;
+                    guard.reset();
+                });
+            }
+        });
+        io.run();
+        server.join();
+        if (!end) {
+            std::cerr << "mkexec: " << failure << "\n";
+            return TOOL_FAILED;
+        }
+        std::string report;
+        int code = mkexec::exit_code(*end, prog.path, &report);
+        if (!report.empty())
+            std::cerr << "mkexec: " << report << "\n";
+        return code;
+    } catch (const mk::Error& e) {
+        std::cerr << "mkexec: " << e.what() << "\n";
+        return TOOL_FAILED;
+    } catch (const std::exception& e) {
+        std::cerr << "mkexec: " << e.what() << "\n";
+        return TOOL_FAILED;
+    }
+}
