@@ -495,6 +495,7 @@ void mk_lwk_status(struct mk_status *st)
 	if (mk_inst.state != MK_STATE_BOOTING)
 		st->uptime_ns = ktime_to_ns(ktime_sub(ktime_get(), mk_inst.running_since));
 	st->nr_lwk_cpus = mk_inst.nr_cpus;
+	st->lwk_free_bytes = READ_ONCE(bp->free_bytes);
 	for (i = 0; i < mk_inst.nr_cpus; i++) {
 		st->lwk_cpus[i].linux_cpu = bp->cpus[i].linux_cpu;
 		st->lwk_cpus[i].apic_id = bp->cpus[i].apic_id;

@@ -78,6 +78,8 @@ static int mk_cmd_status(struct mk_status *st)
 		i++;
 	}
 	mk_lwk_status(st);
+	if (mk_lwk_active())
+		mk_procs_status(st);
 	return 0;
 }
 

@@ -174,6 +174,7 @@ bool mk_phys_in_lwk(phys_addr_t phys, u64 len);
 int mk_cmd_spawn(struct mk_spawn_request *req);
 void mk_proc_deliver(u32 core, const void *msg, u32 len);
 void mk_procs_kill_all(void);
+void mk_procs_status(struct mk_status *st);
 
 /* log.c */
 int mk_cmd_log(struct mk_log_request *req);

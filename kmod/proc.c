@@ -56,6 +56,7 @@ struct mk_proc {
 	phys_addr_t page_table;      /* of the process, in LWK memory */
 	enum mk_proc_state state;
 	bool fd_open;
+	char program[64];
 	struct mk_proc_event exit;   /* kind, status, fault: the end */
 	spinlock_t lock;
 	wait_queue_head_t wq;
@@ -551,6 +552,7 @@ int mk_cmd_spawn(struct mk_spawn_request *req)
 	mmgrab(p->mm);
 	p->fd_open = true;
 	p->state = MK_PROC_SPAWNING;
+	strscpy(p->program, req->program, sizeof(p->program));
 
 	ret = mutex_lock_killable(&mk_part.lock);
 	if (ret)
@@ -649,6 +651,31 @@ out_unlist:
 out_free:
 	mk_proc_free(p);
 	return ret;
+}
+
+/* The programs for mkctl status. */
+void mk_procs_status(struct mk_status *st)
+{
+	struct mk_boot_params *bp = READ_ONCE(mk_inst.bp);
+	struct mk_proc *p;
+	u32 n = 0;
+
+	spin_lock_irq(&mk_procs_lock);
+	list_for_each_entry(p, &mk_procs, link) {
+		struct mk_proc_info *info = &st->procs[n];
+
+		if (!p->fd_open || n == MK_MAX_PROCS)
+			continue;
+		info->pid = p->pid;
+		info->state = p->state == MK_PROC_RUNNING ? 1 : p->state == MK_PROC_EXITED ? 2 : 0;
+		info->cores = p->cores;
+		if (bp && READ_ONCE(bp->cpus[p->core].pid) == p->pid)
+			info->user_bytes = READ_ONCE(bp->cpus[p->core].user_bytes);
+		memcpy(info->program, p->program, sizeof(info->program));
+		n++;
+	}
+	spin_unlock_irq(&mk_procs_lock);
+	st->nr_procs = n;
 }
 
 /*

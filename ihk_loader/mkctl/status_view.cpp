@@ -36,8 +36,8 @@ void print_lwk(std::ostream& out, const mk::Status& s)
     if (!lwk_up(s))
         return;
     char line[160];
-    std::snprintf(line, sizeof line, "lwk      %s, up %.3f s, booted in %.1f ms\n", mk::state_name(s.state),
-        s.uptime_ns / 1e9, s.boot_ns / 1e6);
+    std::snprintf(line, sizeof line, "lwk      %s, up %.3f s, booted in %.1f ms, %s free\n",
+        mk::state_name(s.state), s.uptime_ns / 1e9, s.boot_ns / 1e6, mk::format_size(s.lwk_free_bytes).c_str());
     out << line;
     if (!s.panic.empty())
         out << "panic    " << s.panic << "\n";
@@ -45,6 +45,15 @@ void print_lwk(std::ostream& out, const mk::Status& s)
     for (const auto& c : s.cores) {
         std::snprintf(line, sizeof line, "         %4u %4u %5u %5d  %-8s %5llu\n", c.index, c.linux_cpu,
             c.apic_id, c.node, mk::cpu_state_name(c.state), static_cast<unsigned long long>(c.irqs));
+        out << line;
+    }
+    if (s.programs.empty())
+        return;
+    out << "programs pid      cpus   memory      program\n";
+    for (const auto& p : s.programs) {
+        std::snprintf(line, sizeof line, "         %-8d %-6s %-11s %s%s\n", p.pid,
+            mk::format_cpulist(p.cpus).c_str(), mk::format_size(p.user_bytes).c_str(), p.program.c_str(),
+            p.state == 0 ? " (starting)" : "");
         out << line;
     }
 }
@@ -108,6 +117,7 @@ void print_status_json(std::ostream& out, const mk::Status& s)
     j.key("lwk").begin_object();
     j.field("uptime_ns", s.uptime_ns);
     j.field("boot_ns", s.boot_ns);
+    j.field("free_bytes", s.lwk_free_bytes);
     j.field("panic", s.panic);
     j.field("last_error", s.last_error);
     j.key("cores").begin_array();
@@ -119,6 +129,16 @@ void print_status_json(std::ostream& out, const mk::Status& s)
             .field("node", c.node)
             .field("state", mk::cpu_state_name(c.state))
             .field("irqs", c.irqs)
+            .end_object();
+    j.end_array();
+    j.key("programs").begin_array();
+    for (const auto& p : s.programs)
+        j.begin_object()
+            .field("pid", p.pid)
+            .field("program", p.program)
+            .field("cpulist", mk::format_cpulist(p.cpus))
+            .field("user_bytes", p.user_bytes)
+            .field("running", p.state == 1)
             .end_object();
     j.end_array();
     j.end_object();

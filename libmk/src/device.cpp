@@ -139,12 +139,22 @@ Status Device::status() const
         s.chunks.push_back({raw[i].phys, raw[i].bytes, raw[i].node});
     s.uptime_ns = st.uptime_ns;
     s.boot_ns = st.boot_ns;
+    s.lwk_free_bytes = st.lwk_free_bytes;
     for (uint32_t i = 0; i < st.nr_lwk_cpus && i < MK_MAX_LWK_CPUS; ++i) {
         const mk_lwk_cpu& c = st.lwk_cpus[i];
         s.cores.push_back({i, c.linux_cpu, c.apic_id, c.node, c.state, c.irqs});
     }
     s.panic.assign(st.panic, strnlen(st.panic, sizeof st.panic));
     s.last_error.assign(st.last_error, strnlen(st.last_error, sizeof st.last_error));
+    for (uint32_t i = 0; i < st.nr_procs && i < MK_MAX_PROCS; ++i) {
+        const mk_proc_info& p = st.procs[i];
+        CpuList cpus;
+        for (const LwkCore& c : s.cores)
+            if (c.index < 64 && (p.cores & (1ULL << c.index)))
+                cpus.push_back(c.linux_cpu);
+        s.programs.push_back({p.pid, p.state, cpus, p.user_bytes,
+            std::string(p.program, strnlen(p.program, sizeof p.program))});
+    }
     return s;
 }
 

@@ -62,6 +62,9 @@ void handle_interrupt(arch::InterruptFrame& frame)
         if (from_user(frame))
             sched::preempt_to_loop();
         break;
+    case MK_LWK_VECTOR_TIMER:
+        arch::apic::eoi(); // it only ends a halt; the core loop sees the deadline
+        break;
     case MK_LWK_VECTOR_STOP:
         arch::apic::eoi();
         halt_for_panic();

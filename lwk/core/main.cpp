@@ -12,6 +12,7 @@
 #include <sched/sched.hpp>
 
 #include <arch/apic.hpp>
+#include <arch/timer.hpp>
 #include <arch/user.hpp>
 #include <arch/cpu.hpp>
 #include <arch/gdt.hpp>
@@ -97,6 +98,7 @@ void init_core(mk_boot_params* bp, uint32_t index)
     cpu->apic_id = arch::apic::id();
     if (cpu->apic_id != bp->cpus[index].apic_id)
         panic("core %u has APIC id %u, Linux said %u", index, cpu->apic_id, bp->cpus[index].apic_id);
+    arch::timer::init_core(bp->tsc_khz);
     arch::user_mode_init_core();
     if (!channel::init_core())
         panic("core %u cannot attach its channels with Linux", index);

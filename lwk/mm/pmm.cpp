@@ -52,10 +52,21 @@ void pmm_init(const mk_boot_params& bp)
     }
 }
 
+namespace {
+// Linux reads the LWK's free memory from the boot parameters (mkctl status).
+void publish_free()
+{
+    if (boot::params)
+        boot::shared_store(boot::params->free_bytes, buddy.free_bytes());
+}
+} // namespace
+
 Result<uint64_t> alloc_pages(unsigned order)
 {
     IrqGuard g;
-    return buddy.alloc(order);
+    auto r = buddy.alloc(order);
+    publish_free();
+    return r;
 }
 
 Result<uint64_t> alloc_pages_zeroed(unsigned order)
@@ -70,6 +81,7 @@ void free_pages(uint64_t phys, unsigned order)
     IrqGuard g;
     if (buddy.free(phys, order).is_error())
         panic("freeing pages at %016lx (order %u) that are not allocated", phys, order);
+    publish_free();
 }
 
 uint64_t pmm_free_bytes() { return buddy.free_bytes(); }

@@ -40,6 +40,9 @@ Result<AddressSpace*> AddressSpace::create()
 
 AddressSpace::~AddressSpace()
 {
+    // Never free the tables the core runs on: back to the kernel's first.
+    if (arch::read_cr3() == pt_.root())
+        mm::kernel_vm_load();
     for (const Region& r : regions_)
         release_pages(r.start, r.end - r.start);
     pt_.destroy_range(0, 255);
@@ -68,6 +71,7 @@ Result<void> AddressSpace::populate(uint64_t addr, uint64_t len, uint32_t prot)
         if (phys.is_error()) {
             release_pages(addr, v - addr);
             (void)pt_.unmap(addr, v - addr);
+            flush_tlb();
             return Errno::NOMEM;
         }
         __builtin_memset(boot::phys_to_virt(phys.value()), 0, size);
@@ -76,6 +80,7 @@ Result<void> AddressSpace::populate(uint64_t addr, uint64_t len, uint32_t prot)
             mm::free_pages(phys.value(), size == HUGE ? HUGE_ORDER : 0);
             release_pages(addr, v - addr);
             (void)pt_.unmap(addr, v - addr);
+            flush_tlb();
             return mapped.error();
         }
         v += size;
@@ -197,7 +202,18 @@ Result<void> AddressSpace::unmap(uint64_t addr, uint64_t len, Pieces* later)
             ++i;
         }
     }
+    flush_tlb();
     return {};
+}
+
+// Stale translations must go before the pages they name are reused. The
+// process runs on this core alone, and without PCIDs a core holds no
+// translations of an address space it has not loaded: a local flush of
+// the user half (non-global pages) suffices.
+void AddressSpace::flush_tlb() const
+{
+    if (arch::read_cr3() == pt_.root())
+        arch::write_cr3(pt_.root());
 }
 
 Result<void> AddressSpace::protect(uint64_t addr, uint64_t len, uint32_t prot, Pieces* later)
@@ -228,13 +244,13 @@ Result<void> AddressSpace::protect(uint64_t addr, uint64_t len, uint32_t prot, P
         } else if (!was_none && now_none) {
             release_pages(r.start, r.end - r.start, later);
             TRY(pt_.unmap(r.start, r.end - r.start));
+            flush_tlb();
         } else if (!now_none) {
             TRY(pt_.protect(r.start, r.end - r.start, pte_bits(prot)));
         }
         r.prot = prot;
     }
-    // Other cores never run this process's code: the local flush suffices.
-    arch::write_cr3(arch::read_cr3());
+    flush_tlb();
     return {};
 }
 

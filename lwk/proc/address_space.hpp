@@ -78,6 +78,7 @@ private:
     Result<void> populate(uint64_t addr, uint64_t len, uint32_t prot);
     void release_pages(uint64_t addr, uint64_t len, Pieces* later = nullptr);
     Result<void> split_regions_at(uint64_t addr);
+    void flush_tlb() const;
 
     arch::PageTable pt_;
     Vector<Region> regions_; // sorted, not overlapping

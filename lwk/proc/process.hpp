@@ -25,7 +25,9 @@ struct Thread {
     uint64_t fs_base;
     uint64_t clear_child_tid;
     uint64_t robust_list, robust_list_len;
-    // A message from Linux this thread waits for (a reply, an unmap).
+    // A message from Linux this thread waits for (a reply, an unmap), and/or
+    // a TSC value to wake up at (0: none).
+    uint64_t wake_tsc;
     uint16_t wait_type;
     uint32_t wait_seq;
     int64_t wait_result;

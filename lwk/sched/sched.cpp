@@ -8,6 +8,7 @@
 #include <proc/process.hpp>
 
 #include <arch/cpu.hpp>
+#include <arch/timer.hpp>
 #include <arch/user.hpp>
 
 namespace lwk::sched {
@@ -21,6 +22,7 @@ void deliver(const mk_msg_hdr& h, int64_t result)
     if (t && t->state == proc::Thread::State::blocked && t->tid == h.tid && t->wait_type == h.type &&
         t->wait_seq == h.seq) {
         t->wait_result = result;
+        t->wake_tsc = 0;
         t->state = proc::Thread::State::runnable;
         return;
     }
@@ -84,6 +86,17 @@ void drain()
         channel::done_receiving();
 }
 
+} // namespace
+
+void publish(proc::Thread* t)
+{
+    mk_boot_cpu* b = percpu::current()->boot;
+    boot::shared_store(b->pid, t->proc->pid);
+    boot::shared_store(b->user_bytes, t->proc->as->mapped_bytes());
+}
+
+namespace {
+
 void run(proc::Thread* t)
 {
     percpu::Cpu* cpu = percpu::current();
@@ -96,6 +109,8 @@ void run(proc::Thread* t)
     arch::switch_context(&cpu->loop_rsp, t->saved_rsp);
     cpu->current = nullptr;
     if (t->state == proc::Thread::State::dead) {
+        boot::shared_store(cpu->boot->pid, 0);
+        boot::shared_store(cpu->boot->user_bytes, uint64_t(0));
         if (cpu->runnable == t)
             cpu->runnable = nullptr;
         proc::free_thread(t);
@@ -123,16 +138,36 @@ void core_loop()
     for (;;) {
         drain();
         proc::Thread* t = cpu->runnable;
+        if (t && t->state == proc::Thread::State::blocked && t->wake_tsc &&
+            arch::rdtsc() >= t->wake_tsc) {
+            t->wake_tsc = 0;
+            t->wait_result = -int64_t(Errno::TIMEDOUT);
+            t->state = proc::Thread::State::runnable;
+        }
         if (t && t->state == proc::Thread::State::runnable) {
             run(t);
             continue;
         }
         if (!channel::prepare_to_sleep())
             continue;
+        // Tickless: the timer only for a deadline somebody waits for.
+        uint64_t deadline = t && t->state == proc::Thread::State::blocked ? t->wake_tsc : 0;
+        if (deadline)
+            arch::timer::arm(deadline);
         arch::sti_hlt();
         arch::cli();
+        if (deadline)
+            arch::timer::disarm();
         channel::cancel_sleep();
     }
+}
+
+void sleep_until_tsc(uint64_t deadline)
+{
+    proc::Thread* t = percpu::current()->current;
+    t->wait_type = 0;
+    t->wake_tsc = deadline ? deadline : 1;
+    block();
 }
 
 void block()

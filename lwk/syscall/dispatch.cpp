@@ -4,6 +4,7 @@
 
 #include <core/percpu.hpp>
 #include <proc/process.hpp>
+#include <sched/sched.hpp>
 
 namespace lwk::sys {
 namespace {
@@ -53,4 +54,6 @@ extern "C" void syscall_dispatch(lwk::arch::InterruptFrame* f)
     sys::Handler h = c.nr < sys::TABLE_SIZE ? sys::table.e[c.nr].local : nullptr;
     Result<long> r = h ? h(c) : sys::forward(c);
     f->rax = r.is_error() ? static_cast<uint64_t>(-static_cast<long>(r.error().code)) : r.value();
+    if (h)
+        sched::publish(t); // memory calls change what status shows
 }

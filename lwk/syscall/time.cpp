@@ -4,6 +4,7 @@
 
 #include <core/boot.hpp>
 #include <proc/process.hpp>
+#include <sched/sched.hpp>
 
 #include <arch/cpu.hpp>
 
@@ -94,16 +95,17 @@ Result<long> sys_time(Context& c)
 
 namespace {
 
-// Waits on the TSC until the deadline: the core belongs to this program, so
-// spinning costs nobody anything and adds no interrupt.
+// Blocks until the deadline (in the clock's nanoseconds): the core halts,
+// with the local APIC timer armed for the deadline alone.
 Result<long> sleep_until(const proc::Process* p, uint64_t clock, uint64_t deadline_ns)
 {
-    for (;;) {
-        uint64_t now = TRY(now_ns(p, clock));
-        if (now >= deadline_ns)
-            return 0;
-        arch::pause();
-    }
+    uint64_t now = TRY(now_ns(p, clock));
+    if (deadline_ns <= now)
+        return 0;
+    uint64_t ticks = static_cast<uint64_t>(
+        static_cast<unsigned __int128>(deadline_ns - now) * boot::params->tsc_khz / 1000000);
+    sched::sleep_until_tsc(arch::rdtsc() + ticks + 1);
+    return 0;
 }
 
 Result<uint64_t> read_timespec(Context& c, uint64_t addr)

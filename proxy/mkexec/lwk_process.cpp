@@ -40,13 +40,15 @@ bool is_own_fd(long fd)
     return false;
 }
 
-LwkProcess::LwkProcess(int dev_fd, unsigned cores, const mk_cpumask& cpus, uint64_t staging_bytes)
+LwkProcess::LwkProcess(int dev_fd, unsigned cores, const mk_cpumask& cpus, uint64_t staging_bytes,
+    const std::string& program)
 {
     mk_spawn_request req{};
     req.size = sizeof req;
     req.nr_cores = cores;
     req.cpus = cpus;
     req.staging_bytes = staging_bytes;
+    std::strncpy(req.program, program.c_str(), sizeof req.program - 1);
     struct rlimit rl;
     req.stack_limit = ::getrlimit(RLIMIT_STACK, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY ? rl.rlim_cur : 0;
     if (::ioctl(dev_fd, MK_IOC_SPAWN, &req) != 0) {

@@ -12,7 +12,8 @@ class LwkProcess {
 public:
     // Spawns a process on `cores` LWK cores (or on the Linux CPUs in cpus)
     // with a staging area of staging_bytes, and maps its window.
-    LwkProcess(int dev_fd, unsigned cores, const mk_cpumask& cpus, uint64_t staging_bytes);
+    LwkProcess(int dev_fd, unsigned cores, const mk_cpumask& cpus, uint64_t staging_bytes,
+        const std::string& program);
     ~LwkProcess();
     LwkProcess(const LwkProcess&) = delete;
     LwkProcess& operator=(const LwkProcess&) = delete;

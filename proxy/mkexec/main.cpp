@@ -38,10 +38,12 @@ const char* usage = "usage: mkexec [--cpus N|LIST] [--] PROGRAM [ARGS...]\n"
                     "\n"
                     "  --cpus N     on N free LWK cores (default 1)\n"
                     "  --cpus LIST  on these LWK cores, named by their Linux CPU numbers (2-3)\n"
+                    "  --trace      print each forwarded system call and its result on stderr\n"
                     "  --help       this text\n"
                     "  --version    the version\n";
 
 struct Options {
+    bool trace = false;
     unsigned cores = 0;
     mk_cpumask cpus{};
     std::vector<std::string> argv; // the program and its arguments
@@ -81,6 +83,10 @@ Options parse(int argc, char** argv)
             std::cout << usage;
             std::exit(0);
         }
+        if (a == "--trace") {
+            o.trace = true;
+            continue;
+        }
         if (a == "--version") {
             std::cout << "mkexec (mk) " << MK_VERSION_STRING << "\n";
             std::exit(0);
@@ -103,13 +109,20 @@ Options parse(int argc, char** argv)
 }
 
 // Serves the program's forwarded calls until it ends; returns its end.
-mk_proc_event serve(mkexec::LwkProcess& proc)
+mk_proc_event serve(mkexec::LwkProcess& proc, bool trace)
 {
     for (;;) {
         mk_proc_event ev = proc.wait();
         if (ev.kind == MK_PROC_EVENT_EXIT)
             return ev;
-        proc.reply(ev, mkexec::perform(ev));
+        long ret = mkexec::perform(ev);
+        if (trace)
+            std::fprintf(stderr, "mkexec: [%d] syscall %llu (%#llx, %#llx, %#llx, %#llx, %#llx, %#llx) = %ld\n",
+                ev.tid, static_cast<unsigned long long>(ev.nr),
+                static_cast<unsigned long long>(ev.args[0]), static_cast<unsigned long long>(ev.args[1]),
+                static_cast<unsigned long long>(ev.args[2]), static_cast<unsigned long long>(ev.args[3]),
+                static_cast<unsigned long long>(ev.args[4]), static_cast<unsigned long long>(ev.args[5]), ret);
+        proc.reply(ev, ret);
     }
 }
 
@@ -132,7 +145,7 @@ int main(int argc, char** argv)
         dev.version();
         int dev_fd = mkexec::move_fd_high(::dup(dev.fd()));
         mkexec::Staging staging = mkexec::build_staging(prog, opt.argv, environ);
-        mkexec::LwkProcess proc(dev_fd, opt.cores, opt.cpus, staging.bytes);
+        mkexec::LwkProcess proc(dev_fd, opt.cores, opt.cpus, staging.bytes, prog.path);
         ::close(dev_fd);
 
         // The program and its strings, through the window, into its staging area.
@@ -157,7 +170,7 @@ int main(int argc, char** argv)
         std::string failure;
         std::thread server([&] {
             try {
-                mk_proc_event e = serve(proc);
+                mk_proc_event e = serve(proc, opt.trace);
                 boost::asio::post(io, [&, e] {
                     end = e;
                     guard.reset();

@@ -113,3 +113,8 @@ apic_id_of() { awk -v c="$1" '/^processor/ { p = $3 } /^apicid/ && p == c { prin
 
 # The state field of `mkctl status --json`.
 mk_state() { status_field state; }
+
+# The LWK's free memory in bytes (mkctl status --json, "lwk" object).
+lwk_free() { mkctl status --json | sed -n 's/^    "free_bytes": \([0-9]*\),*$/\1/p'; }
+# How many programs mkctl status lists.
+lwk_programs() { mkctl status --json | grep -c '"pid":'; }

@@ -7,6 +7,8 @@ step insmod "$MK_KO"
 step mkctl boot --cpus 2-3 --mem 256M
 step cat /sys/devices/system/cpu/online
 step mkctl status
+step mkexec "$MK_PROGS/hello"
+step sh -c "seq 1 100000 | mkexec /bin/busybox sha256sum"
 step mkctl log
 step mkctl ping --count 100
 step mkctl shutdown

@@ -46,6 +46,7 @@
 /* Interrupt vectors the LWK owns on its cores. */
 #define MK_LWK_VECTOR_DOORBELL 0xf0  /* Linux -> LWK: look at your mailbox */
 #define MK_LWK_VECTOR_STOP 0xf1      /* LWK -> LWK: a core panicked, halt */
+#define MK_LWK_VECTOR_TIMER 0xf2     /* the local APIC timer (armed for deadlines only) */
 #define MK_LWK_VECTOR_SPURIOUS 0xff
 
 #ifndef __ASSEMBLY__
@@ -105,7 +106,10 @@ struct mk_boot_cpu {
 	__u64 irqs;              /* interrupts taken on this core */
 	__u64 doorbells;         /* Linux -> LWK doorbells taken */
 	__u64 ready_tsc;         /* TSC when it became ready */
-	__u64 pad2[3];
+	__s32 pid;               /* the process on this core, 0 if none */
+	__u32 pad2;
+	__u64 user_bytes;        /* memory that process has mapped */
+	__u64 pad3;
 };
 MK_STATIC_ASSERT(sizeof(struct mk_boot_cpu) == 128, "mk_boot_cpu layout");
 
@@ -165,7 +169,8 @@ struct mk_boot_params {
 	__u32 panic_cpu;         /* index of the core that panicked first */
 	__u64 boot_tsc;          /* TSC when the first core entered */
 	char panic[MK_PANIC_LEN];   /* one-line summary of the panic */
-	__u64 pad[4];
+	__u64 free_bytes;        /* the LWK's free memory, updated as it changes */
+	__u64 pad[3];
 
 	struct mk_boot_cpu cpus[MK_MAX_LWK_CPUS];
 };

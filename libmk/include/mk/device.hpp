@@ -27,6 +27,14 @@ struct LwkCore {
     uint64_t irqs;
 };
 
+struct LwkProgram {
+    int pid;
+    uint32_t state; // 0 starting, 1 running, 2 ended
+    CpuList cpus;
+    uint64_t user_bytes;
+    std::string program;
+};
+
 struct Status {
     mk_state state;
     CpuList cpus;
@@ -36,9 +44,11 @@ struct Status {
     // The LWK, when one is up:
     uint64_t uptime_ns = 0;
     uint64_t boot_ns = 0;
+    uint64_t lwk_free_bytes = 0;
     std::vector<LwkCore> cores;
     std::string panic;
     std::string last_error; // why the last boot failed
+    std::vector<LwkProgram> programs;
 };
 
 struct PingResult {

@@ -101,6 +101,17 @@ struct mk_lwk_cpu {
 	__u64 irqs;              /* interrupts the core has taken */
 };
 
+/* A program running on the LWK, in struct mk_status. */
+#define MK_MAX_PROCS 64
+struct mk_proc_info {
+	__s32 pid;               /* its mkexec's */
+	__u32 state;             /* 0 starting, 1 running, 2 ended */
+	__u64 cores;             /* its LWK cores (indices into lwk_cpus) */
+	__u64 user_bytes;        /* memory it has mapped (as the LWK reports it) */
+	char program[56];
+};
+MK_STATIC_ASSERT(sizeof(struct mk_proc_info) == 80, "mk_proc_info layout");
+
 /*
  * MK_IOC_STATUS: the partition and the LWK. chunks points to room for
  * max_chunks entries (may be 0); nr_chunks is the full count even if it did
@@ -118,13 +129,18 @@ struct mk_status {
 	/* The LWK, when one was booted: */
 	__u64 uptime_ns;                  /* out: since it came up */
 	__u64 boot_ns;                    /* out: how long booting took */
-	__u64 lwk_free_bytes;             /* out: reserved for later use, 0 */
+	__u64 lwk_free_bytes;             /* out: the LWK's free memory (as it reports it) */
 	__u32 nr_lwk_cpus;                /* out */
 	__u32 pad;
 	struct mk_lwk_cpu lwk_cpus[MK_MAX_LWK_CPUS];   /* out */
 	char panic[MK_PANIC_LEN];         /* out: the panic's one-line summary */
 	char last_error[MK_MSG_LEN];      /* out: why the last boot failed */
+	__u32 nr_procs;                   /* out: programs on the LWK */
+	__u32 pad2;
+	struct mk_proc_info procs[MK_MAX_PROCS];   /* out */
 };
+/* An ioctl's argument size has 14 bits. */
+MK_STATIC_ASSERT(sizeof(struct mk_status) < (1 << 14), "mk_status fits an ioctl");
 
 /*
  * MK_IOC_BOOT: boot the LWK image (ELF bytes at image) on the CPUs and
@@ -202,6 +218,7 @@ struct mk_spawn_request {
 	__u32 pad;
 	__u64 staging;           /* out: user address in the process */
 	struct mk_cpumask got;   /* out: the Linux CPUs it runs on */
+	char program[64];        /* in: the program's name, for mkctl status */
 	char msg[MK_MSG_LEN];
 };
 

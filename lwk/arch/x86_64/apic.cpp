@@ -6,23 +6,6 @@
 namespace lwk::arch::apic {
 namespace {
 
-// Register offsets in the xAPIC page; the x2APIC MSR is 0x800 + offset / 16.
-enum Reg : uint32_t {
-    REG_ID = 0x20,
-    REG_TPR = 0x80,
-    REG_EOI = 0xb0,
-    REG_SVR = 0xf0,
-    REG_ESR = 0x280,
-    REG_ICR_LOW = 0x300,
-    REG_ICR_HIGH = 0x310,
-    REG_LVT_TIMER = 0x320,
-    REG_LVT_THERMAL = 0x330,
-    REG_LVT_PERF = 0x340,
-    REG_LVT_LINT0 = 0x350,
-    REG_LVT_LINT1 = 0x360,
-    REG_LVT_ERROR = 0x370,
-};
-
 constexpr uint64_t APIC_BASE_ENABLE = 1 << 11;
 constexpr uint64_t APIC_BASE_X2APIC = 1 << 10;
 constexpr uint32_t LVT_MASKED = 1 << 16;
@@ -32,14 +15,16 @@ constexpr uint32_t ICR_ASSERT = 1 << 14;
 bool x2 = false; // the same mode on every LWK core
 volatile uint32_t* mmio = nullptr;
 
-uint32_t read(Reg r)
+} // namespace
+
+uint32_t read_reg(Reg r)
 {
     if (x2)
         return static_cast<uint32_t>(rdmsr(0x800 + r / 16));
     return mmio[r / 4];
 }
 
-void write(Reg r, uint32_t v)
+void write_reg(Reg r, uint32_t v)
 {
     if (x2)
         wrmsr(0x800 + r / 16, v);
@@ -47,6 +32,9 @@ void write(Reg r, uint32_t v)
         mmio[r / 4] = v;
 }
 
+namespace {
+uint32_t read(Reg r) { return read_reg(r); }
+void write(Reg r, uint32_t v) { write_reg(r, v); }
 } // namespace
 
 void init(bool want_x2apic, uint64_t mmio_base)

@@ -18,4 +18,26 @@ void send_ipi(uint32_t apic_id, uint8_t vector);
 // The xAPIC MMIO page's physical address (from IA32_APIC_BASE).
 uint64_t mmio_phys();
 
+// Registers (offsets in the xAPIC page; the x2APIC MSR is 0x800 + offset / 16).
+enum Reg : uint32_t {
+    REG_ID = 0x20,
+    REG_TPR = 0x80,
+    REG_EOI = 0xb0,
+    REG_SVR = 0xf0,
+    REG_ESR = 0x280,
+    REG_ICR_LOW = 0x300,
+    REG_ICR_HIGH = 0x310,
+    REG_LVT_TIMER = 0x320,
+    REG_LVT_THERMAL = 0x330,
+    REG_LVT_PERF = 0x340,
+    REG_LVT_LINT0 = 0x350,
+    REG_LVT_LINT1 = 0x360,
+    REG_LVT_ERROR = 0x370,
+    REG_TIMER_INITIAL = 0x380,
+    REG_TIMER_CURRENT = 0x390,
+    REG_TIMER_DIVIDE = 0x3e0,
+};
+uint32_t read_reg(Reg r);
+void write_reg(Reg r, uint32_t v);
+
 } // namespace lwk::arch::apic
