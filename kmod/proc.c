@@ -62,6 +62,7 @@ struct mk_proc {
 	wait_queue_head_t wq;
 	u32 in_head, in_tail;
 	u32 in_len[MK_INBOX];
+	u32 in_core[MK_INBOX];       /* the LWK core each came from */
 	u8 in_msg[MK_INBOX][MK_CHAN_PAYLOAD] __aligned(8);
 	u32 seq;
 };
@@ -158,6 +159,7 @@ void mk_proc_deliver(u32 core, const void *msg, u32 len)
 
 		memcpy(p->in_msg[slot], msg, len);
 		p->in_len[slot] = len;
+		p->in_core[slot] = core;
 		p->in_tail++;
 	} else {
 		pr_warn("pid %d: inbox full, a message of type %u dropped\n", p->pid, h->type);
@@ -184,14 +186,20 @@ static void mk_proc_zap(struct mk_proc *p, struct mm_struct *mm, u64 start, u64 
 	mmap_write_unlock(mm);
 }
 
+/* The core to answer a message from core on: that one, if it is the process's. */
+static u32 mk_proc_answer_core(struct mk_proc *p, u32 core)
+{
+	return core < 64 && (p->cores & BIT_ULL(core)) ? core : p->core;
+}
+
 /* MK_MSG_UNMAP in mkexec's context (or with its mm borrowed). */
-static void mk_proc_unmap(struct mk_proc *p, const struct mk_msg_unmap *m)
+static void mk_proc_unmap(struct mk_proc *p, const struct mk_msg_unmap *m, u32 core)
 {
 	if (mmget_not_zero(p->mm)) {
 		mk_proc_zap(p, p->mm, m->start, m->len);
 		mmput(p->mm);
 	}
-	mk_send_unmapped(p->core, m);
+	mk_send_unmapped(mk_proc_answer_core(p, core), m);
 }
 
 /*
@@ -201,11 +209,12 @@ static void mk_proc_unmap(struct mk_proc *p, const struct mk_msg_unmap *m)
  * refused (-EIO): the LWK sent a malformed one. 0, -ETIMEDOUT,
  * -ERESTARTSYS, or -ESRCH when the process or the LWK is gone.
  */
-static int mk_proc_next(struct mk_proc *p, u32 wanted, void *out, u32 out_size, long timeout)
+static int mk_proc_next(struct mk_proc *p, u32 wanted, void *out, u32 out_size, long timeout,
+			u32 *from_core)
 {
 	u8 msg[MK_CHAN_PAYLOAD] __aligned(8);
 	const struct mk_msg_hdr *h = (const void *)msg;
-	u32 len = 0;
+	u32 len = 0, core = 0;
 	long left;
 
 	for (;;) {
@@ -216,6 +225,7 @@ static int mk_proc_next(struct mk_proc *p, u32 wanted, void *out, u32 out_size, 
 			u32 slot = p->in_head % MK_INBOX;
 
 			len = p->in_len[slot];
+			core = p->in_core[slot];
 			memcpy(msg, p->in_msg[slot], len);
 			p->in_head++;
 			got = true;
@@ -223,7 +233,7 @@ static int mk_proc_next(struct mk_proc *p, u32 wanted, void *out, u32 out_size, 
 		spin_unlock_irq(&p->lock);
 		if (got) {
 			if (h->type == MK_MSG_UNMAP && len >= sizeof(struct mk_msg_unmap)) {
-				mk_proc_unmap(p, (const void *)msg);
+				mk_proc_unmap(p, (const void *)msg, core);
 				continue;
 			}
 			if (h->type == MK_MSG_EXIT && len >= sizeof(struct mk_msg_exit))
@@ -236,6 +246,8 @@ static int mk_proc_next(struct mk_proc *p, u32 wanted, void *out, u32 out_size, 
 					return -EIO;
 				}
 				memcpy(out, msg, out_size);
+				if (from_core)
+					*from_core = core;
 				return 0;
 			}
 			if (h->type == MK_MSG_EXIT)
@@ -342,7 +354,7 @@ static long mk_proc_exec_cmd(struct mk_proc *p, struct mk_proc_exec __user *uarg
 	ret = mk_chan_send(p->core, &m, sizeof(m));
 	if (!ret)
 		ret = mk_proc_next(p, BIT(MK_MSG_EXECED), &ans, sizeof(ans),
-				   msecs_to_jiffies(MK_ANSWER_MS));
+				   msecs_to_jiffies(MK_ANSWER_MS), NULL);
 	if (ret)
 		return ret == -ETIMEDOUT ? -ETIMEDOUT : ret;
 	req.error = ans.error;
@@ -359,14 +371,14 @@ static long mk_proc_wait_cmd(struct mk_proc *p, struct mk_proc_event __user *uar
 {
 	struct mk_proc_event ev = { .size = sizeof(ev) };
 	struct mk_msg_syscall sc;
-	u32 size;
+	u32 size, core = 0;
 	int ret;
 
 	if (get_user(size, &uarg->size))
 		return -EFAULT;
 	if (size != sizeof(ev))
 		return -EINVAL;
-	ret = mk_proc_next(p, BIT(MK_MSG_SYSCALL), &sc, sizeof(sc), MAX_SCHEDULE_TIMEOUT);
+	ret = mk_proc_next(p, BIT(MK_MSG_SYSCALL), &sc, sizeof(sc), MAX_SCHEDULE_TIMEOUT, &core);
 	if (ret == -ESRCH) {
 		if (READ_ONCE(p->state) != MK_PROC_EXITED)
 			mk_proc_ended(p, SIGKILL, NULL); /* the LWK is gone */
@@ -378,6 +390,7 @@ static long mk_proc_wait_cmd(struct mk_proc *p, struct mk_proc_event __user *uar
 		ev.kind = MK_PROC_EVENT_SYSCALL;
 		ev.tid = sc.hdr.tid;
 		ev.seq = sc.hdr.seq;
+		ev.core = core;
 		ev.nr = sc.nr;
 		memcpy(ev.args, sc.args, sizeof(ev.args));
 	}
@@ -397,7 +410,7 @@ static long mk_proc_reply_cmd(struct mk_proc *p, struct mk_proc_reply __user *ua
 		return -ESRCH;
 	m.hdr = (struct mk_msg_hdr){ MK_MSG_REPLY, 0, p->pid, req.tid, req.seq };
 	m.ret = req.ret;
-	return mk_chan_send(p->core, &m, sizeof(m));
+	return mk_chan_send(mk_proc_answer_core(p, req.core), &m, sizeof(m));
 }
 
 static long mk_proc_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
@@ -451,7 +464,7 @@ static int mk_proc_release(struct inode *inode, struct file *file)
 		/* What is left in the inbox: unmaps answered, the rest dropped. */
 		u8 msg[MK_CHAN_PAYLOAD] __aligned(8);
 
-		while (mk_proc_next(p, 0, msg, sizeof(msg), 0) == 0)
+		while (mk_proc_next(p, 0, msg, sizeof(msg), 0, NULL) == 0)
 			;
 		kill.hdr = (struct mk_msg_hdr){ MK_MSG_KILL, 0, p->pid, 0, ++p->seq };
 		kill.signal = SIGKILL;
@@ -592,7 +605,7 @@ int mk_cmd_spawn(struct mk_spawn_request *req)
 	ret = mk_chan_send(p->core, &m, sizeof(m));
 	if (!ret)
 		ret = mk_proc_next(p, BIT(MK_MSG_SPAWNED), &ans, sizeof(ans),
-				   msecs_to_jiffies(MK_ANSWER_MS));
+				   msecs_to_jiffies(MK_ANSWER_MS), NULL);
 	if (!ret && ans.error)
 		ret = -ans.error;
 	if (ret) {

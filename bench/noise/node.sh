@@ -172,7 +172,7 @@ run_lwk() {
 	snapshot=lwk_interrupts
 	result=ran
 	for b in $benches; do
-		if ! run_bench lwk "$b" mkexec "$(command -v mk-noise)"; then
+		if ! run_bench lwk "$b" mkexec --cpus "$cpus" "$(command -v mk-noise)"; then
 			result="failed: mkexec mk-noise $b exited non-zero"
 			break
 		fi

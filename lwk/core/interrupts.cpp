@@ -63,7 +63,23 @@ void handle_interrupt(arch::InterruptFrame& frame)
             sched::preempt_to_loop();
         break;
     case MK_LWK_VECTOR_TIMER:
-        arch::apic::eoi(); // it only ends a halt; the core loop sees the deadline
+        arch::apic::eoi();
+        // A deadline passed: the core loop wakes whoever waited for it.
+        if (from_user(frame))
+            sched::preempt_to_loop();
+        break;
+    case MK_LWK_VECTOR_RESCHED:
+        arch::apic::eoi(); // a thread was woken (the loop looks) or killed (below)
+        if (from_user(frame) && !cpu->current->killed)
+            sched::preempt_to_loop();
+        break;
+    case MK_LWK_VECTOR_TLB:
+        arch::apic::eoi();
+        if (proc::AddressSpace* as = cpu->as_loaded.load()) {
+            uint64_t gen = as->tlb_generation();
+            arch::write_cr3(arch::read_cr3());
+            cpu->flushed_gen.store(gen);
+        }
         break;
     case MK_LWK_VECTOR_STOP:
         arch::apic::eoi();
@@ -74,6 +90,8 @@ void handle_interrupt(arch::InterruptFrame& frame)
         klog("unexpected interrupt, vector %lu", frame.vector);
         arch::apic::eoi();
     }
+    if (from_user(frame))
+        sched::check_killed();
 }
 
 } // namespace lwk::core

@@ -7,12 +7,16 @@
 #include <mk/boot.h>
 #include <mk/ring.h>
 
+#include <lib/atomic.hpp>
+#include <lib/spinlock.hpp>
+
 #include <cstddef>
 #include <cstdint>
 
 namespace lwk::proc {
 struct Thread;
-}
+class AddressSpace;
+} // namespace lwk::proc
 
 namespace lwk::percpu {
 
@@ -28,8 +32,17 @@ struct Cpu {
     // Scheduling: the core loop runs on the boot stack; threads on their own.
     uint64_t loop_rsp;        // the core loop's saved stack pointer
     proc::Thread* current;    // the thread on this core, or nullptr in the core loop
-    proc::Thread* runnable;   // the thread to run next (one per core for now)
-    bool message_waiting;     // the doorbell rang while a thread ran
+    // The core's threads (runnable or blocked), a ring through Thread::rq_next;
+    // other cores add threads and wake them under rq_lock.
+    Spinlock rq_lock;
+    proc::Thread* threads;
+    proc::Thread* last_run;   // round robin starts after it
+    uint32_t nr_threads;
+    proc::Thread* fpu_owner;  // whose FPU/SSE/AVX state the registers hold
+    // The address space whose page table is loaded, and the TLB generation
+    // it was last flushed at (see AddressSpace::flush_tlb).
+    Atomic<proc::AddressSpace*> as_loaded;
+    Atomic<uint64_t> flushed_gen;
     // Channels with Linux (<mk/proc.h>).
     mk_ring_tx to_linux;
     mk_ring_rx from_linux;
@@ -51,5 +64,9 @@ inline Cpu* current()
 
 // This core's index; 0 before per-core data is installed on it.
 uint32_t index();
+
+// Every core's data, by index (nullptr for a core not up yet).
+constexpr uint32_t MAX_CORES = 64;
+Cpu* of(uint32_t index);
 
 } // namespace lwk::percpu

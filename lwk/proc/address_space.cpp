@@ -7,6 +7,10 @@
 #include <mm/kernel_vm.hpp>
 #include <mm/pmm.hpp>
 
+#include <core/percpu.hpp>
+#include <sched/mutex.hpp>
+
+#include <arch/apic.hpp>
 #include <arch/cpu.hpp>
 
 namespace lwk::proc {
@@ -43,6 +47,8 @@ AddressSpace::~AddressSpace()
     // Never free the tables the core runs on: back to the kernel's first.
     if (arch::read_cr3() == pt_.root())
         mm::kernel_vm_load();
+    if (percpu::current()->as_loaded.load() == this)
+        percpu::current()->as_loaded.store(nullptr);
     for (const Region& r : regions_)
         release_pages(r.start, r.end - r.start);
     pt_.destroy_range(0, 255);
@@ -143,6 +149,7 @@ Result<void> AddressSpace::split_regions_at(uint64_t addr)
 
 uint64_t AddressSpace::find_free(uint64_t hint, uint64_t len) const
 {
+    sched::MutexGuard g(mutex_);
     uint64_t align = len >= HUGE ? HUGE : PAGE;
     uint64_t v = (hint < MMAP_BASE ? MMAP_BASE : hint);
     v = (v + align - 1) & ~(align - 1);
@@ -160,6 +167,7 @@ uint64_t AddressSpace::find_free(uint64_t hint, uint64_t len) const
 
 Result<uint64_t> AddressSpace::map(uint64_t addr, uint64_t len, uint32_t prot, RegionKind kind, bool fixed)
 {
+    sched::MutexGuard g(mutex_);
     if (!len || !aligned(addr, PAGE) || !aligned(len, PAGE))
         return Errno::INVAL;
     if (!fixed) {
@@ -186,6 +194,7 @@ Result<uint64_t> AddressSpace::map(uint64_t addr, uint64_t len, uint32_t prot, R
 
 Result<void> AddressSpace::unmap(uint64_t addr, uint64_t len, Pieces* later)
 {
+    sched::MutexGuard g(mutex_);
     if (!len || !aligned(addr, PAGE))
         return Errno::INVAL;
     len = (len + PAGE - 1) & ~(PAGE - 1);
@@ -206,18 +215,52 @@ Result<void> AddressSpace::unmap(uint64_t addr, uint64_t len, Pieces* later)
     return {};
 }
 
-// Stale translations must go before the pages they name are reused. The
-// process runs on this core alone, and without PCIDs a core holds no
-// translations of an address space it has not loaded: a local flush of
-// the user half (non-global pages) suffices.
+// Stale translations must go before the pages they name are reused. Every
+// core with this page table loaded flushes (without PCIDs a core holds no
+// translations of an address space it has not loaded): this one now, the
+// others on a TLB IPI, and this one waits until each has (or has moved to
+// another page table, which flushes too). The generation tells which flush
+// a core has done.
 void AddressSpace::flush_tlb() const
 {
-    if (arch::read_cr3() == pt_.root())
+    uint64_t gen = tlb_gen_.fetch_add(1) + 1;
+    percpu::Cpu* me = percpu::current();
+    if (me->as_loaded.load() == this) {
         arch::write_cr3(pt_.root());
+        me->flushed_gen.store(gen);
+    }
+    uint64_t waiting = 0;
+    for (uint32_t i = 0; i < percpu::MAX_CORES; ++i) {
+        percpu::Cpu* c = percpu::of(i);
+        if (!c || c == me || c->as_loaded.load() != this)
+            continue;
+        arch::apic::send_ipi(c->apic_id, MK_LWK_VECTOR_TLB);
+        waiting |= 1ULL << i;
+    }
+    while (waiting) {
+        for (uint32_t i = 0; i < percpu::MAX_CORES; ++i) {
+            percpu::Cpu* c = percpu::of(i);
+            if ((waiting & (1ULL << i)) && (c->as_loaded.load() != this || c->flushed_gen.load() >= gen))
+                waiting &= ~(1ULL << i);
+        }
+        arch::pause();
+    }
+}
+
+Result<void*> AddressSpace::kernel_address(uint64_t addr, uint64_t len, bool write) const
+{
+    sched::MutexGuard g(mutex_);
+    arch::Translation t;
+    if (len == 0 || (addr & (PAGE - 1)) + len > PAGE)
+        return Errno::INVAL;
+    if (!pt_.translate(addr, t) || (write && !(t.flags & arch::PTE_WRITE)))
+        return Errno::FAULT;
+    return boot::phys_to_virt(t.phys);
 }
 
 Result<void> AddressSpace::protect(uint64_t addr, uint64_t len, uint32_t prot, Pieces* later)
 {
+    sched::MutexGuard g(mutex_);
     if (!aligned(addr, PAGE))
         return Errno::INVAL;
     len = (len + PAGE - 1) & ~(PAGE - 1);
@@ -256,6 +299,7 @@ Result<void> AddressSpace::protect(uint64_t addr, uint64_t len, uint32_t prot, P
 
 bool AddressSpace::any_mapped(uint64_t addr, uint64_t len) const
 {
+    sched::MutexGuard g(mutex_);
     for (const Region& r : regions_)
         if (r.start < addr + len && addr < r.end)
             return true;
@@ -264,6 +308,7 @@ bool AddressSpace::any_mapped(uint64_t addr, uint64_t len) const
 
 bool AddressSpace::accessible(uint64_t addr, uint64_t len, uint32_t prot) const
 {
+    sched::MutexGuard g(mutex_);
     uint64_t end = addr + len;
     if (end < addr)
         return false;
@@ -281,6 +326,7 @@ bool AddressSpace::accessible(uint64_t addr, uint64_t len, uint32_t prot) const
 
 Result<void> AddressSpace::copy_in(void* dst, uint64_t src, uint64_t len) const
 {
+    sched::MutexGuard g(mutex_);
     auto* d = static_cast<uint8_t*>(dst);
     while (len) {
         arch::Translation t;
@@ -299,6 +345,7 @@ Result<void> AddressSpace::copy_in(void* dst, uint64_t src, uint64_t len) const
 
 Result<void> AddressSpace::copy_out(uint64_t dst, const void* src, uint64_t len) const
 {
+    sched::MutexGuard g(mutex_);
     auto* s = static_cast<const uint8_t*>(src);
     while (len) {
         arch::Translation t;
@@ -317,6 +364,7 @@ Result<void> AddressSpace::copy_out(uint64_t dst, const void* src, uint64_t len)
 
 Result<void> AddressSpace::copy_between(uint64_t dst, uint64_t src, uint64_t n) const
 {
+    sched::MutexGuard g(mutex_);
     while (n) {
         arch::Translation s, d;
         if (!pt_.translate(src, s) || !pt_.translate(dst, d))
@@ -337,6 +385,7 @@ Result<void> AddressSpace::copy_between(uint64_t dst, uint64_t src, uint64_t n) 
 
 Result<void> AddressSpace::zero(uint64_t addr, uint64_t len) const
 {
+    sched::MutexGuard g(mutex_);
     while (len) {
         arch::Translation t;
         uint64_t chunk = PAGE - (addr & (PAGE - 1));
@@ -352,6 +401,7 @@ Result<void> AddressSpace::zero(uint64_t addr, uint64_t len) const
 
 Result<uint64_t> AddressSpace::strlen_user(uint64_t src, uint64_t max) const
 {
+    sched::MutexGuard g(mutex_);
     for (uint64_t n = 0; n < max; ++n) {
         char c;
         TRY(copy_in(&c, src + n, 1));
@@ -363,6 +413,7 @@ Result<uint64_t> AddressSpace::strlen_user(uint64_t src, uint64_t max) const
 
 uint64_t AddressSpace::mapped_bytes() const
 {
+    sched::MutexGuard g(mutex_);
     uint64_t n = 0;
     for (const Region& r : regions_)
         if (r.prot)

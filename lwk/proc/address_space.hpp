@@ -6,6 +6,8 @@
 #pragma once
 
 #include <arch/pagetable.hpp>
+#include <lib/atomic.hpp>
+#include <sched/mutex.hpp>
 #include <lib/result.hpp>
 #include <lib/vector.hpp>
 
@@ -66,6 +68,16 @@ public:
     // A string of at most max bytes (NUL included); ENAMETOOLONG-like E2BIG if longer.
     Result<uint64_t> strlen_user(uint64_t src, uint64_t max) const;
 
+    // The kernel's address of [addr, addr + len) within one page (futex
+    // words): EFAULT if not mapped (or not writable, for write).
+    Result<void*> kernel_address(uint64_t addr, uint64_t len, bool write) const;
+
+    // Every method takes this lock; a system call holds it across a
+    // sequence of them (and across Linux dropping its view of a range).
+    sched::Mutex& mutex() const { return mutex_; }
+    // How many TLB flushes it has had (cores record the one they did).
+    uint64_t tlb_generation() const { return tlb_gen_.load(); }
+
     const Vector<Region>& regions() const { return regions_; }
     uint64_t mapped_bytes() const;
 
@@ -82,6 +94,8 @@ private:
 
     arch::PageTable pt_;
     Vector<Region> regions_; // sorted, not overlapping
+    mutable sched::Mutex mutex_;
+    mutable Atomic<uint64_t> tlb_gen_{0};
 };
 
 // Page-table bits for a protection.

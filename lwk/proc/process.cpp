@@ -10,7 +10,9 @@
 #include <mm/buddy.hpp>
 #include <mm/heap.hpp>
 #include <mm/pmm.hpp>
+#include <sched/mutex.hpp>
 #include <sched/sched.hpp>
+#include <syscall/futex.hpp>
 
 #include <arch/cpu.hpp>
 #include <arch/user.hpp>
@@ -77,32 +79,101 @@ void start_dying(Process* p, int32_t status)
     channel::send(&m, sizeof m);
 }
 
-Thread* new_thread(Process* p, uint32_t core, uint64_t entry, uint64_t sp)
+// A tid for a new thread: the main thread's is the pid; the others put a
+// small number above Linux's pid range (pid_max is at most 2^22), unique
+// among the process's live threads.
+int32_t new_tid(Process* p)
+{
+    for (;;) {
+        uint32_t k = p->tids_made++ % 255 + 1;
+        int32_t tid = int32_t((k << 22) | uint32_t(p->pid));
+        bool used = false;
+        for (Thread* t = p->threads; t; t = t->proc_next)
+            used |= t->tid == tid;
+        if (!used)
+            return tid;
+    }
+}
+
+unsigned fpu_order()
+{
+    unsigned order = 0;
+    while (mm::order_bytes(order) < arch::fpu_state_bytes())
+        ++order;
+    return order;
+}
+
+// A thread of p that enters user mode with this frame when first run.
+Thread* new_thread(Process* p, const arch::InterruptFrame& frame, bool main)
 {
     auto stack = mm::alloc_pages(KSTACK_ORDER);
     if (stack.is_error())
         return nullptr;
-    auto* t = static_cast<Thread*>(mm::kzalloc(sizeof(Thread)));
-    if (!t) {
+    auto fpu = mm::alloc_pages_zeroed(fpu_order());
+    if (fpu.is_error()) {
         mm::free_pages(stack.value(), KSTACK_ORDER);
         return nullptr;
     }
+    auto* t = static_cast<Thread*>(mm::kzalloc(sizeof(Thread)));
+    if (!t) {
+        mm::free_pages(stack.value(), KSTACK_ORDER);
+        mm::free_pages(fpu.value(), fpu_order());
+        return nullptr;
+    }
     t->proc = p;
-    t->tid = p->pid;
-    t->core = core;
     t->kstack_phys = stack.value();
     t->kstack_top = reinterpret_cast<uint64_t>(boot::phys_to_virt(stack.value())) + (PAGE << KSTACK_ORDER);
-    t->saved_rsp = arch::prepare_user_entry(t->kstack_top, entry, sp);
-    t->state = Thread::State::runnable;
+    t->saved_rsp = arch::prepare_user_frame(t->kstack_top, frame);
+    t->fpu = boot::phys_to_virt(fpu.value());
+    t->state = Thread::State::blocked; // until sched::add_thread
+    LockGuard<Spinlock> g(p->lock);
+    t->killed = p->exiting; // a kill that came while it was being made
+    t->tid = main ? p->pid : new_tid(p);
+    t->proc_next = p->threads;
+    p->threads = t;
+    ++p->nr_threads;
     return t;
+}
+
+// The core of p's with the fewest threads (one thread per core first).
+uint32_t pick_core(Process* p)
+{
+    uint32_t best = percpu::index(), fewest = ~0u;
+    for (uint32_t i = 0; i < boot::params->nr_cpus && i < 64; ++i) {
+        percpu::Cpu* c = percpu::of(i);
+        if (!(p->cores & (1ULL << i)) || !c)
+            continue;
+        uint32_t n = __atomic_load_n(&c->nr_threads, __ATOMIC_RELAXED);
+        if (n < fewest) {
+            fewest = n;
+            best = i;
+        }
+    }
+    return best;
 }
 
 } // namespace
 
 void free_thread(Thread* t)
 {
+    Process* p = t->proc;
+    bool last;
+    {
+        LockGuard<Spinlock> g(p->lock);
+        for (Thread** pp = &p->threads; *pp; pp = &(*pp)->proc_next)
+            if (*pp == t) {
+                *pp = t->proc_next;
+                break;
+            }
+        if (p->main == t)
+            p->main = nullptr;
+        last = --p->nr_threads == 0;
+    }
     mm::free_pages(t->kstack_phys, KSTACK_ORDER);
+    mm::free_pages(boot::virt_to_phys(t->fpu), fpu_order());
     mm::kfree(t);
+    if (last)
+        start_dying(p, p->exiting ? p->exit_status : p->last_status);
 }
 
 Process* find(int32_t pid)
@@ -297,7 +368,8 @@ void exec(const mk_msg_exec& m)
     channel::send(&u, sizeof u);
 
     uint32_t core = percpu::index();
-    Thread* t = new_thread(p, core, entry, sp);
+    arch::InterruptFrame frame = arch::user_frame(entry, sp);
+    Thread* t = new_thread(p, frame, true);
     if (!t) {
         reply_execed(m.hdr, int(Errno::NOMEM), "out of LWK memory for the thread");
         start_dying(p, 0);
@@ -305,10 +377,11 @@ void exec(const mk_msg_exec& m)
     }
     p->main = t;
     p->state = Process::State::running;
-    arch::fpu_reset();
+    arch::fpu_reset(); // the program's first state: x87 and MXCSR defaults
+    arch::fpu_save(t->fpu);
     klog("pid %d: %s started on core %u", p->pid, p->path, core);
     reply_execed(m.hdr, 0, nullptr);
-    sched::wake(t);
+    sched::add_thread(t, core);
 }
 
 void kill(const mk_msg_kill& m)
@@ -317,13 +390,29 @@ void kill(const mk_msg_kill& m)
     if (!p || p->state == Process::State::dying)
         return;
     klog("pid %d: killed by Linux (signal %d)", p->pid, m.signal);
-    if (p->main) {
-        p->main->state = Thread::State::dead;
-        sched::forget(p->main);
-        free_thread(p->main);
-        p->main = nullptr;
+    kill_threads(p, m.signal & 0x7f);
+}
+
+void kill_threads(Process* p, int32_t status)
+{
+    bool none;
+    {
+        LockGuard<Spinlock> g(p->lock);
+        if (!p->exiting) {
+            p->exiting = true;
+            p->exit_status = status;
+        }
+        none = p->nr_threads == 0;
+        for (Thread* t = p->threads; t; t = t->proc_next) {
+            t->killed = true;
+            // Waits a kill ends; a lock or Linux's unmap answer comes anyway.
+            if (t->wait_type != WAIT_LOCK && t->wait_type != MK_MSG_UNMAP)
+                sched::wake_up(t, -int64_t(Errno::INTR));
+            sched::kick(t->core); // out of user mode
+        }
     }
-    start_dying(p, m.signal & 0x7f);
+    if (none && p->state != Process::State::dying)
+        start_dying(p, status); // it never started
 }
 
 void unmapped(const mk_msg_unmap& m)
@@ -332,11 +421,10 @@ void unmapped(const mk_msg_unmap& m)
     if (!p)
         return;
     if (p->state != Process::State::dying) {
-        // The staging area after exec: free it now.
-        if (m.start == p->staging && p->staging) {
-            (void)p->as->unmap(p->staging, p->staging_bytes);
-            p->staging = 0;
-        }
+        // The staging area after exec: its threads free it (free_staging),
+        // as they may be changing the address space now.
+        if (m.start == p->staging && p->staging)
+            __atomic_store_n(&p->staging_dropped, true, __ATOMIC_RELEASE);
         return;
     }
     if (m.hdr.seq != p->unmap_seq)
@@ -370,11 +458,59 @@ void fault_process(int signal, uint64_t addr, uint64_t ip)
 
 void exit_process(int32_t status)
 {
+    kill_threads(percpu::current()->current->proc, status);
+    sched::exit_thread();
+}
+
+void exit_thread(int32_t status)
+{
     Thread* t = percpu::current()->current;
     Process* p = t->proc;
-    p->main = nullptr;
-    start_dying(p, status);
+    // CLONE_CHILD_CLEARTID: pthread_join waits for this word to become 0.
+    if (t->clear_child_tid) {
+        uint32_t zero = 0;
+        if (!p->as->copy_out(t->clear_child_tid, &zero, 4).is_error())
+            (void)sys::futex_wake(p, t->clear_child_tid, 1, ~0u);
+    }
+    {
+        LockGuard<Spinlock> g(p->lock);
+        p->last_status = status;
+    }
     sched::exit_thread();
+}
+
+Result<int32_t> clone_thread(const arch::InterruptFrame& parent, uint64_t sp, bool set_tls, uint64_t tls,
+    uint64_t child_tid_addr)
+{
+    Thread* me = percpu::current()->current;
+    Process* p = me->proc;
+    if (p->exiting)
+        return Errno::AGAIN;
+    arch::InterruptFrame frame = parent;
+    frame.rax = 0; // the child's clone() returns 0
+    if (sp)
+        frame.rsp = sp;
+    Thread* t = new_thread(p, frame, false);
+    if (!t)
+        return Errno::AGAIN;
+    t->fs_base = set_tls ? tls : me->fs_base;
+    t->sigmask = me->sigmask;
+    t->clear_child_tid = child_tid_addr;
+    arch::fpu_save(t->fpu); // a copy of the parent's registers, as Linux does
+    int32_t tid = t->tid;
+    sched::add_thread(t, pick_core(p));
+    return tid;
+}
+
+void free_staging(Process* p)
+{
+    if (!__atomic_exchange_n(&p->staging_dropped, false, __ATOMIC_ACQ_REL))
+        return;
+    sched::MutexGuard g(p->as->mutex());
+    if (p->staging) {
+        (void)p->as->unmap(p->staging, p->staging_bytes);
+        p->staging = 0;
+    }
 }
 
 } // namespace lwk::proc

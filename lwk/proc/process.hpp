@@ -7,6 +7,8 @@
 #include <mk/proc.h>
 
 #include <lib/spinlock.hpp>
+#include <arch/interrupts.hpp>
+#include <lib/result.hpp>
 
 #include <cstdint>
 
@@ -21,7 +23,13 @@ struct Thread {
     uint64_t kstack_phys;    // KSTACK_ORDER pages
     uint64_t kstack_top;     // virtual
     uint64_t saved_rsp;      // while not running
-    enum class State { runnable, blocked, dead } state;
+    // Changed under the core's rq_lock (sched::wake_up), read by its loop.
+    enum class State : uint32_t { runnable, blocked, dead };
+    volatile State state;
+    volatile bool killed;    // the process is ending: never return to user mode
+    Thread* rq_next;         // the core's ring of threads
+    uint32_t move_to;        // sched_setaffinity: the core it goes to when it next leaves this one
+    Thread* proc_next;       // the process's list (under Process::lock)
     uint64_t fs_base;
     uint64_t clear_child_tid;
     uint64_t robust_list, robust_list_len;
@@ -32,11 +40,23 @@ struct Thread {
     uint32_t wait_seq;
     int64_t wait_result;
     uint32_t next_seq;
+    Thread* lock_next;       // waiting for a sched::Mutex
+    // A futex wait: the queue it is on (futex.cpp), its key and bitset.
+    Thread* futex_next;
+    uint64_t futex_key;
+    uint32_t futex_bitset;
+    bool futex_queued;
+    // The FPU/SSE/AVX state while another thread has the registers (XSAVE area).
+    void* fpu;
     // Signals, kept for the program's own calls (delivery: see syscall/signal).
     uint64_t sigmask;
     uint64_t altstack_sp, altstack_size;
     uint32_t altstack_flags;
 };
+
+// Thread::wait_type beyond the message types: waits a kill must not cut
+// short (a lock is handed over; Linux always answers an unmap).
+constexpr uint16_t WAIT_LOCK = 0x100, WAIT_FUTEX = 0x101;
 
 constexpr unsigned KSTACK_ORDER = 2; // 16 KiB
 
@@ -50,6 +70,16 @@ struct Process {
     uint64_t cores;          // LWK core indices it may use
     AddressSpace* as;
     Thread* main;
+    // Its threads: the list and the count of those not yet freed. The last
+    // one freed ends the process (with group_status if exit_group or a kill
+    // ended it, else with the last thread's exit status).
+    Spinlock lock;
+    Thread* threads;
+    uint32_t nr_threads;
+    uint32_t tids_made;
+    bool exiting;
+    int32_t last_status;     // the last exit() (exit_status: exit_group's or the kill's)
+    bool staging_dropped;    // Linux let go of the staging area: free it
     enum class State { created, running, dying } state;
     int32_t exit_status;     // as wait(2) encodes it
     uint64_t staging, staging_bytes;
@@ -74,10 +104,24 @@ void kill(const mk_msg_kill& m);
 // Linux dropped its view of a dying process's memory: free it, report the exit.
 void unmapped(const mk_msg_unmap& m);
 
-// The process ends with this wait(2) status (from any of its threads).
+// The process ends with this wait(2) status (exit_group, or a signal):
+// every thread is killed; the calling one never returns.
 [[noreturn]] void exit_process(int32_t status);
 // The running program took a fault: it ends with the signal Linux would send.
 [[noreturn]] void fault_process(int signal, uint64_t addr, uint64_t ip);
+// The calling thread ends (exit): its CLONE_CHILD_CLEARTID word is cleared
+// and woken; the last thread's end is the process's, with this status.
+[[noreturn]] void exit_thread(int32_t status);
+// A new thread of the calling one's process (clone): it starts in user mode
+// at the caller's frame with rax 0, on stack sp (0: the caller's) and tls.
+Result<int32_t> clone_thread(const arch::InterruptFrame& parent, uint64_t sp, bool set_tls, uint64_t tls,
+    uint64_t child_tid_addr);
+// Kills every thread of p (from any core); the last one freed ends it.
+void kill_threads(Process* p, int32_t status);
+// The core's loop frees a thread that will not run again; the process's
+// last thread going ends it.
 void free_thread(Thread* t);
+// Frees the staging area once Linux has let go of it (from a thread).
+void free_staging(Process* p);
 
 } // namespace lwk::proc

@@ -5,8 +5,10 @@
 #include <core/log.hpp>
 #include <core/panic.hpp>
 #include <core/percpu.hpp>
+#include <mm/kernel_vm.hpp>
 #include <proc/process.hpp>
 
+#include <arch/apic.hpp>
 #include <arch/cpu.hpp>
 #include <arch/timer.hpp>
 #include <arch/user.hpp>
@@ -14,18 +16,29 @@
 namespace lwk::sched {
 namespace {
 
-// A reply or acknowledgement for the thread on this core that waits for it.
+using proc::Thread;
+using State = Thread::State;
+
+// The thread of pid/tid waiting for this message; nullptr if none.
+Thread* waiter(const mk_msg_hdr& h)
+{
+    proc::Process* p = proc::find(h.pid);
+    if (!p)
+        return nullptr;
+    LockGuard<Spinlock> g(p->lock);
+    for (Thread* t = p->threads; t; t = t->proc_next)
+        if (t->tid == h.tid && t->wait_type == h.type && t->wait_seq == h.seq)
+            return t;
+    return nullptr;
+}
+
+// A reply or acknowledgement for the thread that waits for it (normally on
+// this core: Linux answers on the core that asked).
 void deliver(const mk_msg_hdr& h, int64_t result)
 {
-    percpu::Cpu* cpu = percpu::current();
-    proc::Thread* t = cpu->runnable;
-    if (t && t->state == proc::Thread::State::blocked && t->tid == h.tid && t->wait_type == h.type &&
-        t->wait_seq == h.seq) {
-        t->wait_result = result;
-        t->wake_tsc = 0;
-        t->state = proc::Thread::State::runnable;
+    Thread* t = waiter(h);
+    if (t && wake_up(t, result))
         return;
-    }
     klog("dropping a message (type %u, pid %d, tid %d, seq %u) nobody waits for", h.type, h.pid, h.tid, h.seq);
 }
 
@@ -86,50 +99,265 @@ void drain()
         channel::done_receiving();
 }
 
+void ring_remove(percpu::Cpu* cpu, Thread* t)
+{
+    Thread* prev = cpu->threads;
+    while (prev->rq_next != t)
+        prev = prev->rq_next;
+    if (prev == t) {
+        cpu->threads = nullptr;
+    } else {
+        prev->rq_next = t->rq_next;
+        if (cpu->threads == t)
+            cpu->threads = t->rq_next;
+    }
+    if (cpu->last_run == t)
+        cpu->last_run = nullptr;
+    --cpu->nr_threads;
+}
+
+// The address space goes when its last thread does: this core must not
+// hold its page table any more.
+void load_kernel_tables(percpu::Cpu* cpu)
+{
+    mm::kernel_vm_load();
+    cpu->as_loaded.store(nullptr);
+}
+
+void free_dead(percpu::Cpu* cpu, Thread* t)
+{
+    if (cpu->fpu_owner == t)
+        cpu->fpu_owner = nullptr;
+    bool empty;
+    {
+        LockGuard<Spinlock> g(cpu->rq_lock);
+        ring_remove(cpu, t);
+        empty = cpu->threads == nullptr;
+    }
+    if (empty) {
+        load_kernel_tables(cpu);
+        boot::shared_store(cpu->boot->pid, 0);
+        boot::shared_store(cpu->boot->user_bytes, uint64_t(0));
+    }
+    proc::free_thread(t);
+}
+
+struct Pick {
+    Thread* next = nullptr;
+    Thread* dead = nullptr;
+    uint64_t deadline = 0; // the nearest of the threads left blocked
+};
+
+// Under rq_lock: ends expired waits, finds a dead thread to free, picks the
+// next runnable thread round robin.
+Pick look(percpu::Cpu* cpu)
+{
+    Pick pick;
+    Thread* first = cpu->threads;
+    if (!first)
+        return pick;
+    uint64_t now = arch::rdtsc();
+    Thread* t = first;
+    do {
+        if (t->state == State::blocked && t->wake_tsc) {
+            if (now >= t->wake_tsc) {
+                t->wake_tsc = 0;
+                t->wait_result = -int64_t(Errno::TIMEDOUT);
+                t->state = State::runnable;
+            }
+        }
+        if (t->state == State::dead && !pick.dead)
+            pick.dead = t;
+        t = t->rq_next;
+    } while (t != first);
+    Thread* start = cpu->last_run ? cpu->last_run->rq_next : first;
+    t = start;
+    do {
+        if (t->state == State::runnable) {
+            pick.next = t;
+            break;
+        }
+        t = t->rq_next;
+    } while (t != start);
+    t = first;
+    do {
+        if (t != pick.next && t->state == State::blocked && t->wake_tsc &&
+            (!pick.deadline || t->wake_tsc < pick.deadline))
+            pick.deadline = t->wake_tsc;
+        t = t->rq_next;
+    } while (t != first);
+    return pick;
+}
+
+// A thread that asked for another core (sched_setaffinity) goes there.
+void move(percpu::Cpu* cpu, Thread* t)
+{
+    if (cpu->fpu_owner == t) {
+        arch::fpu_save(t->fpu);
+        cpu->fpu_owner = nullptr;
+    }
+    bool empty;
+    {
+        LockGuard<Spinlock> g(cpu->rq_lock);
+        ring_remove(cpu, t);
+        empty = cpu->threads == nullptr;
+    }
+    if (empty)
+        load_kernel_tables(cpu);
+    add_thread(t, t->move_to);
+}
+
+void run(percpu::Cpu* cpu, Thread* t)
+{
+    cpu->current = t;
+    cpu->kernel_rsp = t->kstack_top;
+    cpu->tables.tss.rsp[0] = t->kstack_top;
+    proc::AddressSpace* as = t->proc->as;
+    if (cpu->as_loaded.load(Order::relaxed) != as) {
+        cpu->as_loaded.store(as);
+        cpu->flushed_gen.store(as->tlb_generation());
+        as->activate();
+    }
+    if (cpu->fpu_owner != t) {
+        if (cpu->fpu_owner)
+            arch::fpu_save(cpu->fpu_owner->fpu);
+        arch::fpu_restore(t->fpu);
+        cpu->fpu_owner = t;
+    }
+    arch::wrmsr(arch::MSR_FS_BASE, t->fs_base);
+    arch::switch_context(&cpu->loop_rsp, t->saved_rsp);
+    cpu->current = nullptr;
+    cpu->last_run = t;
+    if (t->move_to != t->core && t->state == State::runnable) // it yielded to move
+        move(cpu, t);
+}
+
 } // namespace
 
-void publish(proc::Thread* t)
+void publish(Thread* t)
 {
     mk_boot_cpu* b = percpu::current()->boot;
     boot::shared_store(b->pid, t->proc->pid);
     boot::shared_store(b->user_bytes, t->proc->as->mapped_bytes());
 }
 
+void kick(uint32_t core)
+{
+    percpu::Cpu* cpu = percpu::of(core);
+    if (cpu && core != percpu::index())
+        arch::apic::send_ipi(cpu->apic_id, MK_LWK_VECTOR_RESCHED);
+}
+
+void add_thread(Thread* t, uint32_t core)
+{
+    percpu::Cpu* cpu = percpu::of(core);
+    t->core = t->move_to = core;
+    t->state = State::runnable;
+    {
+        LockGuard<Spinlock> g(cpu->rq_lock);
+        if (cpu->threads) {
+            t->rq_next = cpu->threads->rq_next;
+            cpu->threads->rq_next = t;
+        } else {
+            t->rq_next = t;
+            cpu->threads = t;
+        }
+        ++cpu->nr_threads;
+    }
+    kick(core);
+}
+
+bool wake_up(Thread* t, int64_t result)
+{
+    percpu::Cpu* cpu = percpu::of(t->core);
+    {
+        LockGuard<Spinlock> g(cpu->rq_lock);
+        if (t->state != State::blocked)
+            return false;
+        t->wait_result = result;
+        t->wake_tsc = 0;
+        t->state = State::runnable;
+    }
+    kick(t->core);
+    return true;
+}
+
 namespace {
 
-void run(proc::Thread* t)
+// Under the core's rq_lock. A killed thread does not start a wait a kill
+// would end: kill_threads woke it once, before this wait began.
+void block_locked(Thread* t)
 {
-    percpu::Cpu* cpu = percpu::current();
-    cpu->current = t;
-    cpu->kernel_rsp = t->kstack_top;
-    cpu->tables.tss.rsp[0] = t->kstack_top;
-    if (arch::read_cr3() != t->proc->as->page_table())
-        t->proc->as->activate();
-    arch::wrmsr(arch::MSR_FS_BASE, t->fs_base);
-    arch::switch_context(&cpu->loop_rsp, t->saved_rsp);
-    cpu->current = nullptr;
-    if (t->state == proc::Thread::State::dead) {
-        boot::shared_store(cpu->boot->pid, 0);
-        boot::shared_store(cpu->boot->user_bytes, uint64_t(0));
-        if (cpu->runnable == t)
-            cpu->runnable = nullptr;
-        proc::free_thread(t);
+    if (t->killed && t->wait_type != proc::WAIT_LOCK && t->wait_type != MK_MSG_UNMAP) {
+        t->wait_result = -int64_t(Errno::INTR);
+        t->wake_tsc = 0;
+        return;
     }
+    t->state = State::blocked;
 }
 
 } // namespace
 
-void wake(proc::Thread* t)
+void mark_blocked(Thread* t)
 {
-    t->state = proc::Thread::State::runnable;
-    percpu::current()->runnable = t;
+    percpu::Cpu* cpu = percpu::of(t->core);
+    LockGuard<Spinlock> g(cpu->rq_lock);
+    block_locked(t);
 }
 
-void forget(proc::Thread* t)
+void schedule()
 {
     percpu::Cpu* cpu = percpu::current();
-    if (cpu->runnable == t)
-        cpu->runnable = nullptr;
+    Thread* t = cpu->current;
+    arch::switch_context(&t->saved_rsp, cpu->loop_rsp);
+}
+
+void block()
+{
+    mark_blocked(percpu::current()->current);
+    schedule();
+}
+
+void sleep_until_tsc(uint64_t deadline)
+{
+    Thread* t = percpu::current()->current;
+    t->wait_type = 0;
+    percpu::Cpu* cpu = percpu::current();
+    {
+        LockGuard<Spinlock> g(cpu->rq_lock);
+        t->wake_tsc = deadline ? deadline : 1;
+        block_locked(t);
+    }
+    schedule();
+}
+
+void yield() { schedule(); }
+
+void preempt_to_loop()
+{
+    percpu::Cpu* cpu = percpu::current();
+    if (cpu->current)
+        schedule();
+}
+
+void check_killed()
+{
+    Thread* t = percpu::current()->current;
+    if (t && t->killed)
+        exit_thread();
+}
+
+void exit_thread()
+{
+    percpu::Cpu* cpu = percpu::current();
+    Thread* t = cpu->current;
+    {
+        LockGuard<Spinlock> g(cpu->rq_lock);
+        t->state = State::dead;
+    }
+    uint64_t unused;
+    arch::switch_context(&unused, cpu->loop_rsp);
+    __builtin_unreachable();
 }
 
 void core_loop()
@@ -137,63 +365,38 @@ void core_loop()
     percpu::Cpu* cpu = percpu::current();
     for (;;) {
         drain();
-        proc::Thread* t = cpu->runnable;
-        if (t && t->state == proc::Thread::State::blocked && t->wake_tsc &&
-            arch::rdtsc() >= t->wake_tsc) {
-            t->wake_tsc = 0;
-            t->wait_result = -int64_t(Errno::TIMEDOUT);
-            t->state = proc::Thread::State::runnable;
+        Pick pick;
+        {
+            LockGuard<Spinlock> g(cpu->rq_lock);
+            pick = look(cpu);
         }
-        if (t && t->state == proc::Thread::State::runnable) {
-            run(t);
+        if (pick.dead) {
+            free_dead(cpu, pick.dead);
+            continue;
+        }
+        if (pick.next) {
+            // Another thread's deadline can pass while this one computes.
+            if (pick.deadline)
+                arch::timer::arm(pick.deadline);
+            run(cpu, pick.next);
+            if (pick.deadline)
+                arch::timer::disarm();
             continue;
         }
         if (!channel::prepare_to_sleep())
             continue;
         // Tickless: the timer only for a deadline somebody waits for.
-        uint64_t deadline = t && t->state == proc::Thread::State::blocked ? t->wake_tsc : 0;
-        if (deadline)
-            arch::timer::arm(deadline);
+        if (pick.deadline)
+            arch::timer::arm(pick.deadline);
         arch::sti_hlt();
         arch::cli();
-        if (deadline)
+        if (pick.deadline)
             arch::timer::disarm();
         channel::cancel_sleep();
     }
 }
 
-void sleep_until_tsc(uint64_t deadline)
-{
-    proc::Thread* t = percpu::current()->current;
-    t->wait_type = 0;
-    t->wake_tsc = deadline ? deadline : 1;
-    block();
-}
-
-void block()
-{
-    percpu::Cpu* cpu = percpu::current();
-    proc::Thread* t = cpu->current;
-    t->state = proc::Thread::State::blocked;
-    arch::switch_context(&t->saved_rsp, cpu->loop_rsp);
-}
-
-void preempt_to_loop()
-{
-    percpu::Cpu* cpu = percpu::current();
-    proc::Thread* t = cpu->current;
-    if (t)
-        arch::switch_context(&t->saved_rsp, cpu->loop_rsp);
-}
-
-void exit_thread()
-{
-    percpu::Cpu* cpu = percpu::current();
-    proc::Thread* t = cpu->current;
-    t->state = proc::Thread::State::dead;
-    uint64_t unused;
-    arch::switch_context(&unused, cpu->loop_rsp);
-    __builtin_unreachable();
-}
-
 } // namespace lwk::sched
+
+// A new thread's first step, before user mode (thread_first_entry).
+extern "C" void thread_first_check() { lwk::sched::check_killed(); }

@@ -1,8 +1,10 @@
 // Each core's loop: it is the only reader of the core's inbound channel,
 // handles what Linux asks (spawn, exec, replies, kill), and runs the core's
-// thread. Threads block by switching back to the loop, which switches to
-// them again when what they wait for has come. Tickless: with nothing to do
-// the core halts until an interrupt.
+// threads, round robin among the runnable ones. Threads switch back to the
+// loop when they block, yield or exit (no periodic tick, no preemption by
+// time); the loop switches to the next. With nothing to run the core halts
+// until an interrupt: Linux's doorbell, another core's wake-up IPI, or the
+// timer armed for the nearest deadline a thread waits for.
 #pragma once
 
 #include <cstdint>
@@ -15,20 +17,34 @@ namespace lwk::sched {
 
 [[noreturn]] void core_loop();
 
-// From a thread: give the core back to the loop until made runnable.
+// A new thread, runnable, joins core's ring (from any core).
+void add_thread(proc::Thread* t, uint32_t core);
+
+// From a thread: blocks until woken (wake_up) or, if the caller set one, its
+// wake_tsc passes (wait_result -ETIMEDOUT). mark_blocked() first where a
+// waker on another core may come before schedule() (futexes): a wake_up
+// between the two is not lost.
+void mark_blocked(proc::Thread* t);
+void schedule();
+// mark_blocked + schedule, for waits only this core's loop ends (replies).
 void block();
 // From a thread: block until the TSC reaches deadline (or something else
 // wakes it: a kill, later a signal).
 void sleep_until_tsc(uint64_t deadline);
-// Makes a thread runnable on its core (from that core's loop).
-void wake(proc::Thread* t);
-// The thread is going away without running again (killed).
-void forget(proc::Thread* t);
+// From any core: a blocked thread becomes runnable with this wait_result;
+// false if it was not blocked (somebody else woke it first).
+bool wake_up(proc::Thread* t, int64_t result);
+// Interrupts core so that it looks at its threads (killed ones leave user mode).
+void kick(uint32_t core);
+// From a thread: let the core's other runnable threads run first.
+void yield();
 // From an interrupt taken in user mode: let the loop look at its messages.
 void preempt_to_loop();
+// Before returning to user mode: a killed thread ends here.
+void check_killed();
 // Reports the thread's process and its memory in the core's boot slot.
 void publish(proc::Thread* t);
-// The running thread ends; never returns. Its memory is freed by the loop.
+// The running thread ends; never returns. The loop frees it.
 [[noreturn]] void exit_thread();
 
 } // namespace lwk::sched

@@ -50,10 +50,12 @@ extern "C" void syscall_dispatch(lwk::arch::InterruptFrame* f)
 {
     using namespace lwk;
     proc::Thread* t = percpu::current()->current;
+    proc::free_staging(t->proc);
     sys::Context c{f->rax, {f->rdi, f->rsi, f->rdx, f->r10, f->r8, f->r9}, f, t, t->proc};
     sys::Handler h = c.nr < sys::TABLE_SIZE ? sys::table.e[c.nr].local : nullptr;
     Result<long> r = h ? h(c) : sys::forward(c);
     f->rax = r.is_error() ? static_cast<uint64_t>(-static_cast<long>(r.error().code)) : r.value();
     if (h)
         sched::publish(t); // memory calls change what status shows
+    sched::check_killed(); // another thread ended the process meanwhile
 }

@@ -20,8 +20,10 @@ Result<long> forward_call(Context& c, uint64_t nr, uint64_t a0, uint64_t a1, uin
     __builtin_memcpy(m.args, args, sizeof args);
     t->wait_type = MK_MSG_SYSCALL;
     t->wait_seq = m.hdr.seq;
+    t->wake_tsc = 0;
+    sched::mark_blocked(t); // before the reply can come
     channel::send(&m, sizeof m);
-    sched::block();
+    sched::schedule();
     long ret = t->wait_result;
     if (ret < 0 && ret > -4096)
         return Error(int(-ret));
@@ -40,10 +42,12 @@ void drop_linux_view(Context& c, uint64_t start, uint64_t len)
     m.hdr = {MK_MSG_UNMAP, 0, c.proc->pid, t->tid, ++t->next_seq};
     m.start = start;
     m.len = len;
-    t->wait_type = MK_MSG_UNMAP;
+    t->wait_type = MK_MSG_UNMAP; // a kill does not cut this wait short
     t->wait_seq = m.hdr.seq;
+    t->wake_tsc = 0;
+    sched::mark_blocked(t);
     channel::send(&m, sizeof m);
-    sched::block();
+    sched::schedule();
 }
 
 } // namespace lwk::sys

@@ -6,6 +6,7 @@
 #include <proc/elf.hpp>
 #include <proc/layout.hpp>
 #include <proc/process.hpp>
+#include <sched/mutex.hpp>
 
 
 namespace lwk::sys {
@@ -45,6 +46,7 @@ Result<void> unmap_range(Context& c, uint64_t addr, uint64_t len)
 
 Result<long> sys_mmap(Context& c)
 {
+    sched::MutexGuard lock(c.proc->as->mutex()); // the sequence is one change
     uint64_t addr = c.a[0], len = c.a[1], prot = c.a[2], flags = c.a[3], fd = c.a[4], off = c.a[5];
     proc::AddressSpace* as = c.proc->as;
     if (!len || (addr & (PAGE - 1)) || (off & (PAGE - 1)) || !(flags & (MAP_SHARED | MAP_PRIVATE)))
@@ -84,6 +86,7 @@ Result<long> sys_mmap(Context& c)
 
 Result<long> sys_munmap(Context& c)
 {
+    sched::MutexGuard lock(c.proc->as->mutex()); // the sequence is one change
     uint64_t addr = c.a[0], len = c.a[1];
     if ((addr & (PAGE - 1)) || !len || !in_window(addr, round_up(len, PAGE)))
         return Errno::INVAL;
@@ -94,6 +97,7 @@ Result<long> sys_munmap(Context& c)
 
 Result<long> sys_mprotect(Context& c)
 {
+    sched::MutexGuard lock(c.proc->as->mutex()); // the sequence is one change
     uint64_t addr = c.a[0], len = round_up(c.a[1], PAGE);
     if ((addr & (PAGE - 1)) || !in_window(addr, len))
         return Errno::INVAL;
@@ -109,6 +113,7 @@ Result<long> sys_mprotect(Context& c)
 
 Result<long> sys_brk(Context& c)
 {
+    sched::MutexGuard lock(c.proc->as->mutex()); // the sequence is one change
     proc::AddressSpace* as = c.proc->as;
     uint64_t want = c.a[0];
     if (want < as->brk_start || want > proc::MMAP_BASE)
@@ -144,6 +149,7 @@ Result<long> sys_brk(Context& c)
 
 Result<long> sys_mremap(Context& c)
 {
+    sched::MutexGuard lock(c.proc->as->mutex()); // the sequence is one change
     uint64_t old = c.a[0], old_len = round_up(c.a[1], PAGE), new_len = round_up(c.a[2], PAGE);
     uint64_t flags = c.a[3], new_addr = c.a[4];
     proc::AddressSpace* as = c.proc->as;
@@ -188,6 +194,7 @@ Result<long> sys_mremap(Context& c)
 
 Result<long> sys_madvise(Context& c)
 {
+    sched::MutexGuard lock(c.proc->as->mutex()); // the sequence is one change
     constexpr uint64_t MADV_DONTNEED = 4;
     uint64_t addr = c.a[0], len = round_up(c.a[1], PAGE);
     if (addr & (PAGE - 1))

@@ -19,11 +19,8 @@ Result<long> sys_set_tid_address(Context& c)
     return c.thread->tid;
 }
 
-Result<long> sys_exit(Context& c)
-{
-    // One thread per process so far: the thread's end is the process's.
-    proc::exit_process(int32_t((c.a[0] & 0xff) << 8));
-}
+// A thread's end; the last thread's is the process's.
+Result<long> sys_exit(Context& c) { proc::exit_thread(int32_t((c.a[0] & 0xff) << 8)); }
 
 Result<long> sys_exit_group(Context& c) { proc::exit_process(int32_t((c.a[0] & 0xff) << 8)); }
 
@@ -77,11 +74,62 @@ Result<long> sys_membarrier(Context& c)
     return c.a[0] == 0 /* MEMBARRIER_CMD_QUERY */ ? Result<long>(0L) : Result<long>(Errno::INVAL);
 }
 
-// New processes and programs are Linux's business: run them with mkexec.
+namespace {
+
+constexpr uint64_t CLONE_VM = 0x100, CLONE_FS = 0x200, CLONE_FILES = 0x400, CLONE_SIGHAND = 0x800,
+                   CLONE_PIDFD = 0x1000, CLONE_VFORK = 0x4000, CLONE_PARENT = 0x8000,
+                   CLONE_THREAD = 0x10000, CLONE_SYSVSEM = 0x40000, CLONE_SETTLS = 0x80000,
+                   CLONE_PARENT_SETTID = 0x100000, CLONE_CHILD_CLEARTID = 0x200000,
+                   CLONE_DETACHED = 0x400000, CLONE_CHILD_SETTID = 0x1000000;
+constexpr uint64_t THREAD_FLAGS = CLONE_VM | CLONE_THREAD | CLONE_SIGHAND;
+constexpr uint64_t ALLOWED = THREAD_FLAGS | CLONE_FS | CLONE_FILES | CLONE_SYSVSEM | CLONE_SETTLS |
+    CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID | CLONE_CHILD_SETTID | CLONE_DETACHED | CLONE_PARENT |
+    0xff; // the exit signal, which threads ignore
+
+// A thread of this process (what pthread_create asks for). New processes
+// are Linux's business: run them with mkexec.
+Result<long> new_thread(Context& c, uint64_t flags, uint64_t sp, uint64_t parent_tid, uint64_t child_tid,
+    uint64_t tls)
+{
+    if ((flags & THREAD_FLAGS) != THREAD_FLAGS || (flags & (CLONE_VFORK | CLONE_PIDFD)))
+        return Errno::NOSYS;
+    if (flags & ~ALLOWED)
+        return Errno::INVAL;
+    int32_t tid = TRY(proc::clone_thread(*c.frame, sp, flags & CLONE_SETTLS, tls,
+        (flags & CLONE_CHILD_CLEARTID) ? child_tid : 0));
+    // The new thread may already run: these writes race with it as on Linux,
+    // where they happen before it starts; glibc reads them only after a wait.
+    if (flags & CLONE_PARENT_SETTID)
+        (void)c.proc->as->copy_out(parent_tid, &tid, 4);
+    if (flags & CLONE_CHILD_SETTID)
+        (void)c.proc->as->copy_out(child_tid, &tid, 4);
+    return tid;
+}
+
+} // namespace
+
 Result<long> sys_fork(Context&) { return Errno::NOSYS; }
 Result<long> sys_vfork(Context&) { return Errno::NOSYS; }
-Result<long> sys_clone(Context&) { return Errno::NOSYS; }
-Result<long> sys_clone3(Context&) { return Errno::NOSYS; }
+
+Result<long> sys_clone(Context& c)
+{
+    // x86-64: clone(flags, stack, parent_tid, child_tid, tls)
+    return new_thread(c, c.a[0], c.a[1], c.a[2], c.a[3], c.a[4]);
+}
+
+Result<long> sys_clone3(Context& c)
+{
+    struct Args {
+        uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
+    } args{};
+    if (c.a[1] < sizeof args || c.a[1] > 4096)
+        return Errno::INVAL;
+    TRY(c.proc->as->copy_in(&args, c.a[0], sizeof args));
+    if (args.exit_signal & ~uint64_t(0xff))
+        return Errno::INVAL;
+    uint64_t sp = args.stack ? args.stack + args.stack_size : 0;
+    return new_thread(c, args.flags | args.exit_signal, sp, args.parent_tid, args.child_tid, args.tls);
+}
 Result<long> sys_execve(Context&) { return Errno::NOSYS; }
 Result<long> sys_execveat(Context&) { return Errno::NOSYS; }
 Result<long> sys_wait4(Context&) { return Errno::CHILD; }

@@ -1,10 +1,11 @@
 // Scheduling queries: the program's CPUs are its LWK cores, named by their
-// Linux CPU numbers; futexes within the process.
+// Linux CPU numbers.
 #include <syscall/syscall.hpp>
 
 #include <core/boot.hpp>
 #include <core/percpu.hpp>
 #include <proc/process.hpp>
+#include <sched/sched.hpp>
 
 namespace lwk::sys {
 namespace {
@@ -13,7 +14,11 @@ constexpr uint64_t MASK_BYTES = MK_MAX_CPUS / 8;
 
 } // namespace
 
-Result<long> sys_sched_yield(Context&) { return 0; }
+Result<long> sys_sched_yield(Context&)
+{
+    sched::yield();
+    return 0;
+}
 
 Result<long> sys_sched_getaffinity(Context& c)
 {
@@ -35,16 +40,32 @@ Result<long> sys_sched_getaffinity(Context& c)
 
 Result<long> sys_sched_setaffinity(Context& c)
 {
-    // The program stays on its cores; a mask that names none of them is an error.
+    // A thread of the program stays on its cores; a mask that names none of
+    // them is an error. The calling thread moves to the mask's first core
+    // if it is not on one of them already.
+    int32_t who = int32_t(c.a[0]);
+    if (who != 0 && who != c.thread->tid && who != c.proc->pid)
+        return Errno::PERM; // other threads: only themselves (as pthread_setaffinity_np does)
     uint64_t len = c.a[1] < MASK_BYTES ? c.a[1] : MASK_BYTES;
     uint64_t mask[MASK_BYTES / 8] = {};
     TRY(c.proc->as->copy_in(mask, c.a[2], len));
+    int32_t first = -1;
     for (uint32_t i = 0; i < boot::params->nr_cpus && i < 64; ++i) {
         uint32_t cpu = boot::params->cpus[i].linux_cpu;
-        if ((c.proc->cores & (1ULL << i)) && cpu < len * 8 && (mask[cpu / 64] & (1ULL << (cpu % 64))))
+        if (!(c.proc->cores & (1ULL << i)) || cpu >= len * 8 || !(mask[cpu / 64] & (1ULL << (cpu % 64))))
+            continue;
+        if (i == c.thread->core)
             return 0;
+        if (first < 0)
+            first = int32_t(i);
     }
-    return Errno::INVAL;
+    if (first < 0)
+        return Errno::INVAL;
+    if (who == 0 || who == c.thread->tid) {
+        c.thread->move_to = uint32_t(first);
+        sched::yield(); // the core loop hands it over
+    }
+    return 0;
 }
 
 Result<long> sys_getcpu(Context& c)
@@ -57,28 +78,5 @@ Result<long> sys_getcpu(Context& c)
         TRY(c.proc->as->copy_out(c.a[1], &node, 4));
     return 0;
 }
-
-Result<long> sys_futex(Context& c)
-{
-    constexpr uint64_t WAIT = 0, WAKE = 1, WAIT_BITSET = 9, WAKE_BITSET = 10, PRIVATE = 128,
-                       REALTIME = 256;
-    uint64_t op = c.a[1] & ~(PRIVATE | REALTIME);
-    switch (op) {
-    case WAIT:
-    case WAIT_BITSET: {
-        uint32_t v;
-        TRY(c.proc->as->copy_in(&v, c.a[0], 4));
-        if (v != uint32_t(c.a[2]))
-            return Errno::AGAIN;
-        // One thread: nobody could ever wake it.
-        return Errno::NOSYS;
-    }
-    case WAKE:
-    case WAKE_BITSET: return 0; // nobody waits
-    default: return Errno::NOSYS;
-    }
-}
-
-Result<long> sys_futex_waitv(Context&) { return Errno::NOSYS; }
 
 } // namespace lwk::sys

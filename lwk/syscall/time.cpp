@@ -1,5 +1,6 @@
 // Time from the TSC, calibrated by Linux (tsc_khz) and anchored to Linux's
 // clocks when the process was created: no trip to Linux, no interrupt.
+#include <syscall/clock.hpp>
 #include <syscall/syscall.hpp>
 
 #include <core/boot.hpp>
@@ -11,27 +12,13 @@
 namespace lwk::sys {
 namespace {
 
-enum Clock : uint64_t {
-    REALTIME = 0,
-    MONOTONIC = 1,
-    PROCESS_CPUTIME = 2,
-    THREAD_CPUTIME = 3,
-    MONOTONIC_RAW = 4,
-    REALTIME_COARSE = 5,
-    MONOTONIC_COARSE = 6,
-    BOOTTIME = 7,
-    TAI = 11,
-};
-
-struct Timespec {
-    int64_t sec, nsec;
-};
-
 uint64_t ns_since_anchor(const proc::Process* p)
 {
     uint64_t ticks = arch::rdtsc() - p->clock_tsc;
     return static_cast<uint64_t>(static_cast<unsigned __int128>(ticks) * 1000000 / boot::params->tsc_khz);
 }
+
+} // namespace
 
 Result<uint64_t> now_ns(const proc::Process* p, uint64_t clock)
 {
@@ -51,7 +38,23 @@ Result<uint64_t> now_ns(const proc::Process* p, uint64_t clock)
     }
 }
 
-} // namespace
+uint64_t tsc_deadline(uint64_t now_ns, uint64_t deadline_ns)
+{
+    if (deadline_ns <= now_ns)
+        return arch::rdtsc();
+    uint64_t ticks = static_cast<uint64_t>(
+        static_cast<unsigned __int128>(deadline_ns - now_ns) * boot::params->tsc_khz / 1000000);
+    return arch::rdtsc() + ticks + 1;
+}
+
+Result<uint64_t> read_timespec(Context& c, uint64_t addr)
+{
+    Timespec ts;
+    TRY(c.proc->as->copy_in(&ts, addr, sizeof ts));
+    if (ts.sec < 0 || ts.nsec < 0 || ts.nsec >= 1000000000)
+        return Errno::INVAL;
+    return uint64_t(ts.sec) * 1000000000 + uint64_t(ts.nsec);
+}
 
 Result<long> sys_clock_gettime(Context& c)
 {
@@ -102,19 +105,8 @@ Result<long> sleep_until(const proc::Process* p, uint64_t clock, uint64_t deadli
     uint64_t now = TRY(now_ns(p, clock));
     if (deadline_ns <= now)
         return 0;
-    uint64_t ticks = static_cast<uint64_t>(
-        static_cast<unsigned __int128>(deadline_ns - now) * boot::params->tsc_khz / 1000000);
-    sched::sleep_until_tsc(arch::rdtsc() + ticks + 1);
+    sched::sleep_until_tsc(tsc_deadline(now, deadline_ns));
     return 0;
-}
-
-Result<uint64_t> read_timespec(Context& c, uint64_t addr)
-{
-    Timespec ts;
-    TRY(c.proc->as->copy_in(&ts, addr, sizeof ts));
-    if (ts.sec < 0 || ts.nsec < 0 || ts.nsec >= 1000000000)
-        return Errno::INVAL;
-    return uint64_t(ts.sec) * 1000000000 + uint64_t(ts.nsec);
 }
 
 } // namespace

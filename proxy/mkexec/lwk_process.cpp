@@ -110,6 +110,7 @@ void LwkProcess::reply(const mk_proc_event& call, long ret)
     r.size = sizeof r;
     r.tid = call.tid;
     r.seq = call.seq;
+    r.core = call.core;
     r.ret = ret;
     if (::ioctl(fd_, MK_PROC_IOC_REPLY, &r) != 0 && errno != ESRCH)
         throw mk::Error(std::string("cannot answer the LWK process: ") + std::strerror(errno), errno);

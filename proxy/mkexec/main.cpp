@@ -6,6 +6,7 @@
 #include "forward.hpp"
 #include "lwk_process.hpp"
 #include "program.hpp"
+#include "servers.hpp"
 
 #include <mk/cpulist.hpp>
 #include <mk/device.hpp>
@@ -108,24 +109,6 @@ Options parse(int argc, char** argv)
     return o;
 }
 
-// Serves the program's forwarded calls until it ends; returns its end.
-mk_proc_event serve(mkexec::LwkProcess& proc, bool trace)
-{
-    for (;;) {
-        mk_proc_event ev = proc.wait();
-        if (ev.kind == MK_PROC_EVENT_EXIT)
-            return ev;
-        long ret = mkexec::perform(ev);
-        if (trace)
-            std::fprintf(stderr, "mkexec: [%d] syscall %llu (%#llx, %#llx, %#llx, %#llx, %#llx, %#llx) = %ld\n",
-                ev.tid, static_cast<unsigned long long>(ev.nr),
-                static_cast<unsigned long long>(ev.args[0]), static_cast<unsigned long long>(ev.args[1]),
-                static_cast<unsigned long long>(ev.args[2]), static_cast<unsigned long long>(ev.args[3]),
-                static_cast<unsigned long long>(ev.args[4]), static_cast<unsigned long long>(ev.args[5]), ret);
-        proc.reply(ev, ret);
-    }
-}
-
 } // namespace
 
 int main(int argc, char** argv)
@@ -170,7 +153,9 @@ int main(int argc, char** argv)
         std::string failure;
         std::thread server([&] {
             try {
-                mk_proc_event e = serve(proc, opt.trace);
+                // Left to the end of mkexec (see Servers).
+                auto* servers = new mkexec::Servers(proc, opt.trace);
+                mk_proc_event e = servers->run();
                 boost::asio::post(io, [&, e] {
                     end = e;
                     guard.reset();
@@ -193,7 +178,10 @@ int main(int argc, char** argv)
         int code = mkexec::exit_code(*end, prog.path, &report);
         if (!report.empty())
             std::cerr << "mkexec: " << report << "\n";
-        return code;
+        // Not through the destructors: servers still inside a call keep
+        // using the process fd and window until mkexec is gone.
+        std::fflush(nullptr);
+        std::_Exit(code);
     } catch (const mk::Error& e) {
         std::cerr << "mkexec: " << e.what() << "\n";
         return TOOL_FAILED;

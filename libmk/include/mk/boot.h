@@ -47,6 +47,8 @@
 #define MK_LWK_VECTOR_DOORBELL 0xf0  /* Linux -> LWK: look at your mailbox */
 #define MK_LWK_VECTOR_STOP 0xf1      /* LWK -> LWK: a core panicked, halt */
 #define MK_LWK_VECTOR_TIMER 0xf2     /* the local APIC timer (armed for deadlines only) */
+#define MK_LWK_VECTOR_RESCHED 0xf3   /* LWK -> LWK: a thread of yours was woken or killed */
+#define MK_LWK_VECTOR_TLB 0xf4       /* LWK -> LWK: flush your TLB (a shared address space changed) */
 #define MK_LWK_VECTOR_SPURIOUS 0xff
 
 #ifndef __ASSEMBLY__

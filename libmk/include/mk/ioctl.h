@@ -241,6 +241,8 @@ struct mk_proc_event {
 	__u32 kind;              /* out: enum mk_proc_event_kind */
 	__s32 tid;
 	__u32 seq;
+	__u32 core;              /* SYSCALL: the LWK core that asked; the reply names it */
+	__u32 pad;
 	__u64 nr;
 	__u64 args[6];
 	__s32 status;            /* EXIT: as wait(2) encodes it */
@@ -254,7 +256,7 @@ struct mk_proc_reply {
 	__u32 size;
 	__s32 tid;
 	__u32 seq;
-	__u32 pad;
+	__u32 core;              /* mk_proc_event.core of the call */
 	__s64 ret;
 };
 

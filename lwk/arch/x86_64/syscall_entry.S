@@ -76,5 +76,6 @@ switch_context:
 	.globl	thread_first_entry
 	.type	thread_first_entry, @function
 thread_first_entry:
+	call	thread_first_check	/* a thread killed before it ran ends here */
 	jmp	isr_return
 	.size	thread_first_entry, . - thread_first_entry

@@ -50,6 +50,30 @@ void user_mode_init_core()
 
 uint64_t xsave_features() { return xcr0_enabled; }
 
+uint64_t fpu_state_bytes()
+{
+    // After XSETBV, CPUID 0xD.0 EBX is the area size for the enabled features.
+    return xcr0_enabled ? cpuid(0xd, 0).ebx : 512;
+}
+
+void fpu_save(void* area)
+{
+    if (xcr0_enabled)
+        asm volatile("xsave64 (%0)" : : "r"(area), "a"(uint32_t(xcr0_enabled)),
+            "d"(uint32_t(xcr0_enabled >> 32)) : "memory");
+    else
+        asm volatile("fxsave64 (%0)" : : "r"(area) : "memory");
+}
+
+void fpu_restore(const void* area)
+{
+    if (xcr0_enabled)
+        asm volatile("xrstor64 (%0)" : : "r"(area), "a"(uint32_t(xcr0_enabled)),
+            "d"(uint32_t(xcr0_enabled >> 32)) : "memory");
+    else
+        asm volatile("fxrstor64 (%0)" : : "r"(area) : "memory");
+}
+
 void fpu_reset()
 {
     const uint32_t mxcsr = 0x1f80;
@@ -58,15 +82,24 @@ void fpu_reset()
         asm volatile("vzeroall");
 }
 
-uint64_t prepare_user_entry(uint64_t kstack_top, uint64_t rip, uint64_t rsp)
+InterruptFrame user_frame(uint64_t rip, uint64_t rsp)
+{
+    InterruptFrame frame{};
+    frame.rip = rip;
+    frame.cs = SEL_USER_CODE;
+    frame.rflags = RFLAGS_IF | 0x2;
+    frame.rsp = rsp;
+    frame.ss = SEL_USER_DATA;
+    return frame;
+}
+
+uint64_t prepare_user_frame(uint64_t kstack_top, const InterruptFrame& f)
 {
     auto* frame = reinterpret_cast<InterruptFrame*>(kstack_top - sizeof(InterruptFrame));
-    *frame = {};
-    frame->rip = rip;
-    frame->cs = SEL_USER_CODE;
-    frame->rflags = RFLAGS_IF | 0x2;
-    frame->rsp = rsp;
+    *frame = f;
+    frame->cs = SEL_USER_CODE; // whatever the copy said: user mode, interrupts on
     frame->ss = SEL_USER_DATA;
+    frame->rflags = (f.rflags | RFLAGS_IF | 0x2) & ~(RFLAGS_TF | RFLAGS_NT | RFLAGS_AC | (3ULL << 12));
     // switch_context pops r15 r14 r13 r12 rbx rbp, then returns.
     auto* sw = reinterpret_cast<uint64_t*>(frame) - 7;
     for (int i = 0; i < 6; ++i)

@@ -17,13 +17,21 @@ uint64_t xsave_features();
 
 // A fresh FPU/SSE/AVX state for a new program: x87 and MXCSR defaults.
 void fpu_reset();
+// A thread's FPU/SSE/AVX registers, saved while another thread runs:
+// XSAVE of every enabled feature (FXSAVE without XSAVE) to a 64-byte
+// aligned area of fpu_state_bytes().
+uint64_t fpu_state_bytes();
+void fpu_save(void* area);
+void fpu_restore(const void* area);
 
 extern "C" void switch_context(uint64_t* save_rsp, uint64_t next_rsp);
 extern "C" void thread_first_entry();
 
-// Prepares a kernel stack so that switching to it enters user mode at rip
-// with stack pointer rsp (all other registers zero). Returns the stack
-// pointer to switch to.
-uint64_t prepare_user_entry(uint64_t kstack_top, uint64_t rip, uint64_t rsp);
+// The frame that enters user mode at rip with stack pointer rsp (all other
+// registers zero).
+InterruptFrame user_frame(uint64_t rip, uint64_t rsp);
+// Prepares a kernel stack so that switching to it enters user mode with
+// frame's registers. Returns the stack pointer to switch to.
+uint64_t prepare_user_frame(uint64_t kstack_top, const InterruptFrame& frame);
 
 } // namespace lwk::arch
