@@ -78,6 +78,10 @@ bench-boot: bootstrap
 bench-ring: user
 	@bench/ring/run
 
+# System calls natively and under mkexec on the LWK, on a test node.
+bench-syscall: bootstrap
+	@bench/syscall/run
+
 # FWQ/FTQ/selfish detour on Linux, tuned Linux and the LWK, on a test node.
 bench-noise: bootstrap
 	@bench/noise/run
@@ -86,5 +90,5 @@ clean:
 	rm -rf $(BUILD)
 	-$(MAKE) -C $(KDIR) M=$(ROOT)/kmod clean >/dev/null 2>&1
 
-.PHONY: all kmod lwk user bootstrap check demo lint bench-partition bench-boot bench-ring bench-noise clean
+.PHONY: all kmod lwk user bootstrap check demo lint bench-partition bench-boot bench-ring bench-noise bench-syscall clean
 .PRECIOUS: $(BUILD)/kmod/%/mk.ko

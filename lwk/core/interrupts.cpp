@@ -60,18 +60,19 @@ void handle_interrupt(arch::InterruptFrame& frame)
         doorbell::handle();
         // A message may be waiting: the core loop looks, then resumes the program.
         if (from_user(frame))
-            sched::preempt_to_loop();
+            sched::preempt_to_loop(true);
         break;
     case MK_LWK_VECTOR_TIMER:
         arch::apic::eoi();
-        // A deadline passed: the core loop wakes whoever waited for it.
+        // A deadline passed: the core loop wakes whoever waited for it, and
+        // it takes its turn.
         if (from_user(frame))
-            sched::preempt_to_loop();
+            sched::preempt_to_loop(false);
         break;
     case MK_LWK_VECTOR_RESCHED:
         arch::apic::eoi(); // a thread was woken (the loop looks) or killed (below)
         if (from_user(frame) && !cpu->current->killed)
-            sched::preempt_to_loop();
+            sched::preempt_to_loop(true);
         break;
     case MK_LWK_VECTOR_TLB:
         arch::apic::eoi();
@@ -91,7 +92,7 @@ void handle_interrupt(arch::InterruptFrame& frame)
         arch::apic::eoi();
     }
     if (from_user(frame))
-        sched::check_killed();
+        sched::return_to_user();
 }
 
 } // namespace lwk::core

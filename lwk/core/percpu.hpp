@@ -37,6 +37,8 @@ struct Cpu {
     Spinlock rq_lock;
     proc::Thread* threads;
     proc::Thread* last_run;   // round robin starts after it
+    proc::Thread* resume;     // interrupted in user mode: runs again first
+    bool need_resched;        // the running thread woke one of this core's
     uint32_t nr_threads;
     proc::Thread* fpu_owner;  // whose FPU/SSE/AVX state the registers hold
     // The address space whose page table is loaded, and the TLB generation

@@ -135,7 +135,9 @@ Thread* new_thread(Process* p, const arch::InterruptFrame& frame, bool main)
     return t;
 }
 
-// The core of p's with the fewest threads (one thread per core first).
+// The core of p's with the fewest threads (one thread per core first),
+// the lowest of equals. A thread put behind a busy one gets the core when
+// that one blocks, or in time slices (sched.cpp).
 uint32_t pick_core(Process* p)
 {
     uint32_t best = percpu::index(), fewest = ~0u;
@@ -480,7 +482,7 @@ void exit_thread(int32_t status)
 }
 
 Result<int32_t> clone_thread(const arch::InterruptFrame& parent, uint64_t sp, bool set_tls, uint64_t tls,
-    uint64_t child_tid_addr)
+    uint64_t clear_tid_addr, uint64_t parent_tid_addr, uint64_t child_tid_addr)
 {
     Thread* me = percpu::current()->current;
     Process* p = me->proc;
@@ -495,10 +497,17 @@ Result<int32_t> clone_thread(const arch::InterruptFrame& parent, uint64_t sp, bo
         return Errno::AGAIN;
     t->fs_base = set_tls ? tls : me->fs_base;
     t->sigmask = me->sigmask;
-    t->clear_child_tid = child_tid_addr;
+    t->clear_child_tid = clear_tid_addr;
     arch::fpu_save(t->fpu); // a copy of the parent's registers, as Linux does
     int32_t tid = t->tid;
-    sched::add_thread(t, pick_core(p));
+    // Before the thread runs, as Linux does (pthread_join waits for the
+    // word to go back to 0; a late write would undo the thread's exit).
+    if (parent_tid_addr)
+        (void)p->as->copy_out(parent_tid_addr, &tid, 4);
+    if (child_tid_addr)
+        (void)p->as->copy_out(child_tid_addr, &tid, 4);
+    uint32_t core = pick_core(p);
+    sched::add_thread(t, core);
     return tid;
 }
 

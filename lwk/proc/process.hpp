@@ -114,8 +114,10 @@ void unmapped(const mk_msg_unmap& m);
 [[noreturn]] void exit_thread(int32_t status);
 // A new thread of the calling one's process (clone): it starts in user mode
 // at the caller's frame with rax 0, on stack sp (0: the caller's) and tls.
+// The tid is written at parent_tid_addr and child_tid_addr (if not 0)
+// before the thread runs; clear_tid_addr is its CLONE_CHILD_CLEARTID word.
 Result<int32_t> clone_thread(const arch::InterruptFrame& parent, uint64_t sp, bool set_tls, uint64_t tls,
-    uint64_t child_tid_addr);
+    uint64_t clear_tid_addr, uint64_t parent_tid_addr, uint64_t child_tid_addr);
 // Kills every thread of p (from any core); the last one freed ends it.
 void kill_threads(Process* p, int32_t status);
 // The core's loop frees a thread that will not run again; the process's

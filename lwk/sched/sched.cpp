@@ -146,7 +146,13 @@ struct Pick {
     Thread* next = nullptr;
     Thread* dead = nullptr;
     uint64_t deadline = 0; // the nearest of the threads left blocked
+    bool shared = false;   // another runnable thread waits for the core
 };
+
+// With more runnable threads than one on a core, each runs this long at
+// most before the next takes its turn (a spinning thread must not keep
+// the one it waits for off the core). One thread per core: no tick at all.
+constexpr uint64_t SLICE_US = 10000;
 
 // Under rq_lock: ends expired waits, finds a dead thread to free, picks the
 // next runnable thread round robin.
@@ -156,6 +162,8 @@ Pick look(percpu::Cpu* cpu)
     Thread* first = cpu->threads;
     if (!first)
         return pick;
+    Thread* resume = cpu->resume;
+    cpu->resume = nullptr;
     uint64_t now = arch::rdtsc();
     Thread* t = first;
     do {
@@ -170,7 +178,11 @@ Pick look(percpu::Cpu* cpu)
             pick.dead = t;
         t = t->rq_next;
     } while (t != first);
-    Thread* start = cpu->last_run ? cpu->last_run->rq_next : first;
+    // No time slicing: an interrupted thread goes on (a spinning thread
+    // must not be put aside for one it waits for); otherwise round robin.
+    Thread* start = resume && resume->state == State::runnable ? resume
+        : cpu->last_run                                         ? cpu->last_run->rq_next
+                                                                : first;
     t = start;
     do {
         if (t->state == State::runnable) {
@@ -184,6 +196,8 @@ Pick look(percpu::Cpu* cpu)
         if (t != pick.next && t->state == State::blocked && t->wake_tsc &&
             (!pick.deadline || t->wake_tsc < pick.deadline))
             pick.deadline = t->wake_tsc;
+        if (t != pick.next && t->state == State::runnable)
+            pick.shared = true;
         t = t->rq_next;
     } while (t != first);
     return pick;
@@ -209,6 +223,7 @@ void move(percpu::Cpu* cpu, Thread* t)
 
 void run(percpu::Cpu* cpu, Thread* t)
 {
+    cpu->need_resched = false;
     cpu->current = t;
     cpu->kernel_rsp = t->kstack_top;
     cpu->tables.tss.rsp[0] = t->kstack_top;
@@ -278,7 +293,10 @@ bool wake_up(Thread* t, int64_t result)
         t->wake_tsc = 0;
         t->state = State::runnable;
     }
-    kick(t->core);
+    if (t->core == percpu::index() && percpu::current()->current)
+        percpu::current()->need_resched = true; // no IPI to itself: see return_to_user
+    else
+        kick(t->core);
     return true;
 }
 
@@ -333,18 +351,32 @@ void sleep_until_tsc(uint64_t deadline)
 
 void yield() { schedule(); }
 
-void preempt_to_loop()
+void preempt_to_loop(bool keep_running)
 {
     percpu::Cpu* cpu = percpu::current();
-    if (cpu->current)
-        schedule();
+    if (!cpu->current)
+        return;
+    if (keep_running)
+        cpu->resume = cpu->current;
+    schedule();
 }
 
-void check_killed()
+void return_to_user()
 {
-    Thread* t = percpu::current()->current;
-    if (t && t->killed)
+    percpu::Cpu* cpu = percpu::current();
+    Thread* t = cpu->current;
+    if (!t)
+        return;
+    if (t->killed)
         exit_thread();
+    if (cpu->need_resched) {
+        // It woke a thread of this core: the loop decides who runs (and arms
+        // the time slice when they share the core).
+        cpu->need_resched = false;
+        schedule();
+        if (t->killed)
+            exit_thread();
+    }
 }
 
 void exit_thread()
@@ -375,12 +407,23 @@ void core_loop()
             continue;
         }
         if (pick.next) {
-            // Another thread's deadline can pass while this one computes.
-            if (pick.deadline)
-                arch::timer::arm(pick.deadline);
+            // Linux rings the doorbell for what it sends while the thread runs.
+            if (!channel::prepare_to_sleep())
+                continue;
+            // Another thread's deadline, or its turn, can come while this
+            // one computes.
+            uint64_t deadline = pick.deadline;
+            if (pick.shared) {
+                uint64_t slice = arch::rdtsc() + SLICE_US * boot::params->tsc_khz / 1000;
+                if (!deadline || slice < deadline)
+                    deadline = slice;
+            }
+            if (deadline)
+                arch::timer::arm(deadline);
             run(cpu, pick.next);
-            if (pick.deadline)
+            if (deadline)
                 arch::timer::disarm();
+            channel::cancel_sleep();
             continue;
         }
         if (!channel::prepare_to_sleep())
@@ -399,4 +442,4 @@ void core_loop()
 } // namespace lwk::sched
 
 // A new thread's first step, before user mode (thread_first_entry).
-extern "C" void thread_first_check() { lwk::sched::check_killed(); }
+extern "C" void thread_first_check() { lwk::sched::return_to_user(); }

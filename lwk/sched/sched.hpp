@@ -38,10 +38,13 @@ bool wake_up(proc::Thread* t, int64_t result);
 void kick(uint32_t core);
 // From a thread: let the core's other runnable threads run first.
 void yield();
-// From an interrupt taken in user mode: let the loop look at its messages.
-void preempt_to_loop();
-// Before returning to user mode: a killed thread ends here.
-void check_killed();
+// From an interrupt taken in user mode: let the loop look at its messages
+// and wake-ups; the interrupted thread runs again first if keep_running
+// (else the core's runnable threads take their turn: a timer deadline).
+void preempt_to_loop(bool keep_running);
+// Before returning to user mode: a killed thread ends here, and one that
+// woke another thread of its core lets the core loop choose who runs.
+void return_to_user();
 // Reports the thread's process and its memory in the core's boot slot.
 void publish(proc::Thread* t);
 // The running thread ends; never returns. The loop frees it.

@@ -57,5 +57,5 @@ extern "C" void syscall_dispatch(lwk::arch::InterruptFrame* f)
     f->rax = r.is_error() ? static_cast<uint64_t>(-static_cast<long>(r.error().code)) : r.value();
     if (h)
         sched::publish(t); // memory calls change what status shows
-    sched::check_killed(); // another thread ended the process meanwhile
+    sched::return_to_user(); // another thread ended the process meanwhile
 }

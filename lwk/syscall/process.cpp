@@ -95,15 +95,9 @@ Result<long> new_thread(Context& c, uint64_t flags, uint64_t sp, uint64_t parent
         return Errno::NOSYS;
     if (flags & ~ALLOWED)
         return Errno::INVAL;
-    int32_t tid = TRY(proc::clone_thread(*c.frame, sp, flags & CLONE_SETTLS, tls,
-        (flags & CLONE_CHILD_CLEARTID) ? child_tid : 0));
-    // The new thread may already run: these writes race with it as on Linux,
-    // where they happen before it starts; glibc reads them only after a wait.
-    if (flags & CLONE_PARENT_SETTID)
-        (void)c.proc->as->copy_out(parent_tid, &tid, 4);
-    if (flags & CLONE_CHILD_SETTID)
-        (void)c.proc->as->copy_out(child_tid, &tid, 4);
-    return tid;
+    return TRY(proc::clone_thread(*c.frame, sp, flags & CLONE_SETTLS, tls,
+        (flags & CLONE_CHILD_CLEARTID) ? child_tid : 0, (flags & CLONE_PARENT_SETTID) ? parent_tid : 0,
+        (flags & CLONE_CHILD_SETTID) ? child_tid : 0));
 }
 
 } // namespace

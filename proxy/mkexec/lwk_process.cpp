@@ -51,7 +51,12 @@ LwkProcess::LwkProcess(int dev_fd, unsigned cores, const mk_cpumask& cpus, uint6
     std::strncpy(req.program, program.c_str(), sizeof req.program - 1);
     struct rlimit rl;
     req.stack_limit = ::getrlimit(RLIMIT_STACK, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY ? rl.rlim_cur : 0;
-    if (::ioctl(dev_fd, MK_IOC_SPAWN, &req) != 0) {
+    // Cores whose last program is still being torn down (its mkexec was just
+    // killed) are free again within moments: wait up to 2 s for them.
+    int rc;
+    for (int tries = 0; (rc = ::ioctl(dev_fd, MK_IOC_SPAWN, &req)) != 0 && errno == EBUSY && tries < 40; ++tries)
+        ::usleep(50 * 1000);
+    if (rc != 0) {
         int e = errno;
         req.msg[sizeof req.msg - 1] = '\0';
         throw mk::Error(req.msg[0] ? req.msg : std::string("cannot create the LWK process: ") + std::strerror(e), e);

@@ -27,6 +27,11 @@ eq "nanosleep, futex and condition-variable timeouts" "nanosleep 50 ms: at least
 futex wait 20 ms: ETIMEDOUT, at least 20 ms
 futex wait on a changed word: EAGAIN
 condition wait 30 ms: ETIMEDOUT, at least 30 ms" "$(mkexec ./timeouts)"
+# mk-noise pins one thread per CPU and starts them with a spinning barrier:
+# with no time slicing, threads must land on cores where they can run.
+out=$(mkexec --cpus 2-3 "$(command -v mk-noise)" --cpus 2-3 --bench fwq --fwq-samples 50 --fwq-work 12)
+eq "mk-noise's pinned, spinning threads on both LWK cores" "2 3" \
+	"$(echo "$out" | awk '$1 == "fwq" && $3 == 50 { printf "%s%s", sep, $2; sep = " " }')"
 mkexec --cpus 2 ./exit_group
 eq "a thread's exit() ends the process (status 7) with threads spinning and sleeping" 7 "$?"
 eq "no program is left" 0 "$(lwk_programs)"
