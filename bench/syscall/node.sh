@@ -6,10 +6,10 @@ mib=${2:-1024}
 echo "@@ linux"
 taskset -c 3 mk-syscall-bench "$iters" "$mib" || echo "@@ failed: linux"
 insmod "$MK_KO" || { echo "@@ failed: insmod"; exit 1; }
-mkctl boot --cpus 2-3 --mem 1536M >/dev/null || { echo "@@ failed: mkctl boot"; exit 1; }
+mkctl boot --cpus 2-3 --mem 1536M >/dev/null 2>&1 || { echo "@@ failed: mkctl boot"; exit 1; }
 echo "@@ lwk"
 mkexec --cpus 3-3 "$(command -v mk-syscall-bench)" "$iters" "$mib" || echo "@@ failed: lwk"
-mkctl shutdown >/dev/null
+mkctl shutdown >/dev/null 2>&1
 rmmod mk
 echo "@@ ring"
 mk-ring-bench --cpus 0,1 --rounds 2 --samples 200 --messages 20000 2>&1 | grep -i -E "floor|mk ring" | head -6
