@@ -112,7 +112,7 @@ static void mk_proc_ended(struct mk_proc *p, s32 status, const struct mk_msg_exi
 	p->exit.kind = MK_PROC_EVENT_EXIT;
 	p->exit.status = status;
 	if (m && m->fault) {
-		p->exit.fault = 1;
+		p->exit.fault = m->fault;
 		p->exit.fault_addr = m->fault_addr;
 		p->exit.fault_ip = m->fault_ip;
 	}
@@ -202,11 +202,30 @@ static void mk_proc_unmap(struct mk_proc *p, const struct mk_msg_unmap *m, u32 c
 	mk_send_unmapped(mk_proc_answer_core(p, core), m);
 }
 
+/* The size a message of this type must have at least. */
+static u32 mk_msg_min_len(u16 type)
+{
+	switch (type) {
+	case MK_MSG_SPAWNED:
+		return sizeof(struct mk_msg_spawned);
+	case MK_MSG_EXECED:
+		return offsetof(struct mk_msg_execed, why);
+	case MK_MSG_SYSCALL:
+		return sizeof(struct mk_msg_syscall);
+	case MK_MSG_EXIT:
+		return sizeof(struct mk_msg_exit);
+	case MK_MSG_UNMAP:
+		return sizeof(struct mk_msg_unmap);
+	default:
+		return sizeof(struct mk_msg_hdr);
+	}
+}
+
 /*
  * The next message of one of the wanted types (a bit mask of enum
- * mk_msg_type) into out (out_size bytes, zero-filled past what came),
- * carrying out unmaps on the way. A message shorter than out_size is
- * refused (-EIO): the LWK sent a malformed one. 0, -ETIMEDOUT,
+ * mk_msg_type) into out (at most out_size bytes, zero-filled past what
+ * came), carrying out unmaps on the way. A message shorter than its type
+ * needs is refused (-EIO): the LWK sent a malformed one. 0, -ETIMEDOUT,
  * -ERESTARTSYS, or -ESRCH when the process or the LWK is gone.
  */
 static int mk_proc_next(struct mk_proc *p, u32 wanted, void *out, u32 out_size, long timeout,
@@ -240,12 +259,13 @@ static int mk_proc_next(struct mk_proc *p, u32 wanted, void *out, u32 out_size, 
 				mk_proc_ended(p, ((const struct mk_msg_exit *)msg)->status,
 					      (const void *)msg);
 			if (h->type < 32 && (wanted & BIT(h->type))) {
-				if (len < out_size) {
-					pr_warn("pid %d: a message of type %u is %u bytes, not %u\n",
-						p->pid, h->type, len, out_size);
+				if (len < mk_msg_min_len(h->type)) {
+					pr_warn("pid %d: a message of type %u is %u bytes, too short\n",
+						p->pid, h->type, len);
 					return -EIO;
 				}
-				memcpy(out, msg, out_size);
+				memset(out, 0, out_size);
+				memcpy(out, msg, min(len, out_size));
 				if (from_core)
 					*from_core = core;
 				return 0;
@@ -378,7 +398,8 @@ static long mk_proc_wait_cmd(struct mk_proc *p, struct mk_proc_event __user *uar
 		return -EFAULT;
 	if (size != sizeof(ev))
 		return -EINVAL;
-	ret = mk_proc_next(p, BIT(MK_MSG_SYSCALL), &sc, sizeof(sc), MAX_SCHEDULE_TIMEOUT, &core);
+	ret = mk_proc_next(p, BIT(MK_MSG_SYSCALL) | BIT(MK_MSG_INTERRUPT), &sc, sizeof(sc),
+			   MAX_SCHEDULE_TIMEOUT, &core);
 	if (ret == -ESRCH) {
 		if (READ_ONCE(p->state) != MK_PROC_EXITED)
 			mk_proc_ended(p, SIGKILL, NULL); /* the LWK is gone */
@@ -387,7 +408,7 @@ static long mk_proc_wait_cmd(struct mk_proc *p, struct mk_proc_event __user *uar
 	} else if (ret) {
 		return ret;
 	} else {
-		ev.kind = MK_PROC_EVENT_SYSCALL;
+		ev.kind = sc.hdr.type == MK_MSG_SYSCALL ? MK_PROC_EVENT_SYSCALL : MK_PROC_EVENT_INTERRUPT;
 		ev.tid = sc.hdr.tid;
 		ev.seq = sc.hdr.seq;
 		ev.core = core;
@@ -413,6 +434,27 @@ static long mk_proc_reply_cmd(struct mk_proc *p, struct mk_proc_reply __user *ua
 	return mk_chan_send(mk_proc_answer_core(p, req.core), &m, sizeof(m));
 }
 
+static long mk_proc_signal_cmd(struct mk_proc *p, struct mk_proc_signal __user *uarg)
+{
+	struct mk_proc_signal req;
+	struct mk_msg_signal m = {};
+
+	if (copy_from_user(&req, uarg, sizeof(req)))
+		return -EFAULT;
+	if (req.size != sizeof(req))
+		return -EINVAL;
+	if (req.signal < 1 || req.signal > 64)
+		return -EINVAL;
+	if (READ_ONCE(p->state) != MK_PROC_RUNNING)
+		return -ESRCH;
+	m.hdr = (struct mk_msg_hdr){ MK_MSG_SIGNAL, 0, p->pid, 0, 0 };
+	m.signal = req.signal;
+	m.code = 0; /* SI_USER */
+	m.sender_pid = req.sender_pid;
+	m.sender_uid = req.sender_uid;
+	return mk_chan_send(p->core, &m, sizeof(m));
+}
+
 static long mk_proc_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct mk_proc *p = file->private_data;
@@ -426,6 +468,8 @@ static long mk_proc_ioctl(struct file *file, unsigned int cmd, unsigned long arg
 		return mk_proc_wait_cmd(p, (void __user *)arg);
 	case MK_PROC_IOC_REPLY:
 		return mk_proc_reply_cmd(p, (void __user *)arg);
+	case MK_PROC_IOC_SIGNAL:
+		return mk_proc_signal_cmd(p, (void __user *)arg);
 	default:
 		return -ENOTTY;
 	}

@@ -6,6 +6,7 @@
 #include <core/percpu.hpp>
 
 #include <proc/process.hpp>
+#include <proc/signal.hpp>
 #include <sched/sched.hpp>
 
 #include <arch/apic.hpp>
@@ -17,19 +18,58 @@ namespace {
 
 bool from_user(const arch::InterruptFrame& f) { return (f.cs & 3) == 3; }
 
-// The signal Linux sends for a fault in user code.
-int signal_for(uint64_t vector)
+// The signal Linux sends for a fault in user code, with its si_code and address.
+proc::SigInfo fault_info(const arch::InterruptFrame& f)
 {
-    switch (vector) {
+    constexpr int32_t SEGV_MAPERR = 1, SEGV_ACCERR = 2, FPE_INTDIV = 1, ILL_ILLOPN = 2, TRAP_BRKPT = 1,
+                      BUS_ADRALN = 1, BUS_ADRERR = 2;
+    proc::SigInfo i{};
+    i.fault = true;
+    i.ip = f.rip;
+    i.vector = f.vector;
+    i.error = f.error_code;
+    switch (f.vector) {
+    case arch::VEC_PAGE_FAULT:
+        i.signo = proc::SIGSEGV;
+        i.code = (f.error_code & 1) ? SEGV_ACCERR : SEGV_MAPERR; // present: a protection fault
+        i.value = arch::read_cr2();
+        break;
     case arch::VEC_DIVIDE:
+        i.signo = proc::SIGFPE;
+        i.code = FPE_INTDIV;
+        i.value = f.rip;
+        break;
     case arch::VEC_X87:
-    case arch::VEC_SIMD: return 8;               // SIGFPE
-    case arch::VEC_INVALID_OPCODE: return 4;     // SIGILL
+    case arch::VEC_SIMD:
+        i.signo = proc::SIGFPE;
+        i.code = proc::SI_KERNEL;
+        i.value = f.rip;
+        break;
+    case arch::VEC_INVALID_OPCODE:
+        i.signo = proc::SIGILL;
+        i.code = ILL_ILLOPN;
+        i.value = f.rip;
+        break;
     case arch::VEC_DEBUG:
-    case arch::VEC_BREAKPOINT: return 5;         // SIGTRAP
-    case arch::VEC_ALIGNMENT: return 7;          // SIGBUS
-    default: return 11;                          // SIGSEGV
+    case arch::VEC_BREAKPOINT:
+        i.signo = proc::SIGTRAP;
+        i.code = TRAP_BRKPT;
+        i.value = f.rip;
+        break;
+    case arch::VEC_ALIGNMENT:
+        i.signo = proc::SIGBUS;
+        i.code = BUS_ADRALN;
+        break;
+    case arch::VEC_STACK_FAULT:
+    case arch::VEC_SEGMENT_NP:
+        i.signo = proc::SIGBUS;
+        i.code = BUS_ADRERR;
+        break;
+    default: // #GP and the rest: no address to tell
+        i.signo = proc::SIGSEGV;
+        i.code = proc::SI_KERNEL;
     }
+    return i;
 }
 
 } // namespace
@@ -40,11 +80,13 @@ void handle_exception(arch::InterruptFrame& frame)
         klog("NMI at %016lx", frame.rip);
         return;
     }
-    // A fault in a program ends that program, not the LWK.
+    // A fault in a program is that program's signal (its handler, or its
+    // end), never the LWK's.
     if (from_user(frame) && percpu::current()->current && frame.vector != arch::VEC_MACHINE_CHECK &&
         frame.vector != arch::VEC_DOUBLE_FAULT) {
-        uint64_t addr = frame.vector == arch::VEC_PAGE_FAULT ? arch::read_cr2() : frame.rip;
-        proc::fault_process(signal_for(frame.vector), addr, frame.rip);
+        proc::force_signal(fault_info(frame));
+        proc::before_user(frame, -1);
+        return;
     }
     panic_exception(frame);
 }
@@ -92,7 +134,7 @@ void handle_interrupt(arch::InterruptFrame& frame)
         arch::apic::eoi();
     }
     if (from_user(frame))
-        sched::return_to_user();
+        proc::before_user(frame, -1);
 }
 
 } // namespace lwk::core

@@ -26,10 +26,16 @@ enum class Errno : int {
     NFILE = 23,
     MFILE = 24,
     NOSPC = 28,
+    PIPE = 32,
     RANGE = 34,
     NOSYS = 38,
     NOTSUP = 95,
     TIMEDOUT = 110,
+    // Never seen by a program: a call a signal cut short is restarted, or
+    // fails with INTR, when the signal has been dealt with (proc/signal).
+    RESTARTSYS = 512,    // restarted unless a handler without SA_RESTART ran
+    RESTARTNOINTR = 513, // always restarted
+    RESTARTNOHAND = 514, // restarted unless a handler ran
 };
 
 } // namespace lwk

@@ -434,7 +434,7 @@ void unmapped(const mk_msg_unmap& m)
     list_remove(p);
     int32_t status = p->exit_status;
     int32_t pid = p->pid;
-    bool p_faulted = p->faulted;
+    uint32_t p_fault = p->fault;
     uint64_t p_fault_addr = p->fault_addr, p_fault_ip = p->fault_ip;
     delete p->as;
     mm::kfree(p);
@@ -442,16 +442,16 @@ void unmapped(const mk_msg_unmap& m)
     mk_msg_exit e{};
     e.hdr = {MK_MSG_EXIT, 0, pid, 0, 0};
     e.status = status;
-    e.fault = p_faulted;
+    e.fault = p_fault;
     e.fault_addr = p_fault_addr;
     e.fault_ip = p_fault_ip;
     channel::send(&e, sizeof e);
 }
 
-void fault_process(int signal, uint64_t addr, uint64_t ip)
+void fault_process(int signal, uint32_t kind, uint64_t addr, uint64_t ip)
 {
     Process* p = percpu::current()->current->proc;
-    p->faulted = true;
+    p->fault = kind;
     p->fault_addr = addr;
     p->fault_ip = ip;
     klog("pid %d: %s: signal %d at address %016lx, RIP %016lx", p->pid, p->path, signal, addr, ip);

@@ -16,6 +16,19 @@ namespace lwk::proc {
 
 struct Process;
 
+// A signal as the LWK keeps it until delivery (the siginfo_t fields used).
+struct SigInfo {
+    int32_t signo;
+    int32_t code;     // si_code: SI_USER, SI_TKILL, SI_QUEUE, SI_KERNEL, or a fault's
+    int32_t pid;      // the sender (kill, queue)
+    uint32_t uid;
+    uint64_t value;   // SI_QUEUE: si_value; a fault: si_addr
+    uint64_t ip;      // a fault: where
+    uint64_t vector;  // a fault: the exception, and its error code
+    uint64_t error;
+    bool fault;       // raised by a fault (value, ip, vector, error valid)
+};
+
 struct Thread {
     int32_t tid;
     Process* proc;
@@ -48,15 +61,26 @@ struct Thread {
     bool futex_queued;
     // The FPU/SSE/AVX state while another thread has the registers (XSAVE area).
     void* fpu;
-    // Signals, kept for the program's own calls (delivery: see syscall/signal).
+    // Signals (proc/signal): blocked, pending for this thread alone (and
+    // what came with each), the mask rt_sigsuspend replaced, the set
+    // rt_sigtimedwait waits for, and the last forwarded call Linux was
+    // asked to interrupt. Under Process::lock.
     uint64_t sigmask;
+    uint64_t sig_pending;
+    SigInfo sig_info[64];
+    uint64_t saved_sigmask;
+    bool restore_sigmask;
+    uint64_t sigwait_set;
+    uint32_t interrupt_seq;
     uint64_t altstack_sp, altstack_size;
     uint32_t altstack_flags;
 };
 
 // Thread::wait_type beyond the message types: waits a kill must not cut
 // short (a lock is handed over; Linux always answers an unmap).
-constexpr uint16_t WAIT_LOCK = 0x100, WAIT_FUTEX = 0x101;
+// WAIT_FUTEX, WAIT_SIGNAL (pause, rt_sigsuspend, rt_sigtimedwait) and 0
+// (nanosleep) end early, with EINTR, for a signal.
+constexpr uint16_t WAIT_LOCK = 0x100, WAIT_FUTEX = 0x101, WAIT_SIGNAL = 0x102;
 
 constexpr unsigned KSTACK_ORDER = 2; // 16 KiB
 
@@ -88,9 +112,11 @@ struct Process {
     uint64_t clock_tsc, clock_mono_ns, clock_real_ns;
     char uname[6][65];
     char path[256];
-    SigAction actions[64];
+    SigAction actions[64];   // under lock
+    uint64_t shared_pending; // signals for any of its threads (under lock)
+    SigInfo shared_info[64];
     uint32_t unmap_seq;      // the MK_MSG_UNMAP that must be acknowledged before freeing
-    bool faulted;            // ended by a fault at fault_addr, fault_ip
+    uint32_t fault;          // enum mk_exit_fault: how it ended, at fault_addr, fault_ip
     uint64_t fault_addr, fault_ip;
     Process* next;
 };
@@ -107,8 +133,9 @@ void unmapped(const mk_msg_unmap& m);
 // The process ends with this wait(2) status (exit_group, or a signal):
 // every thread is killed; the calling one never returns.
 [[noreturn]] void exit_process(int32_t status);
-// The running program took a fault: it ends with the signal Linux would send.
-[[noreturn]] void fault_process(int signal, uint64_t addr, uint64_t ip);
+// The calling thread's process ends with a signal that dumps core (a
+// fault, abort): mkexec reports where (kind: enum mk_exit_fault).
+[[noreturn]] void fault_process(int signal, uint32_t kind, uint64_t addr, uint64_t ip);
 // The calling thread ends (exit): its CLONE_CHILD_CLEARTID word is cleared
 // and woken; the last thread's end is the process's, with this status.
 [[noreturn]] void exit_thread(int32_t status);

@@ -7,6 +7,7 @@
 #include <core/percpu.hpp>
 #include <mm/kernel_vm.hpp>
 #include <proc/process.hpp>
+#include <proc/signal.hpp>
 
 #include <arch/apic.hpp>
 #include <arch/cpu.hpp>
@@ -80,6 +81,10 @@ void dispatch(const uint8_t* buf, uint32_t len)
     case MK_MSG_KILL:
         if (fits<mk_msg_kill>(len))
             return proc::kill(*reinterpret_cast<const mk_msg_kill*>(buf));
+        break;
+    case MK_MSG_SIGNAL:
+        if (fits<mk_msg_signal>(len))
+            return proc::signal_from_linux(*reinterpret_cast<const mk_msg_signal*>(buf));
         break;
     default: klog("a message from Linux of unknown type %u, dropped", h.type); return;
     }
@@ -300,6 +305,31 @@ bool wake_up(Thread* t, int64_t result)
     return true;
 }
 
+bool signal_wake(Thread* t, uint32_t* seq)
+{
+    percpu::Cpu* cpu = percpu::of(t->core);
+    {
+        LockGuard<Spinlock> g(cpu->rq_lock);
+        if (t->state == State::dead)
+            return false;
+        if (t->state == State::blocked) {
+            if (t->wait_type == MK_MSG_SYSCALL) {
+                *seq = t->wait_seq;
+                return true;
+            }
+            if (t->wait_type != proc::WAIT_FUTEX && t->wait_type != proc::WAIT_SIGNAL && t->wait_type != 0)
+                return false; // a lock, an unmap: it looks at its signals after
+            t->wait_result = -int64_t(Errno::INTR);
+            t->wake_tsc = 0;
+            t->state = State::runnable;
+            if (t->core == percpu::index() && percpu::current()->current)
+                percpu::current()->need_resched = true;
+        }
+    }
+    kick(t->core); // running elsewhere: out of user mode, through the signal check
+    return false;
+}
+
 namespace {
 
 // Under the core's rq_lock. A killed thread does not start a wait a kill
@@ -346,6 +376,9 @@ void sleep_until_tsc(uint64_t deadline)
         t->wake_tsc = deadline ? deadline : 1;
         block_locked(t);
     }
+    // A signal sent before the thread was seen blocked ends the wait now.
+    if (proc::signal_pending(t))
+        wake_up(t, -int64_t(Errno::INTR));
     schedule();
 }
 
@@ -442,4 +475,11 @@ void core_loop()
 } // namespace lwk::sched
 
 // A new thread's first step, before user mode (thread_first_entry).
-extern "C" void thread_first_check() { lwk::sched::return_to_user(); }
+extern "C" void thread_first_check()
+{
+    using namespace lwk;
+    proc::Thread* t = percpu::current()->current;
+    // prepare_user_frame put the thread's first frame at the top of its stack.
+    auto* f = reinterpret_cast<arch::InterruptFrame*>(t->kstack_top - sizeof(arch::InterruptFrame));
+    proc::before_user(*f, -1);
+}

@@ -29,11 +29,16 @@ void schedule();
 // mark_blocked + schedule, for waits only this core's loop ends (replies).
 void block();
 // From a thread: block until the TSC reaches deadline (or something else
-// wakes it: a kill, later a signal).
+// wakes it: a kill, a signal; wait_result says which).
 void sleep_until_tsc(uint64_t deadline);
 // From any core: a blocked thread becomes runnable with this wait_result;
 // false if it was not blocked (somebody else woke it first).
 bool wake_up(proc::Thread* t, int64_t result);
+// A signal came for t (from any core): a wait a signal ends ends with
+// EINTR; a thread in user mode is interrupted (it takes the signal on its
+// way back). True, with the call's seq, if t waits for a forwarded call,
+// which only Linux can cut short.
+bool signal_wake(proc::Thread* t, uint32_t* seq);
 // Interrupts core so that it looks at its threads (killed ones leave user mode).
 void kick(uint32_t core);
 // From a thread: let the core's other runnable threads run first.

@@ -4,6 +4,7 @@
 
 #include <core/percpu.hpp>
 #include <proc/process.hpp>
+#include <proc/signal.hpp>
 #include <sched/sched.hpp>
 
 namespace lwk::sys {
@@ -57,5 +58,8 @@ extern "C" void syscall_dispatch(lwk::arch::InterruptFrame* f)
     f->rax = r.is_error() ? static_cast<uint64_t>(-static_cast<long>(r.error().code)) : r.value();
     if (h)
         sched::publish(t); // memory calls change what status shows
-    sched::return_to_user(); // another thread ended the process meanwhile
+    // Signals, and a kill of the process meanwhile; rt_sigreturn's frame
+    // is the one it restored, not a call to restart.
+    constexpr uint64_t RT_SIGRETURN = 15;
+    proc::before_user(*f, c.nr == RT_SIGRETURN ? -1 : long(c.nr));
 }

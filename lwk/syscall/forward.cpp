@@ -5,9 +5,53 @@
 
 #include <core/channel.hpp>
 #include <proc/process.hpp>
+#include <proc/signal.hpp>
 #include <sched/sched.hpp>
 
 namespace lwk::sys {
+namespace {
+
+// Calls Linux never restarts after a signal handler, SA_RESTART or not
+// (signal(7)); the others restart with SA_RESTART.
+bool never_restarted(uint64_t nr)
+{
+    switch (nr) {
+    case 7:   // poll
+    case 23:  // select
+    case 68:  // semop
+    case 69:  // msgsnd
+    case 70:  // msgrcv
+    case 208: // io_getevents
+    case 220: // semtimedop
+    case 232: // epoll_wait
+    case 270: // pselect6
+    case 271: // ppoll
+    case 281: // epoll_pwait
+    case 441: // epoll_pwait2
+        return true;
+    default:
+        return false;
+    }
+}
+
+// EPIPE from a write to a pipe or socket comes with SIGPIPE in Linux (a
+// send with MSG_NOSIGNAL excepted); mkexec ignores it, the program gets it.
+bool raises_sigpipe(uint64_t nr, const uint64_t* a)
+{
+    constexpr uint64_t MSG_NOSIGNAL = 0x4000;
+    switch (nr) {
+    case 1: case 18: case 20: case 275: case 278: case 296: case 328: // write, pwrite64, writev, splice, vmsplice, pwritev(2)
+        return true;
+    case 44: case 307: // sendto, sendmmsg
+        return !(a[3] & MSG_NOSIGNAL);
+    case 46: // sendmsg
+        return !(a[2] & MSG_NOSIGNAL);
+    default:
+        return false;
+    }
+}
+
+} // namespace
 
 Result<long> forward_call(Context& c, uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
     uint64_t a4, uint64_t a5)
@@ -25,6 +69,16 @@ Result<long> forward_call(Context& c, uint64_t nr, uint64_t a0, uint64_t a1, uin
     channel::send(&m, sizeof m);
     sched::schedule();
     long ret = t->wait_result;
+    if (ret == -long(Errno::INTR) && t->interrupt_seq == m.hdr.seq && !t->killed)
+        return never_restarted(nr) ? Errno::RESTARTNOHAND : Errno::RESTARTSYS; // a signal cut it short
+    if (ret == -long(Errno::PIPE) && raises_sigpipe(nr, args)) {
+        proc::SigInfo info{};
+        info.signo = proc::SIGPIPE;
+        info.code = proc::SI_USER;
+        info.pid = c.proc->pid;
+        info.uid = c.proc->uid;
+        proc::send_signal(c.proc, t->tid, info);
+    }
     if (ret < 0 && ret > -4096)
         return Error(int(-ret));
     return ret;

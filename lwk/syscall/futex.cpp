@@ -7,6 +7,7 @@
 
 #include <core/percpu.hpp>
 #include <proc/process.hpp>
+#include <proc/signal.hpp>
 #include <sched/mutex.hpp>
 #include <sched/sched.hpp>
 
@@ -132,13 +133,19 @@ Result<long> wait(Context& c, uint64_t uaddr, uint32_t val, uint64_t deadline_ts
         enqueue(b, t);
         sched::mark_blocked(t); // a wake from now on is not lost
     }
+    if (proc::signal_pending(t)) // sent before the thread was seen blocked
+        sched::wake_up(t, -int64_t(Errno::INTR));
     sched::schedule();
     long r = long(t->wait_result);
     {
         LockGuard<Spinlock> g(b.lock);
-        if (t->futex_queued) // timed out or killed: still queued
+        if (t->futex_queued) // timed out, killed or signalled: still queued
             dequeue(b, t);
     }
+    // A signal: without a timeout the wait starts again after it (unless a
+    // handler without SA_RESTART ran); with one, EINTR (as Linux has it).
+    if (r == -long(Errno::INTR))
+        return deadline_tsc ? Errno::RESTARTNOHAND : Errno::RESTARTSYS;
     if (r < 0)
         return Error(int(-r));
     return 0;

@@ -1,36 +1,75 @@
-// Signals, kept in the LWK: a forwarded rt_sigaction or kill would act on
-// mkexec instead of the program. The program's own signals take their
-// default action (delivery to handlers comes with threads and timers).
+// The signal system calls, kept in the LWK: a forwarded rt_sigaction or
+// kill would act on mkexec instead of the program. Generation and delivery
+// are proc/signal's. kill of another (Linux) process is forwarded.
+#include <syscall/clock.hpp>
 #include <syscall/syscall.hpp>
 
 #include <proc/process.hpp>
+#include <proc/signal.hpp>
+#include <sched/sched.hpp>
+
+#include <arch/sigframe.hpp>
 
 namespace lwk::sys {
 namespace {
 
-constexpr int SIGKILL = 9, SIGSTOP = 19, NSIG = 64;
-constexpr uint64_t SIG_DFL = 0, SIG_IGN = 1;
+using proc::NSIG;
+using proc::SigInfo;
+using proc::sigbit;
+using proc::Thread;
 
-bool ignored_by_default(int sig)
-{
-    // SIGCHLD, SIGCONT, SIGURG, SIGWINCH.
-    return sig == 17 || sig == 18 || sig == 23 || sig == 28;
-}
+bool valid(int sig) { return sig >= 1 && sig <= NSIG; }
 
-// A signal the program sent itself.
-Result<long> signal_self(Context& c, int sig)
+// Signal sig from the calling thread to its thread tid (0: the process).
+Result<long> send(Context& c, int32_t tid, int sig, int32_t code, uint64_t value = 0)
 {
     if (sig < 0 || sig > NSIG)
         return Errno::INVAL;
-    if (sig == 0)
+    if (sig == 0) // the check kill(pid, 0) makes
+        return tid == 0 || proc::has_thread(c.proc, tid) ? Result<long>(0) : Result<long>(Errno::SRCH);
+    SigInfo info{};
+    info.signo = sig;
+    info.code = code;
+    info.pid = c.proc->pid;
+    info.uid = c.proc->uid;
+    info.value = value;
+    if (!proc::send_signal(c.proc, tid, info))
+        return Errno::SRCH;
+    return 0;
+}
+
+// A signal (0 if none) in set pending for the calling thread, taken off.
+int take_pending(Context& c, uint64_t set, SigInfo* out)
+{
+    Thread* t = c.thread;
+    LockGuard<Spinlock> g(c.proc->lock);
+    uint64_t* from = &t->sig_pending;
+    SigInfo* infos = t->sig_info;
+    uint64_t ready = *from & set;
+    if (!ready) {
+        from = &c.proc->shared_pending;
+        infos = c.proc->shared_info;
+        ready = *from & set;
+    }
+    if (!ready)
         return 0;
-    const proc::SigAction& a = c.proc->actions[sig - 1];
-    if (sig != SIGKILL && sig != SIGSTOP &&
-        (a.handler == SIG_IGN || (a.handler == SIG_DFL && ignored_by_default(sig))))
-        return 0;
-    if (a.handler != SIG_DFL && a.handler != SIG_IGN && sig != SIGKILL)
-        return Errno::NOSYS; // handlers run once signal delivery exists
-    proc::exit_process(sig); // the default action: end with the signal
+    int sig = __builtin_ctzll(ready) + 1;
+    *from &= ~sigbit(sig);
+    *out = infos[sig - 1];
+    return sig;
+}
+
+// Blocks the calling thread until a signal it takes (or waits for) is
+// pending, or the TSC deadline (0: none) passes; the wait's result.
+int64_t wait_for_signal(Thread* t, uint64_t deadline)
+{
+    t->wait_type = proc::WAIT_SIGNAL;
+    t->wake_tsc = deadline;
+    sched::mark_blocked(t);
+    if (proc::signal_pending(t))
+        sched::wake_up(t, -int64_t(Errno::INTR));
+    sched::schedule();
+    return t->wait_result;
 }
 
 } // namespace
@@ -38,34 +77,56 @@ Result<long> signal_self(Context& c, int sig)
 Result<long> sys_rt_sigaction(Context& c)
 {
     int sig = int(c.a[0]);
-    if (c.a[3] != 8 || sig < 1 || sig > NSIG || ((sig == SIGKILL || sig == SIGSTOP) && c.a[1]))
+    if (c.a[3] != 8 || !valid(sig) || ((sig == proc::SIGKILL || sig == proc::SIGSTOP) && c.a[1]))
         return Errno::INVAL;
-    proc::SigAction& a = c.proc->actions[sig - 1];
+    proc::SigAction old, act;
+    if (c.a[1]) {
+        TRY(c.proc->as->copy_in(&act, c.a[1], sizeof act));
+        act.mask &= ~proc::UNBLOCKABLE;
+    }
+    {
+        LockGuard<Spinlock> g(c.proc->lock);
+        old = c.proc->actions[sig - 1];
+        if (c.a[1]) {
+            c.proc->actions[sig - 1] = act;
+            // Ignored now: what is pending of it goes (as in Linux).
+            if (act.handler == proc::SIG_IGN) {
+                c.proc->shared_pending &= ~sigbit(sig);
+                for (Thread* t = c.proc->threads; t; t = t->proc_next)
+                    t->sig_pending &= ~sigbit(sig);
+            }
+        }
+    }
     if (c.a[2])
-        TRY(c.proc->as->copy_out(c.a[2], &a, sizeof a));
-    if (c.a[1])
-        TRY(c.proc->as->copy_in(&a, c.a[1], sizeof a));
+        TRY(c.proc->as->copy_out(c.a[2], &old, sizeof old));
     return 0;
 }
 
 Result<long> sys_rt_sigprocmask(Context& c)
 {
     constexpr uint64_t BLOCK = 0, UNBLOCK = 1, SETMASK = 2;
-    constexpr uint64_t UNBLOCKABLE = (1ULL << (SIGKILL - 1)) | (1ULL << (SIGSTOP - 1));
     if (c.a[3] != 8)
         return Errno::INVAL;
-    uint64_t old = c.thread->sigmask;
-    if (c.a[1]) {
-        uint64_t set;
+    uint64_t set = 0;
+    if (c.a[1])
         TRY(c.proc->as->copy_in(&set, c.a[1], 8));
-        switch (c.a[0]) {
-        case BLOCK: c.thread->sigmask |= set; break;
-        case UNBLOCK: c.thread->sigmask &= ~set; break;
-        case SETMASK: c.thread->sigmask = set; break;
-        default: return Errno::INVAL;
+    if (c.a[1] && c.a[0] > SETMASK)
+        return Errno::INVAL;
+    uint64_t old;
+    {
+        LockGuard<Spinlock> g(c.proc->lock);
+        Thread* t = c.thread;
+        old = t->sigmask;
+        if (c.a[1]) {
+            switch (c.a[0]) {
+            case BLOCK: t->sigmask |= set; break;
+            case UNBLOCK: t->sigmask &= ~set; break;
+            default: t->sigmask = set; break;
+            }
+            t->sigmask &= ~proc::UNBLOCKABLE;
         }
-        c.thread->sigmask &= ~UNBLOCKABLE;
     }
+    // What it unblocked and is pending is delivered on the way out.
     if (c.a[2])
         TRY(c.proc->as->copy_out(c.a[2], &old, 8));
     return 0;
@@ -79,18 +140,28 @@ Result<long> sys_sigaltstack(Context& c)
         int32_t pad;
         uint64_t size;
     };
-    Stack old{c.thread->altstack_sp, int32_t(c.thread->altstack_size ? 0 : 2 /* SS_DISABLE */), 0,
-        c.thread->altstack_size};
+    constexpr int32_t SS_AUTODISARM = int32_t(1u << 31);
+    constexpr uint64_t MINSIGSTKSZ = 2048;
+    Thread* t = c.thread;
+    uint64_t user_sp = c.frame->rsp;
+    bool on = t->altstack_size && user_sp > t->altstack_sp && user_sp - t->altstack_sp <= t->altstack_size;
+    Stack old{t->altstack_sp, on ? proc::SS_ONSTACK : (t->altstack_size ? 0 : proc::SS_DISABLE), 0,
+        t->altstack_size};
     if (c.a[0]) {
         Stack s;
         TRY(c.proc->as->copy_in(&s, c.a[0], sizeof s));
-        if (s.flags & 2) {
-            c.thread->altstack_sp = c.thread->altstack_size = 0;
+        if (on)
+            return Errno::PERM; // not while running on it
+        int32_t mode = s.flags & ~SS_AUTODISARM;
+        if (mode != 0 && mode != proc::SS_DISABLE && mode != proc::SS_ONSTACK)
+            return Errno::INVAL;
+        if (mode == proc::SS_DISABLE) {
+            t->altstack_sp = t->altstack_size = 0;
         } else {
-            if (s.size < 2048)
+            if (s.size < MINSIGSTKSZ)
                 return Errno::NOMEM;
-            c.thread->altstack_sp = s.sp;
-            c.thread->altstack_size = s.size;
+            t->altstack_sp = s.sp;
+            t->altstack_size = s.size;
         }
     }
     if (c.a[1])
@@ -98,53 +169,146 @@ Result<long> sys_sigaltstack(Context& c)
     return 0;
 }
 
-Result<long> sys_rt_sigreturn(Context&) { return Errno::NOSYS; }
+Result<long> sys_rt_sigreturn(Context& c) { return proc::sigreturn(*c.frame); }
 
 Result<long> sys_rt_sigpending(Context& c)
 {
-    uint64_t none = 0;
-    TRY(c.proc->as->copy_out(c.a[0], &none, 8));
+    if (c.a[1] > 8)
+        return Errno::INVAL;
+    uint64_t pending;
+    {
+        LockGuard<Spinlock> g(c.proc->lock);
+        pending = (c.thread->sig_pending | c.proc->shared_pending) & c.thread->sigmask;
+    }
+    TRY(c.proc->as->copy_out(c.a[0], &pending, c.a[1] ? c.a[1] : 8));
     return 0;
 }
 
-Result<long> sys_rt_sigsuspend(Context&) { return Errno::NOSYS; }
-Result<long> sys_rt_sigtimedwait(Context&) { return Errno::NOSYS; }
-Result<long> sys_pause(Context&) { return Errno::NOSYS; }
+Result<long> sys_rt_sigsuspend(Context& c)
+{
+    if (c.a[1] != 8)
+        return Errno::INVAL;
+    uint64_t mask;
+    TRY(c.proc->as->copy_in(&mask, c.a[0], 8));
+    Thread* t = c.thread;
+    {
+        LockGuard<Spinlock> g(c.proc->lock);
+        t->saved_sigmask = t->sigmask;
+        t->restore_sigmask = true; // the handler's frame holds the old mask
+        t->sigmask = mask & ~proc::UNBLOCKABLE;
+    }
+    while (!proc::signal_pending(t))
+        wait_for_signal(t, 0);
+    return Errno::RESTARTNOHAND;
+}
+
+Result<long> sys_pause(Context& c)
+{
+    while (!proc::signal_pending(c.thread))
+        wait_for_signal(c.thread, 0);
+    return Errno::RESTARTNOHAND;
+}
+
+Result<long> sys_rt_sigtimedwait(Context& c)
+{
+    if (c.a[3] != 8)
+        return Errno::INVAL;
+    uint64_t set;
+    TRY(c.proc->as->copy_in(&set, c.a[0], 8));
+    set &= ~proc::UNBLOCKABLE;
+    uint64_t deadline = 0;
+    bool poll = false;
+    if (c.a[2]) {
+        uint64_t ns = TRY(read_timespec(c, c.a[2]));
+        uint64_t now = TRY(now_ns(c.proc, MONOTONIC));
+        poll = ns == 0;
+        deadline = tsc_deadline(now, now + ns);
+    }
+    Thread* t = c.thread;
+    SigInfo info{};
+    int sig = take_pending(c, set, &info);
+    if (!sig && !poll) {
+        {
+            LockGuard<Spinlock> g(c.proc->lock);
+            t->sigwait_set = set;
+        }
+        int64_t r = 0;
+        while (!(sig = take_pending(c, set, &info))) {
+            if (r == -int64_t(Errno::TIMEDOUT))
+                break;
+            if (r == -int64_t(Errno::INTR) && proc::signal_pending(t))
+                break; // a signal it does not wait for: its handler runs
+            r = wait_for_signal(t, deadline);
+        }
+        LockGuard<Spinlock> g(c.proc->lock);
+        t->sigwait_set = 0;
+    }
+    if (!sig)
+        return proc::signal_pending(t) ? Errno::INTR : Errno::AGAIN;
+    if (c.a[1]) {
+        arch::SigInfoUser u{};
+        u.signo = sig;
+        u.code = info.code;
+        if (info.fault) {
+            u.fault.addr = info.value;
+        } else {
+            u.kill.pid = info.pid;
+            u.kill.uid = info.uid;
+            u.kill.value = info.value;
+        }
+        TRY(c.proc->as->copy_out(c.a[1], &u, sizeof u));
+    }
+    return sig;
+}
 
 Result<long> sys_kill(Context& c)
 {
     int32_t pid = int32_t(c.a[0]);
-    if (pid == c.proc->pid || pid == 0)
-        return signal_self(c, int(c.a[1]));
+    if (pid == c.proc->pid || pid == 0) // its own process group: itself on the LWK
+        return send(c, 0, int(c.a[1]), proc::SI_USER);
     return forward(c); // another (Linux) process
 }
 
 Result<long> sys_tgkill(Context& c)
 {
-    if (int32_t(c.a[0]) == c.proc->pid)
-        return int32_t(c.a[1]) == c.thread->tid ? signal_self(c, int(c.a[2])) : Result<long>(Errno::SRCH);
-    return forward(c);
+    if (int32_t(c.a[0]) != c.proc->pid)
+        return forward(c);
+    if (int32_t(c.a[2]) < 0 || int32_t(c.a[2]) > NSIG)
+        return Errno::INVAL;
+    return send(c, int32_t(c.a[1]), int(c.a[2]), proc::SI_TKILL);
 }
 
 Result<long> sys_tkill(Context& c)
 {
-    if (int32_t(c.a[0]) == c.thread->tid)
-        return signal_self(c, int(c.a[1]));
-    return Errno::SRCH;
+    if (int32_t(c.a[1]) < 0 || int32_t(c.a[1]) > NSIG)
+        return Errno::INVAL;
+    return send(c, int32_t(c.a[0]), int(c.a[1]), proc::SI_TKILL);
 }
+
+namespace {
+
+// rt_(tg)sigqueueinfo: the caller's siginfo, for itself.
+Result<long> queue(Context& c, int32_t tid, int sig, uint64_t uinfo)
+{
+    arch::SigInfoUser u;
+    TRY(c.proc->as->copy_in(&u, uinfo, sizeof u));
+    return send(c, tid, sig, u.code, u.kill.value);
+}
+
+} // namespace
 
 Result<long> sys_rt_sigqueueinfo(Context& c)
 {
-    if (int32_t(c.a[0]) == c.proc->pid)
-        return signal_self(c, int(c.a[1]));
-    return forward(c);
+    if (int32_t(c.a[0]) != c.proc->pid)
+        return forward(c);
+    return queue(c, 0, int(c.a[1]), c.a[2]);
 }
 
 Result<long> sys_rt_tgsigqueueinfo(Context& c)
 {
-    if (int32_t(c.a[0]) == c.proc->pid && int32_t(c.a[1]) == c.thread->tid)
-        return signal_self(c, int(c.a[2]));
-    return forward(c);
+    if (int32_t(c.a[0]) != c.proc->pid)
+        return forward(c);
+    return queue(c, int32_t(c.a[1]), int(c.a[2]), c.a[3]);
 }
 
 } // namespace lwk::sys

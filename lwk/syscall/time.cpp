@@ -99,14 +99,23 @@ Result<long> sys_time(Context& c)
 namespace {
 
 // Blocks until the deadline (in the clock's nanoseconds): the core halts,
-// with the local APIC timer armed for the deadline alone.
-Result<long> sleep_until(const proc::Process* p, uint64_t clock, uint64_t deadline_ns)
+// with the local APIC timer armed for the deadline alone. A signal ends it
+// early: EINTR, and the time left at rem (if not 0).
+Result<long> sleep_until(Context& c, uint64_t clock, uint64_t deadline_ns, uint64_t rem)
 {
-    uint64_t now = TRY(now_ns(p, clock));
+    uint64_t now = TRY(now_ns(c.proc, clock));
     if (deadline_ns <= now)
         return 0;
     sched::sleep_until_tsc(tsc_deadline(now, deadline_ns));
-    return 0;
+    if (c.thread->wait_result != -int64_t(Errno::INTR))
+        return 0;
+    if (rem) {
+        uint64_t after = TRY(now_ns(c.proc, clock));
+        uint64_t left = deadline_ns > after ? deadline_ns - after : 0;
+        int64_t ts[2] = {int64_t(left / 1000000000), int64_t(left % 1000000000)};
+        TRY(c.proc->as->copy_out(rem, ts, sizeof ts));
+    }
+    return Errno::INTR;
 }
 
 } // namespace
@@ -114,7 +123,7 @@ Result<long> sleep_until(const proc::Process* p, uint64_t clock, uint64_t deadli
 Result<long> sys_nanosleep(Context& c)
 {
     uint64_t d = TRY(read_timespec(c, c.a[0]));
-    return sleep_until(c.proc, MONOTONIC, TRY(now_ns(c.proc, MONOTONIC)) + d);
+    return sleep_until(c, MONOTONIC, TRY(now_ns(c.proc, MONOTONIC)) + d, c.a[1]);
 }
 
 Result<long> sys_clock_nanosleep(Context& c)
@@ -124,8 +133,9 @@ Result<long> sys_clock_nanosleep(Context& c)
     if (clock == THREAD_CPUTIME)
         return Errno::INVAL;
     uint64_t t = TRY(read_timespec(c, c.a[2]));
-    uint64_t deadline = (c.a[1] & TIMER_ABSTIME) ? t : TRY(now_ns(c.proc, clock)) + t;
-    return sleep_until(c.proc, clock, deadline);
+    bool absolute = c.a[1] & TIMER_ABSTIME;
+    uint64_t deadline = absolute ? t : TRY(now_ns(c.proc, clock)) + t;
+    return sleep_until(c, clock, deadline, absolute ? 0 : c.a[3]);
 }
 
 } // namespace lwk::sys

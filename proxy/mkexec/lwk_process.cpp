@@ -4,6 +4,7 @@
 #include <mk/proc.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <fcntl.h>
 #include <sys/mman.h>
@@ -117,8 +118,24 @@ void LwkProcess::reply(const mk_proc_event& call, long ret)
     r.seq = call.seq;
     r.core = call.core;
     r.ret = ret;
-    if (::ioctl(fd_, MK_PROC_IOC_REPLY, &r) != 0 && errno != ESRCH)
+    int rc;
+    do // an interrupt meant for the call itself may land here
+        rc = ::ioctl(fd_, MK_PROC_IOC_REPLY, &r);
+    while (rc != 0 && errno == EINTR);
+    if (rc != 0 && errno != ESRCH)
         throw mk::Error(std::string("cannot answer the LWK process: ") + std::strerror(errno), errno);
+}
+
+void LwkProcess::signal(int sig, int sender_pid, unsigned sender_uid)
+{
+    mk_proc_signal s{};
+    s.size = sizeof s;
+    s.signal = sig;
+    s.sender_pid = sender_pid;
+    s.sender_uid = sender_uid;
+    // ESRCH: the program has just ended; its end is on its way.
+    if (::ioctl(fd_, MK_PROC_IOC_SIGNAL, &s) != 0 && errno != ESRCH)
+        std::fprintf(stderr, "mkexec: cannot pass signal %d on to the program: %s\n", sig, std::strerror(errno));
 }
 
 } // namespace mkexec

@@ -25,6 +25,8 @@ public:
     // Blocks until the next event: a system call to perform, or the end.
     mk_proc_event wait();
     void reply(const mk_proc_event& call, long ret);
+    // Delivers a signal to the program (as if from sender_pid, sender_uid).
+    void signal(int sig, int sender_pid, unsigned sender_uid);
 
 private:
     int fd_ = -1;

@@ -7,6 +7,7 @@
 #include "lwk_process.hpp"
 #include "program.hpp"
 #include "servers.hpp"
+#include "signals.hpp"
 
 #include <mk/cpulist.hpp>
 #include <mk/device.hpp>
@@ -122,6 +123,7 @@ int main(int argc, char** argv)
         return e.status;
     }
     mkexec::set_program_path(prog.absolute);
+    mkexec::setup_signals();
 
     try {
         mk::Device dev;
@@ -145,10 +147,11 @@ int main(int argc, char** argv)
         prog.file.clear();
         prog.file.shrink_to_fit();
 
-        // The event loop: the serving thread reports the end to it. (Signals
-        // and timers join it as mkexec learns to forward them.)
+        // The event loop: signals for the program are passed on from it;
+        // the serving thread reports the end to it.
         boost::asio::io_context io;
         auto guard = boost::asio::make_work_guard(io);
+        mkexec::SignalRelay relay(io, proc);
         std::optional<mk_proc_event> end;
         std::string failure;
         std::thread server([&] {
@@ -158,12 +161,14 @@ int main(int argc, char** argv)
                 mk_proc_event e = servers->run();
                 boost::asio::post(io, [&, e] {
                     end = e;
+                    relay.cancel();
                     guard.reset();
                 });
             } catch (const std::exception& e) {
                 std::string what = e.what();
                 boost::asio::post(io, [&, what] {
                     failure = what;
+                    relay.cancel();
                     guard.reset();
                 });
             }

@@ -1,17 +1,22 @@
 #include "servers.hpp"
 
 #include "forward.hpp"
+#include "signals.hpp"
 
 #include <mk/error.hpp>
 
 #include <algorithm>
+#include <chrono>
+#include <csignal>
+#include <pthread.h>
 #include <cstdio>
 #include <cstdlib>
 
 namespace mkexec {
 
-Servers::Worker* Servers::take(int32_t tid)
+Servers::Worker* Servers::take(const mk_proc_event& call)
 {
+    int32_t tid = call.tid;
     std::lock_guard<std::mutex> g(idle_m_);
     Worker* w = nullptr;
     auto last = last_.find(tid);
@@ -27,7 +32,50 @@ Servers::Worker* Servers::take(int32_t tid)
         w->thread = std::thread([this, w] { serve(w); });
     }
     last_[tid] = w;
+    w->busy = true;
+    w->tid = tid;
+    w->seq = call.seq;
+    auto early = early_.find(tid);
+    w->interrupt = early != early_.end() && early->second == call.seq;
+    if (early != early_.end())
+        early_.erase(early);
+    if (w->interrupt)
+        interrupts_cv_.notify_one();
     return w;
+}
+
+void Servers::interrupt(int32_t tid, uint32_t seq)
+{
+    std::lock_guard<std::mutex> g(idle_m_);
+    for (auto& w : workers_)
+        if (w->busy && w->tid == tid && w->seq == seq) {
+            w->interrupt = true;
+            interrupts_cv_.notify_one();
+            return;
+        }
+    early_[tid] = seq; // the call is still on its way to a server (or done)
+}
+
+void Servers::interrupter()
+{
+    sigset_t all;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, nullptr);
+    std::unique_lock<std::mutex> g(idle_m_);
+    auto pending = [this] {
+        for (auto& w : workers_)
+            if (w->busy && w->interrupt)
+                return true;
+        return false;
+    };
+    for (;;) {
+        interrupts_cv_.wait(g, pending);
+        for (auto& w : workers_)
+            if (w->busy && w->interrupt)
+                pthread_kill(w->thread.native_handle(), interrupt_signal());
+        // Again soon, if a signal came before the call began.
+        interrupts_cv_.wait_for(g, std::chrono::milliseconds(2));
+    }
 }
 
 void Servers::serve(Worker* w)
@@ -43,6 +91,11 @@ void Servers::serve(Worker* w)
             w->call.reset();
         }
         long ret = perform(ev);
+        {
+            std::lock_guard<std::mutex> g(idle_m_);
+            w->busy = false;
+            w->interrupt = false;
+        }
         if (trace_)
             std::fprintf(stderr, "mkexec: [%d] syscall %llu (%#llx, %#llx, %#llx, %#llx, %#llx, %#llx) = %ld\n",
                 ev.tid, static_cast<unsigned long long>(ev.nr),
@@ -62,11 +115,24 @@ void Servers::serve(Worker* w)
 
 mk_proc_event Servers::run()
 {
+    // The program's signals are the main thread's to take (and pass on);
+    // servers inherit this mask, with interrupt_signal() open.
+    sigset_t mask = relayed_signals();
+    sigdelset(&mask, interrupt_signal());
+    pthread_sigmask(SIG_BLOCK, &mask, nullptr);
+    interrupter_ = std::thread([this] { interrupter(); });
+    interrupter_.detach(); // lives as long as mkexec (see the class)
     for (;;) {
         mk_proc_event ev = proc_.wait();
         if (ev.kind == MK_PROC_EVENT_EXIT)
             return ev;
-        Worker* w = take(ev.tid);
+        if (ev.kind == MK_PROC_EVENT_INTERRUPT) {
+            interrupt(ev.tid, ev.seq);
+            continue;
+        }
+        if (ev.kind != MK_PROC_EVENT_SYSCALL)
+            continue;
+        Worker* w = take(ev);
         {
             std::lock_guard<std::mutex> g(w->m);
             w->call = ev;

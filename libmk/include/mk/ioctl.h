@@ -235,6 +235,7 @@ struct mk_proc_exec {
 enum mk_proc_event_kind {
 	MK_PROC_EVENT_SYSCALL = 1,
 	MK_PROC_EVENT_EXIT = 2,
+	MK_PROC_EVENT_INTERRUPT = 3, /* interrupt the call (tid, seq) being performed */
 };
 struct mk_proc_event {
 	__u32 size;
@@ -246,7 +247,7 @@ struct mk_proc_event {
 	__u64 nr;
 	__u64 args[6];
 	__s32 status;            /* EXIT: as wait(2) encodes it */
-	__u32 fault;             /* EXIT: non-zero when a fault ended it */
+	__u32 fault;             /* EXIT: enum mk_exit_fault (<mk/proc.h>) */
 	__u64 fault_addr;
 	__u64 fault_ip;
 };
@@ -258,6 +259,14 @@ struct mk_proc_reply {
 	__u32 seq;
 	__u32 core;              /* mk_proc_event.core of the call */
 	__s64 ret;
+};
+
+/* MK_PROC_IOC_SIGNAL: deliver a signal (1..64) to the LWK process. */
+struct mk_proc_signal {
+	__u32 size;
+	__s32 signal;
+	__s32 sender_pid;        /* si_pid, si_uid the program sees */
+	__u32 sender_uid;
 };
 
 #define MK_IOC_VERSION _IOWR(MK_IOC_MAGIC, 0x00, struct mk_version)
@@ -275,5 +284,6 @@ struct mk_proc_reply {
 #define MK_PROC_IOC_EXEC _IOWR(MK_IOC_MAGIC, 0x40, struct mk_proc_exec)
 #define MK_PROC_IOC_WAIT _IOWR(MK_IOC_MAGIC, 0x41, struct mk_proc_event)
 #define MK_PROC_IOC_REPLY _IOW(MK_IOC_MAGIC, 0x42, struct mk_proc_reply)
+#define MK_PROC_IOC_SIGNAL _IOW(MK_IOC_MAGIC, 0x43, struct mk_proc_signal)
 
 #endif /* MK_IOCTL_H */

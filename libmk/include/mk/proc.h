@@ -47,12 +47,14 @@ enum mk_msg_type {
 	MK_MSG_REPLY = 3,        /* the result of a forwarded system call */
 	MK_MSG_KILL = 4,         /* end a process (its mkexec is gone) */
 	MK_MSG_UNMAPPED = 5,     /* Linux dropped its view of a range (MK_MSG_UNMAP) */
+	MK_MSG_SIGNAL = 6,       /* a signal for the process (sent to its mkexec) */
 	/* LWK -> Linux */
 	MK_MSG_SPAWNED = 16,
 	MK_MSG_EXECED = 17,
 	MK_MSG_SYSCALL = 18,     /* a system call for mkexec to perform */
 	MK_MSG_EXIT = 19,        /* the process ended */
 	MK_MSG_UNMAP = 20,       /* drop mkexec's view of a range before it is reused */
+	MK_MSG_INTERRUPT = 21,   /* a signal came: cut the forwarded call (tid, seq) short */
 };
 
 struct mk_msg_hdr {
@@ -139,10 +141,15 @@ struct mk_msg_reply {
  * MK_MSG_EXIT: status as wait(2) encodes it (exit code << 8, or the
  * signal); for a fault, where it happened.
  */
+enum mk_exit_fault {
+	MK_EXIT_FAULT_NONE = 0,
+	MK_EXIT_FAULT_ADDR = 1,  /* a fault: fault_addr and fault_ip are valid */
+	MK_EXIT_FAULT_IP = 2,    /* a signal that dumps core (abort): fault_ip is valid */
+};
 struct mk_msg_exit {
 	struct mk_msg_hdr hdr;
 	__s32 status;
-	__u32 fault;             /* non-zero: fault_addr and fault_ip are valid */
+	__u32 fault;             /* enum mk_exit_fault */
 	__u64 fault_addr;
 	__u64 fault_ip;
 };
@@ -159,6 +166,20 @@ struct mk_msg_kill {
 	struct mk_msg_hdr hdr;
 	__s32 signal;
 	__u32 pad;
+};
+
+/*
+ * MK_MSG_SIGNAL: deliver signal to pid (as kill(2) from sender_pid,
+ * sender_uid would). MK_MSG_INTERRUPT: the thread tid waits for the reply
+ * to its forwarded call seq and a signal came for it: Linux interrupts the
+ * call (it then answers -EINTR, or its result if it was done).
+ */
+struct mk_msg_signal {
+	struct mk_msg_hdr hdr;
+	__s32 signal;
+	__s32 code;              /* si_code: SI_USER (0), SI_KERNEL ... */
+	__s32 sender_pid;
+	__u32 sender_uid;
 };
 
 #endif /* MK_PROC_MESSAGES */

@@ -1,6 +1,7 @@
 #include <arch/asm_offsets.h>
 #include <arch/cpu.hpp>
 #include <arch/gdt.hpp>
+#include <arch/sigframe.hpp>
 #include <arch/user.hpp>
 
 namespace lwk::arch {
@@ -80,6 +81,22 @@ void fpu_reset()
     asm volatile("fninit; ldmxcsr %0" : : "m"(mxcsr));
     if (xcr0_enabled & 4)
         asm volatile("vzeroall");
+}
+
+bool fpu_image_valid(const void* area)
+{
+    const auto* b = static_cast<const uint8_t*>(area);
+    uint32_t mxcsr;
+    __builtin_memcpy(&mxcsr, b + MXCSR_OFFSET, 4);
+    if (mxcsr & 0xffff0000u) // reserved MXCSR bits: #GP
+        return false;
+    if (!xcr0_enabled)
+        return true;
+    uint64_t header[3];
+    __builtin_memcpy(header, b + XSAVE_HEADER_OFFSET, sizeof header);
+    // XSTATE_BV only of enabled features; the standard form (XCOMP_BV 0)
+    // and the reserved word after it zero: else XRSTOR raises #GP.
+    return !(header[0] & ~xcr0_enabled) && header[1] == 0 && header[2] == 0;
 }
 
 InterruptFrame user_frame(uint64_t rip, uint64_t rsp)
