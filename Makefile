@@ -82,6 +82,11 @@ bench-ring: user
 bench-syscall: bootstrap
 	@bench/syscall/run
 
+# Futex ping-pong, thread create+join, nanosleep overshoot natively and
+# under mkexec on the LWK, on a test node.
+bench-threads: bootstrap
+	@bench/threads/run
+
 # FWQ/FTQ/selfish detour on Linux, tuned Linux and the LWK, on a test node.
 bench-noise: bootstrap
 	@bench/noise/run
@@ -90,5 +95,5 @@ clean:
 	rm -rf $(BUILD)
 	-$(MAKE) -C $(KDIR) M=$(ROOT)/kmod clean >/dev/null 2>&1
 
-.PHONY: all kmod lwk user bootstrap check demo lint bench-partition bench-boot bench-ring bench-noise bench-syscall clean
+.PHONY: all kmod lwk user bootstrap check demo lint bench-partition bench-boot bench-ring bench-noise bench-syscall bench-threads clean
 .PRECIOUS: $(BUILD)/kmod/%/mk.ko
