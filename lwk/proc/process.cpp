@@ -468,6 +468,8 @@ void exit_thread(int32_t status)
 {
     Thread* t = percpu::current()->current;
     Process* p = t->proc;
+    // Robust mutexes it holds: their next owner learns it died.
+    sys::futex_exit_robust(p, t);
     // CLONE_CHILD_CLEARTID: pthread_join waits for this word to become 0.
     if (t->clear_child_tid) {
         uint32_t zero = 0;

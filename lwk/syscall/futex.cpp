@@ -229,6 +229,60 @@ long futex_wake(proc::Process* p, uint64_t uaddr, uint32_t n, uint32_t bitset)
     return wake_locked(b, p, uaddr, n, bitset);
 }
 
+namespace {
+
+// A robust futex word at uaddr held by tid: its owner is gone.
+void owner_died(proc::Process* p, uint64_t uaddr, int32_t tid)
+{
+    constexpr uint32_t WAITERS = 0x80000000u, OWNER_DIED = 0x40000000u, TID_MASK = 0x3fffffffu;
+    if (uaddr & 3)
+        return;
+    bool wake = false;
+    {
+        sched::MutexGuard mm(p->as->mutex());
+        auto k = p->as->kernel_address(uaddr, 4, true);
+        if (k.is_error())
+            return;
+        auto* w = static_cast<uint32_t*>(k.value());
+        uint32_t old = __atomic_load_n(w, __ATOMIC_RELAXED);
+        do {
+            if ((old & TID_MASK) != uint32_t(tid))
+                return;
+        } while (!__atomic_compare_exchange_n(w, &old, (old & WAITERS) | OWNER_DIED, false, __ATOMIC_SEQ_CST,
+            __ATOMIC_RELAXED));
+        wake = old & WAITERS;
+    }
+    if (wake)
+        futex_wake(p, uaddr, 1, ~0u);
+}
+
+} // namespace
+
+void futex_exit_robust(proc::Process* p, Thread* t)
+{
+    // struct robust_list_head { next; futex_offset; list_op_pending; }
+    constexpr unsigned LIMIT = 2048; // as Linux: a looping list ends somewhere
+    uint64_t head = t->robust_list;
+    if (!head)
+        return;
+    uint64_t h[3];
+    if (p->as->copy_in(h, head, sizeof h).is_error())
+        return;
+    int64_t offset = int64_t(h[1]);
+    uint64_t pending = h[2] & ~uint64_t(1);
+    uint64_t entry = h[0] & ~uint64_t(1);
+    for (unsigned n = 0; entry != head && n < LIMIT; ++n) {
+        uint64_t next;
+        if (p->as->copy_in(&next, entry, 8).is_error())
+            break;
+        if (entry != pending)
+            owner_died(p, entry + uint64_t(offset), t->tid);
+        entry = next & ~uint64_t(1);
+    }
+    if (pending)
+        owner_died(p, pending + uint64_t(offset), t->tid);
+}
+
 Result<long> sys_futex(Context& c)
 {
     constexpr uint64_t WAIT = 0, WAKE = 1, REQUEUE = 3, CMP_REQUEUE = 4, WAKE_OP = 5, WAIT_BITSET = 9,

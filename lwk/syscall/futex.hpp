@@ -9,12 +9,18 @@
 
 namespace lwk::proc {
 struct Process;
-}
+struct Thread;
+} // namespace lwk::proc
 
 namespace lwk::sys {
 
 // Wakes up to n threads of p waiting on uaddr whose bitset meets bitset.
 // Returns how many it woke.
 long futex_wake(proc::Process* p, uint64_t uaddr, uint32_t n, uint32_t bitset);
+
+// The calling thread t is ending: every robust futex it holds (its
+// set_robust_list list) is marked FUTEX_OWNER_DIED and one waiter woken,
+// so that the next pthread_mutex_lock returns EOWNERDEAD.
+void futex_exit_robust(proc::Process* p, proc::Thread* t);
 
 } // namespace lwk::sys

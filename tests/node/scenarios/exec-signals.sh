@@ -103,6 +103,17 @@ eq "signals reach the right thread, one computing in user mode on another core" 
 mkexec ./signals sigpipe >/tmp/pipe 2>&1
 eq "a write to a pipe nobody reads: SIGPIPE, exit 141, no report" "141 " "$? $(cat /tmp/pipe)"
 
+# One program's fault or signal is its own: another goes on.
+start_until_ready /tmp/other sleep --cpus 3-3
+mkexec --cpus 2-2 ./signals segv >/dev/null 2>&1
+r1=$?
+mkexec --cpus 2-2 ./signals abort >/dev/null 2>&1
+r2=$?
+ok "... the other program still runs" kill -0 $bg
+kill -INT $bg
+wait $bg
+eq "a fault and an abort beside a running program: it is unaffected" "139 134 130" "$r1 $r2 $?"
+
 sleep 1
 eq "no program is left on the LWK" 0 "$(lwk_programs)"
 eq "the LWK's free memory is back" "$free0" "$(lwk_free)"

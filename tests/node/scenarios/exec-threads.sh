@@ -27,6 +27,8 @@ eq "nanosleep, futex and condition-variable timeouts" "nanosleep 50 ms: at least
 futex wait 20 ms: ETIMEDOUT, at least 20 ms
 futex wait on a changed word: EAGAIN
 condition wait 30 ms: ETIMEDOUT, at least 30 ms" "$(mkexec ./timeouts)"
+eq "a robust mutex's owner exits holding it: the waiter gets EOWNERDEAD" \
+	"robust mutex: EOWNERDEAD after its owner exited, consistent again" "$(mkexec --cpus 2 ./robust)"
 # mk-noise pins one thread per CPU and starts them with a spinning barrier:
 # with no time slicing, threads must land on cores where they can run.
 out=$(mkexec --cpus 2-3 "$(command -v mk-noise)" --cpus 2-3 --bench fwq --fwq-samples 50 --fwq-work 12)
