@@ -114,12 +114,16 @@ Thread* new_thread(Process* p, const arch::InterruptFrame& frame, bool main)
         mm::free_pages(stack.value(), KSTACK_ORDER);
         return nullptr;
     }
-    auto* t = static_cast<Thread*>(mm::kzalloc(sizeof(Thread)));
-    if (!t) {
+    // A page of its own (not the kernel heap, which keeps what it grew
+    // to): with its signal records a thread is most of a page.
+    static_assert(sizeof(Thread) <= mm::PAGE_SIZE, "a Thread fits a page");
+    auto page = mm::alloc_pages_zeroed(0);
+    if (page.is_error()) {
         mm::free_pages(stack.value(), KSTACK_ORDER);
         mm::free_pages(fpu.value(), fpu_order());
         return nullptr;
     }
+    auto* t = static_cast<Thread*>(boot::phys_to_virt(page.value()));
     t->proc = p;
     t->kstack_phys = stack.value();
     t->kstack_top = reinterpret_cast<uint64_t>(boot::phys_to_virt(stack.value())) + (PAGE << KSTACK_ORDER);
@@ -173,7 +177,7 @@ void free_thread(Thread* t)
     }
     mm::free_pages(t->kstack_phys, KSTACK_ORDER);
     mm::free_pages(boot::virt_to_phys(t->fpu), fpu_order());
-    mm::kfree(t);
+    mm::free_pages(boot::virt_to_phys(t), 0);
     if (last)
         start_dying(p, p->exiting ? p->exit_status : p->last_status);
 }
