@@ -72,6 +72,10 @@ static void mk_fill_params(struct mk_boot_params *bp, const struct mk_image_layo
 	bp->version = MK_BOOT_VERSION;
 	bp->size = sizeof(*bp);
 	bp->flags = x2apic_mode ? MK_BOOT_X2APIC : 0;
+	/* Zeroed when reserved, and no LWK has written it since. */
+	if (!mk_part.mem_used)
+		bp->flags |= MK_BOOT_MEM_ZERO;
+	mk_part.mem_used = true;
 	bp->tsc_khz = tsc_khz;
 	bp->boot_area_phys = area;
 	bp->boot_area_size = area_bytes;

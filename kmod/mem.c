@@ -481,6 +481,7 @@ void mk_mem_release_all(void)
 	mk_free_chunks(&mk_part.chunks);
 	mk_part.nr_chunks = 0;
 	mk_part.mem_bytes = 0;
+	mk_part.mem_used = false;
 	memset(mk_part.node_bytes, 0, sizeof(mk_part.node_bytes));
 	if (bytes)
 		pr_info("released %llu MiB of memory\n", bytes / mib);

@@ -33,6 +33,7 @@ struct mk_partition {
 	unsigned int nr_chunks;
 	u64 mem_bytes;
 	u64 node_bytes[MK_MAX_NODES];
+	bool mem_used;               /* an LWK ran in it: not all zero any more */
 	/* Progress of a reservation in flight, read without the lock. */
 	atomic64_t progress_done;
 	atomic64_t progress_total;

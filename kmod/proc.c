@@ -293,6 +293,7 @@ static int mk_proc_next(struct mk_proc *p, u32 wanted, void *out, u32 out_size, 
 #define MK_PT_P 0x1ULL
 #define MK_PT_W 0x2ULL
 #define MK_PT_U 0x4ULL
+#define MK_PT_D 0x40ULL
 #define MK_PT_PS 0x80ULL
 #define MK_PT_ADDR 0x000ffffffffff000ULL
 
@@ -300,7 +301,7 @@ static vm_fault_t mk_proc_fault(struct vm_fault *vmf)
 {
 	struct vm_area_struct *vma = vmf->vma;
 	struct mk_proc *p = vma->vm_private_data;
-	u64 va = vmf->address & PAGE_MASK, e = 0, span = 0;
+	u64 va = vmf->address & PAGE_MASK, e = 0, span = 0, *ep = NULL;
 	phys_addr_t table = READ_ONCE(p->page_table), phys;
 	bool writable = true;
 	pgprot_t prot;
@@ -311,7 +312,8 @@ static vm_fault_t mk_proc_fault(struct vm_fault *vmf)
 	for (level = 4; level >= 1; level--) {
 		if (!mk_phys_in_lwk(table, PAGE_SIZE))
 			return VM_FAULT_SIGBUS;
-		e = READ_ONCE(((u64 *)phys_to_virt(table))[(va >> (12 + 9 * (level - 1))) & 511]);
+		ep = &((u64 *)phys_to_virt(table))[(va >> (12 + 9 * (level - 1))) & 511];
+		e = READ_ONCE(*ep);
 		if (!(e & MK_PT_P) || !(e & MK_PT_U))
 			return VM_FAULT_SIGBUS;
 		writable &= !!(e & MK_PT_W);
@@ -325,6 +327,20 @@ static vm_fault_t mk_proc_fault(struct vm_fault *vmf)
 		return VM_FAULT_SIGBUS;
 	if ((vmf->flags & FAULT_FLAG_WRITE) && !writable)
 		return VM_FAULT_SIGBUS;
+	/*
+	 * mkexec may write the page: the LWK must not take it for one nobody
+	 * wrote (it hands those out as zeroed memory). The dirty bit goes into
+	 * the very entry read, or the walk is not trusted (the LWK changed it).
+	 */
+	while (writable && !(e & MK_PT_D)) {
+		u64 was = cmpxchg64(ep, e, e | MK_PT_D);
+
+		if (was == e)
+			break;
+		if ((was & (MK_PT_P | MK_PT_ADDR)) != (e & (MK_PT_P | MK_PT_ADDR)))
+			return VM_FAULT_SIGBUS; /* unmapped meanwhile */
+		e = was; /* only the CPU's accessed or dirty bit changed */
+	}
 	prot = vm_get_page_prot(writable ? VM_READ | VM_WRITE | VM_SHARED : VM_READ | VM_SHARED);
 	return vmf_insert_pfn_prot(vma, va, PHYS_PFN(phys), prot);
 }

@@ -4,8 +4,9 @@ namespace lwk::mm {
 
 Buddy::Buddy(uintptr_t direct_offset) : offset_(direct_offset)
 {
-    for (auto& head : lists_)
-        head.next = head.prev = &head;
+    for (auto& kind : lists_)
+        for (auto& head : kind)
+            head.next = head.prev = &head;
 }
 
 Buddy::Region* Buddy::find(uint64_t phys)
@@ -24,28 +25,35 @@ Buddy::Region* Buddy::find(uint64_t phys)
     return nullptr;
 }
 
-void Buddy::push(Region& r, uint64_t phys, unsigned order)
+void Buddy::push(Region& r, uint64_t phys, unsigned order, bool zero)
 {
     Node* n = node(phys);
-    Node& head = lists_[order];
+    Node& head = lists_[zero][order];
     n->next = head.next;
     n->prev = &head;
     head.next->prev = n;
     head.next = n;
-    r.meta[(phys - r.base) >> PAGE_SHIFT] = static_cast<uint8_t>(order);
+    r.meta[(phys - r.base) >> PAGE_SHIFT] = static_cast<uint8_t>(order | (zero ? ZERO : 0));
     free_pages_ += 1ULL << order;
+    if (zero)
+        zero_pages_ += 1ULL << order;
 }
 
-void Buddy::unlink(Region& r, uint64_t phys, unsigned order)
+bool Buddy::unlink(Region& r, uint64_t phys, unsigned order)
 {
     Node* n = node(phys);
     n->prev->next = n->next;
     n->next->prev = n->prev;
-    r.meta[(phys - r.base) >> PAGE_SHIFT] = NOT_FREE;
+    uint8_t& m = r.meta[(phys - r.base) >> PAGE_SHIFT];
+    bool zero = m & ZERO;
+    m = NOT_FREE;
     free_pages_ -= 1ULL << order;
+    if (zero)
+        zero_pages_ -= 1ULL << order;
+    return zero;
 }
 
-Result<void> Buddy::add_region(uint64_t phys, uint64_t size)
+Result<void> Buddy::add_region(uint64_t phys, uint64_t size, bool zero)
 {
     uint64_t start = (phys + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
     uint64_t end = (phys + size) & ~(PAGE_SIZE - 1);
@@ -80,32 +88,44 @@ Result<void> Buddy::add_region(uint64_t phys, uint64_t size)
         unsigned order = MAX_ORDER;
         while (order > 0 && ((p & (order_bytes(order) - 1)) || p + order_bytes(order) > end))
             --order;
-        push(r, p, order);
+        push(r, p, order, zero);
         p += order_bytes(order);
     }
     return {};
 }
 
-Result<uint64_t> Buddy::alloc(unsigned order)
+Result<uint64_t> Buddy::alloc(unsigned order, bool want_zero, bool* zero)
 {
     if (order > MAX_ORDER)
         return Errno::INVAL;
-    unsigned k = order;
-    while (k <= MAX_ORDER && lists_[k].next == &lists_[k])
-        ++k;
+    // The smallest block that fits, of the kind wanted if one fits.
+    auto smallest = [this, order](unsigned kind) {
+        unsigned k = order;
+        while (k <= MAX_ORDER && lists_[kind][k].next == &lists_[kind][k])
+            ++k;
+        return k;
+    };
+    unsigned kind = want_zero ? 1 : 0;
+    unsigned k = smallest(kind);
+    if (k > MAX_ORDER) {
+        kind = !kind;
+        k = smallest(kind);
+    }
     if (k > MAX_ORDER)
         return Errno::NOMEM;
-    uint64_t phys = reinterpret_cast<uintptr_t>(lists_[k].next) - offset_;
+    uint64_t phys = reinterpret_cast<uintptr_t>(lists_[kind][k].next) - offset_;
     Region* r = find(phys);
-    unlink(*r, phys, k);
+    bool z = unlink(*r, phys, k);
     while (k > order) {
         --k;
-        push(*r, phys + order_bytes(k), k);
+        push(*r, phys + order_bytes(k), k, z);
     }
+    if (zero)
+        *zero = z;
     return phys;
 }
 
-Result<void> Buddy::free(uint64_t phys, unsigned order)
+Result<void> Buddy::free(uint64_t phys, unsigned order, bool zero)
 {
     if (order > MAX_ORDER || (phys & (order_bytes(order) - 1)))
         return Errno::INVAL;
@@ -119,28 +139,35 @@ Result<void> Buddy::free(uint64_t phys, unsigned order)
         uint64_t buddy = phys ^ order_bytes(order);
         if (buddy < r->base || buddy + order_bytes(order) > end)
             break;
-        if (r->meta[(buddy - r->base) >> PAGE_SHIFT] != order)
+        uint8_t m = r->meta[(buddy - r->base) >> PAGE_SHIFT];
+        if (m == NOT_FREE || (m & ORDER) != order)
             break;
-        unlink(*r, buddy, order);
+        bool buddy_zero = unlink(*r, buddy, order);
+        // Merged, the upper half's links are no longer a node: a zero
+        // block must have zeros there.
+        if (zero && buddy_zero && buddy > phys)
+            __builtin_memset(node(buddy), 0, NODE_BYTES);
+        zero = zero && buddy_zero;
         phys &= ~order_bytes(order);
         ++order;
     }
-    push(*r, phys, order);
+    push(*r, phys, order, zero);
     return {};
 }
 
 size_t Buddy::free_blocks(unsigned order) const
 {
     size_t n = 0;
-    for (const Node* p = lists_[order].next; p != &lists_[order]; p = p->next)
-        ++n;
+    for (const auto& kind : lists_)
+        for (const Node* p = kind[order].next; p != &kind[order]; p = p->next)
+            ++n;
     return n;
 }
 
 int Buddy::largest_free_order() const
 {
     for (int k = MAX_ORDER; k >= 0; --k)
-        if (lists_[k].next != &lists_[k])
+        if (lists_[0][k].next != &lists_[0][k] || lists_[1][k].next != &lists_[1][k])
             return k;
     return -1;
 }

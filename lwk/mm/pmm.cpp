@@ -27,11 +27,11 @@ private:
     uint64_t flags_;
 };
 
-void add(uint64_t start, uint64_t end)
+void add(uint64_t start, uint64_t end, bool zero)
 {
     if (end <= start)
         return;
-    if (buddy.add_region(start, end - start).is_error())
+    if (buddy.add_region(start, end - start, zero).is_error())
         klog("cannot manage memory %016lx-%016lx", start, end);
 }
 
@@ -41,14 +41,15 @@ void pmm_init(const mk_boot_params& bp)
 {
     // The boot area and the image lie together at the start of the first chunk.
     uint64_t used_start = bp.boot_area_phys, used_end = bp.image_phys + bp.image_size;
+    bool zero = bp.flags & MK_BOOT_MEM_ZERO;
     for (uint32_t i = 0; i < bp.nr_chunks; ++i) {
         uint64_t start = bp.chunks[i].phys, end = start + bp.chunks[i].bytes;
         if (used_end <= start || used_start >= end) {
-            add(start, end);
+            add(start, end, zero);
             continue;
         }
-        add(start, used_start > start ? used_start : start);
-        add(used_end < end ? used_end : end, end);
+        add(start, used_start > start ? used_start : start, zero);
+        add(used_end < end ? used_end : end, end, zero);
     }
 }
 
@@ -64,22 +65,30 @@ void publish_free()
 Result<uint64_t> alloc_pages(unsigned order)
 {
     IrqGuard g;
-    auto r = buddy.alloc(order);
+    auto r = buddy.alloc(order, false);
     publish_free();
     return r;
 }
 
 Result<uint64_t> alloc_pages_zeroed(unsigned order)
 {
-    uint64_t phys = TRY(alloc_pages(order));
-    __builtin_memset(boot::phys_to_virt(phys), 0, order_bytes(order));
+    bool zero = false;
+    Result<uint64_t> r = Errno::NOMEM;
+    {
+        IrqGuard g;
+        r = buddy.alloc(order, true, &zero);
+        publish_free();
+    }
+    uint64_t phys = TRY(r);
+    // A zero block has only its free-list links to clear.
+    __builtin_memset(boot::phys_to_virt(phys), 0, zero ? Buddy::NODE_BYTES : order_bytes(order));
     return phys;
 }
 
-void free_pages(uint64_t phys, unsigned order)
+void free_pages(uint64_t phys, unsigned order, bool zero)
 {
     IrqGuard g;
-    if (buddy.free(phys, order).is_error())
+    if (buddy.free(phys, order, zero).is_error())
         panic("freeing pages at %016lx (order %u) that are not allocated", phys, order);
     publish_free();
 }

@@ -24,6 +24,45 @@ bool aligned(uint64_t v, uint64_t a) { return (v & (a - 1)) == 0; }
 
 } // namespace
 
+// The leaves unmap takes out, as pieces of memory: a whole 2 MiB leaf as
+// one block, a 4 KiB one as a page (the buddy allocator takes any
+// naturally aligned piece of a block back). A leaf never dirty was never
+// written: its memory is still zero. Pieces are freed in batches, each
+// after a TLB flush (no core may write them any more, or set a dirty
+// bit), or handed to `later` to be freed once Linux has dropped its view.
+class AddressSpace::Reclaim final : public arch::LeafSink {
+public:
+    Reclaim(const AddressSpace& as, Pieces* later, bool flush) : as_(as), later_(later), flush_(flush) {}
+    ~Reclaim() { drain(); }
+    void leaf(uint64_t entry, uint64_t page_size) override
+    {
+        unsigned order = page_size == HUGE ? HUGE_ORDER : 0;
+        batch_[n_++] = Piece{entry & arch::PTE_ADDR & ~(page_size - 1), order, !(entry & arch::PTE_DIRTY)};
+        if (n_ == BATCH)
+            drain();
+    }
+    void drain()
+    {
+        if (!n_)
+            return;
+        if (flush_)
+            as_.flush_tlb();
+        for (size_t i = 0; i < n_; ++i)
+            // No room to defer: the caller dropped Linux's view before asking.
+            if (!later_ || !later_->push_back(batch_[i]))
+                mm::free_pages(batch_[i].phys, batch_[i].order, batch_[i].zero);
+        n_ = 0;
+    }
+
+private:
+    static constexpr size_t BATCH = 64;
+    const AddressSpace& as_;
+    Pieces* later_;
+    bool flush_;
+    Piece batch_[BATCH];
+    size_t n_ = 0;
+};
+
 uint64_t pte_bits(uint32_t prot)
 {
     uint64_t bits = arch::PTE_USER;
@@ -49,8 +88,10 @@ AddressSpace::~AddressSpace()
         mm::kernel_vm_load();
     if (percpu::current()->as_loaded.load() == this)
         percpu::current()->as_loaded.store(nullptr);
+    Reclaim reclaim(*this, nullptr, false); // no core has these tables loaded any more
     for (const Region& r : regions_)
-        release_pages(r.start, r.end - r.start);
+        (void)pt_.unmap(r.start, r.end - r.start, &reclaim);
+    reclaim.drain();
     pt_.destroy_range(0, 255);
     pt_.destroy();
 }
@@ -68,25 +109,20 @@ Result<void> AddressSpace::populate(uint64_t addr, uint64_t len, uint32_t prot)
         uint64_t size = PAGE;
         Result<uint64_t> phys = Errno::NOMEM;
         if (aligned(v, HUGE) && end - v >= HUGE) {
-            phys = mm::alloc_pages(HUGE_ORDER);
+            phys = mm::alloc_pages_zeroed(HUGE_ORDER);
             if (!phys.is_error())
                 size = HUGE;
         }
         if (phys.is_error())
-            phys = mm::alloc_pages(0);
+            phys = mm::alloc_pages_zeroed(0);
         if (phys.is_error()) {
-            release_pages(addr, v - addr);
-            (void)pt_.unmap(addr, v - addr);
-            flush_tlb();
+            drop_pages(addr, v - addr, nullptr);
             return Errno::NOMEM;
         }
-        __builtin_memset(boot::phys_to_virt(phys.value()), 0, size);
         auto mapped = pt_.map(v, phys.value(), size, bits, size);
         if (mapped.is_error()) {
-            mm::free_pages(phys.value(), size == HUGE ? HUGE_ORDER : 0);
-            release_pages(addr, v - addr);
-            (void)pt_.unmap(addr, v - addr);
-            flush_tlb();
+            mm::free_pages(phys.value(), size == HUGE ? HUGE_ORDER : 0, true);
+            drop_pages(addr, v - addr, nullptr);
             return mapped.error();
         }
         v += size;
@@ -94,40 +130,17 @@ Result<void> AddressSpace::populate(uint64_t addr, uint64_t len, uint32_t prot)
     return {};
 }
 
-// Frees the memory behind [addr, addr + len), leaf by leaf: a whole 2 MiB
-// leaf as one block, parts of one page by page (the buddy allocator takes
-// any naturally aligned piece of a block back).
 void free_pieces(Pieces& pieces)
 {
     for (const Piece& p : pieces)
-        mm::free_pages(p.phys, p.order);
+        mm::free_pages(p.phys, p.order, p.zero);
     pieces.clear();
 }
 
-void AddressSpace::release_pages(uint64_t addr, uint64_t len, Pieces* later)
+void AddressSpace::drop_pages(uint64_t addr, uint64_t len, Pieces* later)
 {
-    auto release = [later](uint64_t phys, unsigned order) {
-        if (later && later->push_back(Piece{phys, order}))
-            return;
-        // No room to defer: the caller dropped Linux's view before asking.
-        mm::free_pages(phys, order);
-    };
-    uint64_t v = addr, end = addr + len;
-    while (v < end) {
-        arch::Translation t;
-        if (!pt_.translate(v, t)) {
-            v += PAGE;
-            continue;
-        }
-        uint64_t leaf_start = v & ~(t.page_size - 1);
-        if (t.page_size == HUGE && leaf_start == v && end - v >= HUGE) {
-            release(t.phys, HUGE_ORDER);
-            v += HUGE;
-        } else {
-            release(t.phys & ~(PAGE - 1), 0);
-            v += PAGE;
-        }
-    }
+    Reclaim r(*this, later, true);
+    (void)pt_.unmap(addr, len, &r);
 }
 
 // Makes addr a boundary between regions (splitting the one around it).
@@ -185,8 +198,7 @@ Result<uint64_t> AddressSpace::map(uint64_t addr, uint64_t len, uint32_t prot, R
     while (at < regions_.size() && regions_[at].start < addr)
         ++at;
     if (!regions_.insert(at, Region{addr, addr + len, prot, kind})) {
-        release_pages(addr, len);
-        (void)pt_.unmap(addr, len);
+        drop_pages(addr, len, nullptr);
         return Errno::NOMEM;
     }
     return addr;
@@ -201,17 +213,19 @@ Result<void> AddressSpace::unmap(uint64_t addr, uint64_t len, Pieces* later)
     uint64_t end = addr + len;
     TRY(split_regions_at(addr));
     TRY(split_regions_at(end));
-    for (size_t i = 0; i < regions_.size();) {
-        Region r = regions_[i];
-        if (r.start >= addr && r.end <= end) {
-            release_pages(r.start, r.end - r.start, later);
-            TRY(pt_.unmap(r.start, r.end - r.start));
-            regions_.erase(i);
-        } else {
-            ++i;
+    {
+        Reclaim reclaim(*this, later, true);
+        for (size_t i = 0; i < regions_.size();) {
+            Region r = regions_[i];
+            if (r.start >= addr && r.end <= end) {
+                (void)pt_.unmap(r.start, r.end - r.start, &reclaim);
+                regions_.erase(i);
+            } else {
+                ++i;
+            }
         }
     }
-    flush_tlb();
+    flush_tlb(); // (also when nothing was mapped there: the caller's rule)
     return {};
 }
 
@@ -255,6 +269,8 @@ Result<void*> AddressSpace::kernel_address(uint64_t addr, uint64_t len, bool wri
         return Errno::INVAL;
     if (!pt_.translate(addr, t) || (write && !(t.flags & arch::PTE_WRITE)))
         return Errno::FAULT;
+    if (write)
+        pt_.set_dirty(addr);
     return boot::phys_to_virt(t.phys);
 }
 
@@ -285,9 +301,7 @@ Result<void> AddressSpace::protect(uint64_t addr, uint64_t len, uint32_t prot, P
         if (was_none && !now_none) {
             TRY(populate(r.start, r.end - r.start, prot));
         } else if (!was_none && now_none) {
-            release_pages(r.start, r.end - r.start, later);
-            TRY(pt_.unmap(r.start, r.end - r.start));
-            flush_tlb();
+            drop_pages(r.start, r.end - r.start, later);
         } else if (!now_none) {
             TRY(pt_.protect(r.start, r.end - r.start, pte_bits(prot)));
         }
@@ -351,6 +365,7 @@ Result<void> AddressSpace::copy_out(uint64_t dst, const void* src, uint64_t len)
         arch::Translation t;
         if (!pt_.translate(dst, t) || !(t.flags & arch::PTE_WRITE))
             return Errno::FAULT;
+        pt_.set_dirty(dst);
         uint64_t chunk = PAGE - (dst & (PAGE - 1));
         if (chunk > len)
             chunk = len;
@@ -369,6 +384,7 @@ Result<void> AddressSpace::copy_between(uint64_t dst, uint64_t src, uint64_t n) 
         arch::Translation s, d;
         if (!pt_.translate(src, s) || !pt_.translate(dst, d))
             return Errno::FAULT;
+        pt_.set_dirty(dst);
         uint64_t chunk = PAGE - (src & (PAGE - 1));
         uint64_t room = PAGE - (dst & (PAGE - 1));
         if (chunk > room)
@@ -392,6 +408,22 @@ Result<void> AddressSpace::zero(uint64_t addr, uint64_t len) const
         if (chunk > len)
             chunk = len;
         if (pt_.translate(addr, t)) // PROT_NONE pages have nothing to zero
+            __builtin_memset(boot::phys_to_virt(t.phys), 0, chunk);
+        addr += chunk;
+        len -= chunk;
+    }
+    return {};
+}
+
+Result<void> AddressSpace::zero_written(uint64_t addr, uint64_t len) const
+{
+    sched::MutexGuard g(mutex_);
+    while (len) {
+        arch::Translation t;
+        uint64_t chunk = PAGE - (addr & (PAGE - 1));
+        if (chunk > len)
+            chunk = len;
+        if (pt_.translate(addr, t) && (t.flags & arch::PTE_DIRTY))
             __builtin_memset(boot::phys_to_virt(t.phys), 0, chunk);
         addr += chunk;
         len -= chunk;

@@ -3,6 +3,11 @@
 // faults while the program runs), zeroed, in 2 MiB pages wherever the
 // range's alignment allows. Linux must have dropped its view of a range
 // (MK_MSG_UNMAP) before unmap() frees its pages: callers see to that.
+//
+// Pages nobody wrote are known to be zero: the leaf's dirty bit says
+// whether the program wrote; the kernel's writes (copy_out ...) and
+// Linux's (mk.ko, through mkexec's window) set it too. Such pages go back
+// to the allocator as zero memory, and MADV_DONTNEED leaves them alone.
 #pragma once
 
 #include <arch/pagetable.hpp>
@@ -18,10 +23,12 @@ namespace lwk::proc {
 // What a region is, for /proc-like reports and for brk and the stack.
 enum class RegionKind : uint32_t { image, heap, stack, anon, staging };
 
-// Physical memory taken out of the page tables but not yet freed.
+// Physical memory taken out of the page tables but not yet freed; zero if
+// nothing wrote it since it was zeroed (its leaf was never dirty).
 struct Piece {
     uint64_t phys;
     unsigned order;
+    bool zero;
 };
 using Pieces = Vector<Piece>;
 void free_pieces(Pieces& pieces);
@@ -65,6 +72,8 @@ public:
     Result<void> copy_between(uint64_t dst, uint64_t src, uint64_t n) const;
     // Zeroes mapped memory.
     Result<void> zero(uint64_t addr, uint64_t len) const;
+    // Zeroes the pages of mapped memory that were written (MADV_DONTNEED).
+    Result<void> zero_written(uint64_t addr, uint64_t len) const;
     // A string of at most max bytes (NUL included); ENAMETOOLONG-like E2BIG if longer.
     Result<uint64_t> strlen_user(uint64_t src, uint64_t max) const;
 
@@ -88,7 +97,10 @@ public:
 private:
     explicit AddressSpace(arch::PageTable pt) : pt_(pt) {}
     Result<void> populate(uint64_t addr, uint64_t len, uint32_t prot);
-    void release_pages(uint64_t addr, uint64_t len, Pieces* later = nullptr);
+    class Reclaim;
+    // Takes [addr, addr + len) out of the page tables; its memory is freed
+    // after a TLB flush, or handed to later.
+    void drop_pages(uint64_t addr, uint64_t len, Pieces* later);
     Result<void> split_regions_at(uint64_t addr);
     void flush_tlb() const;
 

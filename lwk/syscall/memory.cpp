@@ -201,8 +201,10 @@ Result<long> sys_madvise(Context& c)
         return Errno::INVAL;
     if (!c.proc->as->accessible(addr, len, 0))
         return Errno::NOMEM;
+    // Private anonymous memory reads back as zeros: the pages written are
+    // cleared (those nobody wrote still are zero).
     if (c.a[2] == MADV_DONTNEED)
-        TRY(c.proc->as->zero(addr, len)); // private anonymous memory reads back as zeros
+        TRY(c.proc->as->zero_written(addr, len));
     return 0; // the rest is advice; LWK memory is never paged out
 }
 

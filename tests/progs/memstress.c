@@ -6,10 +6,12 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 #define MiB (1024UL * 1024)
@@ -117,6 +119,31 @@ int main(void)
 	    errno != EEXIST)
 		return printf("memstress: MAP_FIXED_NOREPLACE replaced a mapping\n"), 1;
 	fixed[0] = 1;
+	/* Memory written by Linux (a forwarded read into it) or by the LWK
+	 * (clock_gettime's result) is zero again when mapped anew, and after
+	 * MADV_DONTNEED. */
+	for (int round = 0; round < 4; round++) {
+		unsigned char *m = mmap(NULL, 2 * MiB, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		int fd = open("/dev/urandom", O_RDONLY);
+		if (m == MAP_FAILED || fd < 0 || read(fd, m + 4096, MiB) != (ssize_t)MiB)
+			return printf("memstress: reading into a mapping failed\n"), 1;
+		close(fd);
+		clock_gettime(CLOCK_REALTIME, (struct timespec *)(m + 2 * MiB - 4096));
+		if (round & 1) {
+			madvise(m, 2 * MiB, MADV_DONTNEED);
+			for (size_t i = 0; i < 2 * MiB; i++)
+				if (m[i])
+					return printf("memstress: memory Linux wrote is not zero after MADV_DONTNEED\n"), 1;
+		}
+		munmap(m, 2 * MiB);
+		for (int k = 0; k < 3; k++) {
+			unsigned char *z = mmap(NULL, 2 * MiB, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+			for (size_t i = 0; i < 2 * MiB; i += 8)
+				if (*(uint64_t *)(z + i))
+					return printf("memstress: memory Linux wrote came back not zero\n"), 1;
+			munmap(z, 2 * MiB);
+		}
+	}
 	printf("memstress ok: checksum %llu\n", (unsigned long long)sum);
 	return 0;
 }

@@ -2,7 +2,9 @@
 
 #include <mm/buddy.hpp>
 
+#include <algorithm>
 #include <cstdlib>
+#include <cstring>
 #include <map>
 #include <memory>
 #include <random>
@@ -125,4 +127,77 @@ TEST_CASE("random allocation never hands out overlapping blocks", "[buddy]")
     for (auto [p, order] : live)
         REQUIRE_FALSE(b->free(p, order).is_error());
     CHECK(b->free_bytes() == total);
+}
+
+TEST_CASE("zero blocks: split, handed out only when wanted, merged only with zero ones", "[buddy]")
+{
+    Arena a(8 << 20);
+    std::memset(a.base, 0, a.size);
+    auto b = std::make_unique<Buddy>();
+    REQUIRE_FALSE(b->add_region(a.phys(), a.size, true).is_error());
+    CHECK(b->zero_bytes() == b->free_bytes());
+
+    // Wanted zero: a zero block, zero but for its list links.
+    bool zero = false;
+    auto z = b->alloc(9, true, &zero);
+    REQUIRE_FALSE(z.is_error());
+    CHECK(zero);
+    auto* p = reinterpret_cast<uint8_t*>(z.value());
+    std::memset(p, 0, Buddy::NODE_BYTES);
+    CHECK(std::all_of(p, p + order_bytes(9), [](uint8_t c) { return c == 0; }));
+
+    // Written and given back as not zero: a zero request avoids it, the
+    // next plain one takes it.
+    std::memset(p, 0xab, order_bytes(9));
+    REQUIRE_FALSE(b->free(z.value(), 9, false).is_error());
+    CHECK(b->zero_bytes() == b->free_bytes() - order_bytes(9));
+    auto z2 = b->alloc(9, true, &zero);
+    REQUIRE_FALSE(z2.is_error());
+    CHECK(zero);
+    CHECK(z2.value() != z.value());
+    auto d = b->alloc(9, false, &zero);
+    REQUIRE_FALSE(d.is_error());
+    CHECK_FALSE(zero);
+    CHECK(d.value() == z.value());
+
+    // A zero block merged with its zero buddy leaves no links inside.
+    std::memset(reinterpret_cast<uint8_t*>(z2.value()), 0, order_bytes(9));
+    REQUIRE_FALSE(b->free(z2.value(), 9, true).is_error());
+    std::memset(reinterpret_cast<uint8_t*>(d.value()), 0, order_bytes(9));
+    REQUIRE_FALSE(b->free(d.value(), 9, true).is_error());
+    CHECK(b->zero_bytes() == b->free_bytes());
+    auto big = b->alloc(10, true, &zero);
+    REQUIRE_FALSE(big.is_error());
+    CHECK(zero);
+    auto* q = reinterpret_cast<uint8_t*>(big.value());
+    std::memset(q, 0, Buddy::NODE_BYTES);
+    CHECK(std::all_of(q, q + order_bytes(10), [](uint8_t c) { return c == 0; }));
+    // Everything back: one kind of memory again, all merged.
+    REQUIRE_FALSE(b->free(big.value(), 10, true).is_error());
+    CHECK(b->zero_bytes() == b->free_bytes());
+    CHECK(b->largest_free_order() == 10);
+}
+
+TEST_CASE("a zero block merged with a written one is not zero", "[buddy]")
+{
+    Arena a(4 << 20);
+    std::memset(a.base, 0, a.size);
+    auto b = std::make_unique<Buddy>();
+    REQUIRE_FALSE(b->add_region(a.phys(), a.size, true).is_error());
+    // Pages 1, 2 and 3 (page 0 holds the metadata): 2 and 3 are buddies.
+    auto x = b->alloc(0, true);
+    auto y = b->alloc(0, true);
+    auto w = b->alloc(0, true);
+    REQUIRE_FALSE(x.is_error());
+    REQUIRE_FALSE(y.is_error());
+    REQUIRE_FALSE(w.is_error());
+    REQUIRE((y.value() ^ w.value()) == PAGE_SIZE);
+    REQUIRE_FALSE(b->free(y.value(), 0, false).is_error());
+    REQUIRE_FALSE(b->free(w.value(), 0, true).is_error());
+    CHECK(b->free_bytes() - b->zero_bytes() == 2 * PAGE_SIZE);
+    bool zero = true;
+    auto c = b->alloc(0, false, &zero);
+    REQUIRE_FALSE(c.is_error());
+    CHECK_FALSE(zero);
+    CHECK(c.value() == std::min(y.value(), w.value()));
 }

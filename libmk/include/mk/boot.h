@@ -178,6 +178,7 @@ struct mk_boot_params {
 };
 
 #define MK_BOOT_X2APIC (1U << 0)     /* Linux runs its APICs in x2APIC mode */
+#define MK_BOOT_MEM_ZERO (1U << 1)   /* the chunks hold only zeros (but the boot area and image) */
 
 #endif /* __ASSEMBLY__ */
 #endif /* MK_BOOT_H */

@@ -46,7 +46,11 @@ Result<void> PageTable::split(uint64_t* entry, uint64_t level_page)
             e &= ~PTE_HUGE; // bit 7 is PAT at the 4 KiB level
         child[i] = e;
     }
-    *entry = t | TABLE_BITS;
+    // A CPU may set the dirty bit meanwhile: the children inherit it.
+    uint64_t now = __atomic_exchange_n(entry, t | TABLE_BITS, __ATOMIC_SEQ_CST);
+    if ((now & PTE_DIRTY) && !(old & PTE_DIRTY))
+        for (unsigned i = 0; i < 512; ++i)
+            child[i] |= PTE_DIRTY;
     return {};
 }
 
@@ -122,16 +126,42 @@ template <typename Leaf> Result<void> PageTable::walk_leaves(uint64_t va, uint64
     return {};
 }
 
-Result<void> PageTable::unmap(uint64_t va, uint64_t size)
+Result<void> PageTable::unmap(uint64_t va, uint64_t size, LeafSink* sink)
 {
-    return walk_leaves(va, size, [](uint64_t* e, uint64_t) { *e = 0; });
+    return walk_leaves(va, size, [sink](uint64_t* e, uint64_t span) {
+        uint64_t old = __atomic_exchange_n(e, 0, __ATOMIC_SEQ_CST);
+        if (sink)
+            sink->leaf(old, span);
+    });
 }
 
 Result<void> PageTable::protect(uint64_t va, uint64_t size, uint64_t prot)
 {
     return walk_leaves(va, size, [prot](uint64_t* e, uint64_t) {
-        *e = (*e & ~PROT_MASK) | (prot & PROT_MASK);
+        uint64_t old = __atomic_load_n(e, __ATOMIC_RELAXED);
+        while (!__atomic_compare_exchange_n(e, &old, (old & ~PROT_MASK) | (prot & PROT_MASK), false,
+            __ATOMIC_SEQ_CST, __ATOMIC_RELAXED)) {
+        }
     });
+}
+
+void PageTable::set_dirty(uint64_t va) const
+{
+    if (!canonical(va))
+        return;
+    uint64_t* t = table(root_);
+    for (int level = 4;; --level) {
+        uint64_t* e = &t[index_of(va, level)];
+        uint64_t v = __atomic_load_n(e, __ATOMIC_RELAXED);
+        if (!(v & PTE_PRESENT))
+            return;
+        if (level == 1 || (v & PTE_HUGE)) {
+            if (!(v & PTE_DIRTY))
+                __atomic_fetch_or(e, PTE_DIRTY, __ATOMIC_SEQ_CST);
+            return;
+        }
+        t = table(v & PTE_ADDR);
+    }
 }
 
 bool PageTable::any_mapped(uint64_t va, uint64_t size) const

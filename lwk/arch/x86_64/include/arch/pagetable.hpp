@@ -43,6 +43,16 @@ protected:
     ~TableAllocator() = default;
 };
 
+// What unmap takes out, leaf by leaf: the entry as it was at that moment
+// (with the accessed and dirty bits the CPU set) and the leaf's size.
+class LeafSink {
+public:
+    virtual void leaf(uint64_t entry, uint64_t page_size) = 0;
+
+protected:
+    ~LeafSink() = default;
+};
+
 struct Translation {
     uint64_t phys;      // of the address itself
     uint64_t page_size; // of the leaf that maps it
@@ -66,10 +76,15 @@ public:
     Result<void> map(uint64_t va, uint64_t pa, uint64_t size, uint64_t prot,
         uint64_t max_page = PAGE_1G);
     // Unmaps [va, va + size), splitting large pages it cuts through.
-    // Unmapped parts are skipped.
-    Result<void> unmap(uint64_t va, uint64_t size);
-    // Changes the prot bits of the mapped parts of [va, va + size).
+    // Unmapped parts are skipped. Each leaf is taken out atomically (the
+    // dirty bit a CPU sets cannot be lost) and reported to sink.
+    Result<void> unmap(uint64_t va, uint64_t size, LeafSink* sink = nullptr);
+    // Changes the prot bits of the mapped parts of [va, va + size) (the
+    // accessed and dirty bits are kept).
     Result<void> protect(uint64_t va, uint64_t size, uint64_t prot);
+    // Marks the leaf that maps va dirty: its memory was written other
+    // than through this table (by the kernel, or by Linux).
+    void set_dirty(uint64_t va) const;
     bool translate(uint64_t va, Translation& out) const;
     // Whether any page of [va, va + size) is mapped.
     bool any_mapped(uint64_t va, uint64_t size) const;
