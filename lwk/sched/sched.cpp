@@ -237,6 +237,8 @@ void run(percpu::Cpu* cpu, Thread* t)
         cpu->as_loaded.store(as);
         cpu->flushed_gen.store(as->tlb_generation());
         as->activate();
+        // This core runs that process now (its memory: see publish).
+        boot::shared_store(cpu->boot->pid, t->proc->pid);
     }
     if (cpu->fpu_owner != t) {
         if (cpu->fpu_owner)

@@ -40,6 +40,20 @@ constexpr Table table = make_table();
 
 } // namespace
 
+bool changes_memory(uint64_t nr)
+{
+    switch (nr) {
+    case 9:  // mmap
+    case 10: // mprotect (PROT_NONE gives memory back)
+    case 11: // munmap
+    case 12: // brk
+    case 25: // mremap
+        return true;
+    default:
+        return false;
+    }
+}
+
 const char* name(uint64_t nr)
 {
     return nr < TABLE_SIZE && table.e[nr].name ? table.e[nr].name : "unknown";
@@ -56,8 +70,8 @@ extern "C" void syscall_dispatch(lwk::arch::InterruptFrame* f)
     sys::Handler h = c.nr < sys::TABLE_SIZE ? sys::table.e[c.nr].local : nullptr;
     Result<long> r = h ? h(c) : sys::forward(c);
     f->rax = r.is_error() ? static_cast<uint64_t>(-static_cast<long>(r.error().code)) : r.value();
-    if (h)
-        sched::publish(t); // memory calls change what status shows
+    if (sys::changes_memory(c.nr))
+        sched::publish(t); // what mkctl status shows
     // Signals, and a kill of the process meanwhile; rt_sigreturn's frame
     // is the one it restored, not a call to restart.
     constexpr uint64_t RT_SIGRETURN = 15;

@@ -39,5 +39,7 @@ Result<long> forward_call(Context& c, uint64_t nr, uint64_t a0 = 0, uint64_t a1 
 void drop_linux_view(Context& c, uint64_t start, uint64_t len);
 
 const char* name(uint64_t nr);
+// Whether the call changes how much memory the process has.
+bool changes_memory(uint64_t nr);
 
 } // namespace lwk::sys

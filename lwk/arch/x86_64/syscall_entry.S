@@ -3,8 +3,14 @@
  * masked IF (SFMASK): the kernel runs with interrupts off. We switch to the
  * thread's kernel stack and build the same struct InterruptFrame an
  * interrupt from user mode would (vector FRAME_VECTOR_SYSCALL), so system
- * calls, interrupts and later signal delivery share one frame layout, then
- * call syscall_dispatch(frame) and leave through the common iretq path.
+ * calls, interrupts and signal delivery share one frame layout, then call
+ * syscall_dispatch(frame).
+ *
+ * The way back is SYSRET when the frame allows it -- RCX and R11 still the
+ * return RIP and RFLAGS (a signal frame or rt_sigreturn changes them), no
+ * TF or RF to restore, and a RIP below the top user page (SYSRET to a
+ * non-canonical RIP faults in ring 0 on Intel CPUs) -- and the common
+ * iretq path otherwise.
  */
 #include <arch/asm_offsets.h>
 
@@ -41,7 +47,36 @@ syscall_entry:
 	xorl	%ebp, %ebp		/* end kernel backtraces here */
 	movq	%rsp, %rdi
 	call	syscall_dispatch
-	jmp	isr_return
+	movq	FRAME_RCX(%rsp), %rcx
+	cmpq	%rcx, FRAME_RIP(%rsp)
+	jne	isr_return
+	movq	FRAME_R11(%rsp), %r11
+	cmpq	%r11, FRAME_RFLAGS(%rsp)
+	jne	isr_return
+	testq	$0x10100, %r11		/* RF | TF */
+	jnz	isr_return
+	movq	$0x00007ffffffff000, %rax
+	cmpq	%rax, %rcx
+	jae	isr_return
+	popq	%r15
+	popq	%r14
+	popq	%r13
+	popq	%r12
+	popq	%r11			/* = RFLAGS */
+	popq	%r10
+	popq	%r9
+	popq	%r8
+	popq	%rbp
+	popq	%rdi
+	popq	%rsi
+	popq	%rdx
+	popq	%rcx			/* = RIP */
+	popq	%rbx
+	popq	%rax
+	/* vector, error code, RIP, CS, RFLAGS, then the user RSP */
+	movq	FRAME_RSP - FRAME_RIP + 16(%rsp), %rsp
+	swapgs
+	sysretq
 	.size	syscall_entry, . - syscall_entry
 
 /*

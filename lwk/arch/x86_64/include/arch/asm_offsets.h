@@ -8,4 +8,11 @@
 
 #define FRAME_VECTOR_SYSCALL 0x100  /* InterruptFrame.vector of a system call */
 
+/* InterruptFrame fields the SYSRET path reads (checked in interrupts.hpp). */
+#define FRAME_R11 32
+#define FRAME_RCX 96
+#define FRAME_RIP 136
+#define FRAME_RFLAGS 152
+#define FRAME_RSP 160
+
 #endif

@@ -1,6 +1,8 @@
 // Interrupts and exceptions: the saved register frame and the IDT.
 #pragma once
 
+#include <arch/asm_offsets.h>
+
 #include <cstdint>
 
 namespace lwk::arch {
@@ -38,6 +40,12 @@ struct InterruptFrame {
     // Pushed by the CPU.
     uint64_t rip, cs, rflags, rsp, ss;
 };
+
+static_assert(__builtin_offsetof(InterruptFrame, r11) == FRAME_R11);
+static_assert(__builtin_offsetof(InterruptFrame, rcx) == FRAME_RCX);
+static_assert(__builtin_offsetof(InterruptFrame, rip) == FRAME_RIP);
+static_assert(__builtin_offsetof(InterruptFrame, rflags) == FRAME_RFLAGS);
+static_assert(__builtin_offsetof(InterruptFrame, rsp) == FRAME_RSP);
 
 // The IDT (one, shared by every core); IST stacks come from each core's TSS.
 void idt_init();
