@@ -143,9 +143,10 @@ Result<void> Buddy::free(uint64_t phys, unsigned order, bool zero)
         if (m == NOT_FREE || (m & ORDER) != order)
             break;
         bool buddy_zero = unlink(*r, buddy, order);
-        // Merged, the upper half's links are no longer a node: a zero
-        // block must have zeros there.
-        if (zero && buddy_zero && buddy > phys)
+        // Merged, the buddy's links are no longer a node: a zero block must
+        // have zeros there (the block's own node is written when it is
+        // pushed, but only at its start, and this may be a middle soon).
+        if (zero && buddy_zero)
             __builtin_memset(node(buddy), 0, NODE_BYTES);
         zero = zero && buddy_zero;
         phys &= ~order_bytes(order);

@@ -201,3 +201,29 @@ TEST_CASE("a zero block merged with a written one is not zero", "[buddy]")
     CHECK_FALSE(zero);
     CHECK(c.value() == std::min(y.value(), w.value()));
 }
+
+TEST_CASE("zero blocks merging over several orders keep no links inside", "[buddy]")
+{
+    // 8 pages: page 0 holds the metadata; 1, 2-3 and 4-7 are free blocks.
+    Arena a(8 * PAGE_SIZE, 8 * PAGE_SIZE);
+    std::memset(a.base, 0, a.size);
+    auto b = std::make_unique<Buddy>();
+    REQUIRE_FALSE(b->add_region(a.phys(), a.size, true).is_error());
+    uint64_t pages[7];
+    for (auto& p : pages) {
+        auto r = b->alloc(0, true);
+        REQUIRE_FALSE(r.is_error());
+        p = r.value();
+        std::memset(reinterpret_cast<void*>(p), 0, PAGE_SIZE);
+    }
+    std::sort(pages, pages + 7);
+    uint64_t p4 = a.phys() + 4 * PAGE_SIZE;
+    REQUIRE(pages[3] == p4);
+    // 6 free (with its links), 4 and 5 merge; then 7 merges with 6, the
+    // lower buddy, and that pair into 4-7, where page 6 is not the start.
+    for (uint64_t k : {6, 4, 5, 7})
+        REQUIRE_FALSE(b->free(a.phys() + k * PAGE_SIZE, 0, true).is_error());
+    CHECK(b->free_blocks(2) == 1);
+    auto* q = reinterpret_cast<uint8_t*>(p4);
+    CHECK(std::all_of(q + Buddy::NODE_BYTES, q + order_bytes(2), [](uint8_t c) { return c == 0; }));
+}
