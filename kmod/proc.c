@@ -8,7 +8,9 @@
  * tables in LWK memory and inserts the LWK's page, so pointers in
  * forwarded system calls work unchanged. Nothing in LWK memory is trusted:
  * every table and page address must lie in the LWK's memory, by mk.ko's
- * own record, and read-only LWK pages stay read-only.
+ * own record, and read-only LWK pages stay read-only. The one thing mk.ko
+ * writes there is two bits in the leaf entry it maps (<mk/proc.h>,
+ * MK_PTE_LINUX_MAPPED), with a compare-and-exchange.
  *
  * Messages from the LWK land in the process's inbox (doorbell interrupt).
  * mkexec takes them with MK_PROC_IOC_WAIT; requests to drop part of the
@@ -293,7 +295,6 @@ static int mk_proc_next(struct mk_proc *p, u32 wanted, void *out, u32 out_size, 
 #define MK_PT_P 0x1ULL
 #define MK_PT_W 0x2ULL
 #define MK_PT_U 0x4ULL
-#define MK_PT_D 0x40ULL
 #define MK_PT_PS 0x80ULL
 #define MK_PT_ADDR 0x000ffffffffff000ULL
 
@@ -328,12 +329,18 @@ static vm_fault_t mk_proc_fault(struct vm_fault *vmf)
 	if ((vmf->flags & FAULT_FLAG_WRITE) && !writable)
 		return VM_FAULT_SIGBUS;
 	/*
-	 * mkexec may write the page: the LWK must not take it for one nobody
-	 * wrote (it hands those out as zeroed memory). The dirty bit goes into
-	 * the very entry read, or the walk is not trusted (the LWK changed it).
+	 * The LWK learns that Linux holds the page (it must then ask Linux to
+	 * drop it before reusing it), and, if mkexec may write it, that it is
+	 * not a page nobody wrote (those it hands out as zeroed memory). The
+	 * bits go into the very entry read, or the walk is not trusted (the
+	 * LWK changed the entry meanwhile).
 	 */
-	while (writable && !(e & MK_PT_D)) {
-		u64 was = cmpxchg64(ep, e, e | MK_PT_D);
+	for (;;) {
+		u64 want = e | MK_PTE_LINUX_MAPPED | (writable ? MK_PTE_DIRTY : 0), was;
+
+		if (want == e)
+			break;
+		was = cmpxchg64(ep, e, want);
 
 		if (was == e)
 			break;

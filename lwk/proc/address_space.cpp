@@ -2,6 +2,8 @@
 #include <proc/elf.hpp>
 #include <proc/layout.hpp>
 
+#include <mk/proc.h>
+
 #include <core/boot.hpp>
 #include <mm/buddy.hpp>
 #include <mm/kernel_vm.hpp>
@@ -37,6 +39,7 @@ public:
     void leaf(uint64_t entry, uint64_t page_size) override
     {
         unsigned order = page_size == HUGE ? HUGE_ORDER : 0;
+        linux_mapped |= (entry & MK_PTE_LINUX_MAPPED) != 0;
         batch_[n_++] = Piece{entry & arch::PTE_ADDR & ~(page_size - 1), order, !(entry & arch::PTE_DIRTY)};
         if (n_ == BATCH)
             drain();
@@ -53,6 +56,7 @@ public:
                 mm::free_pages(batch_[i].phys, batch_[i].order, batch_[i].zero);
         n_ = 0;
     }
+    bool linux_mapped = false; // a leaf mk.ko had mapped into mkexec
 
 private:
     static constexpr size_t BATCH = 64;
@@ -204,7 +208,7 @@ Result<uint64_t> AddressSpace::map(uint64_t addr, uint64_t len, uint32_t prot, R
     return addr;
 }
 
-Result<void> AddressSpace::unmap(uint64_t addr, uint64_t len, Pieces* later)
+Result<void> AddressSpace::unmap(uint64_t addr, uint64_t len, Pieces* later, bool* linux_mapped)
 {
     sched::MutexGuard g(mutex_);
     if (!len || !aligned(addr, PAGE))
@@ -224,6 +228,9 @@ Result<void> AddressSpace::unmap(uint64_t addr, uint64_t len, Pieces* later)
                 ++i;
             }
         }
+        reclaim.drain();
+        if (linux_mapped)
+            *linux_mapped = reclaim.linux_mapped;
     }
     flush_tlb(); // (also when nothing was mapped there: the caller's rule)
     return {};

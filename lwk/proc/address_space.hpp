@@ -54,8 +54,9 @@ public:
     // at or above hint. Returns the address.
     Result<uint64_t> map(uint64_t addr, uint64_t len, uint32_t prot, RegionKind kind, bool fixed);
     // Unmaps [addr, addr + len); its memory is freed now, or handed to
-    // `later` to be freed once Linux has dropped its view.
-    Result<void> unmap(uint64_t addr, uint64_t len, Pieces* later = nullptr);
+    // `later` to be freed once Linux has dropped its view. *linux_mapped:
+    // whether Linux had mapped any of it (else it has nothing to drop).
+    Result<void> unmap(uint64_t addr, uint64_t len, Pieces* later = nullptr, bool* linux_mapped = nullptr);
     Result<void> protect(uint64_t addr, uint64_t len, uint32_t prot, Pieces* later = nullptr);
     // Whether any page of the range is mapped.
     bool any_mapped(uint64_t addr, uint64_t len) const;

@@ -32,12 +32,14 @@ bool in_window(uint64_t addr, uint64_t len)
 }
 
 // Unmaps a range the program may have shown Linux: out of the page tables,
-// out of Linux's view, then freed.
+// out of Linux's view (if Linux had mapped any of it), then freed.
 Result<void> unmap_range(Context& c, uint64_t addr, uint64_t len)
 {
     proc::Pieces later;
-    TRY(c.proc->as->unmap(addr, len, &later));
-    drop_linux_view(c, addr, len);
+    bool linux_mapped = false;
+    TRY(c.proc->as->unmap(addr, len, &later, &linux_mapped));
+    if (linux_mapped)
+        drop_linux_view(c, addr, len);
     proc::free_pieces(later);
     return {};
 }

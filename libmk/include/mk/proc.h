@@ -18,6 +18,16 @@
 #define MK_USER_WINDOW_START 0x0000000000010000ULL
 #define MK_USER_WINDOW_END 0x0000540000000000ULL
 
+/*
+ * Bits mk.ko sets in a leaf entry of the process's page tables (in LWK
+ * memory) before it maps that page into mkexec: "Linux may hold this page"
+ * (a bit the CPU ignores), and the dirty bit if mkexec may write it. The
+ * LWK asks Linux to drop its view (MK_MSG_UNMAP) only of ranges holding
+ * the first, and takes a page without the second for one nobody wrote.
+ */
+#define MK_PTE_LINUX_MAPPED (1ULL << 9)
+#define MK_PTE_DIRTY (1ULL << 6)
+
 #endif /* MK_PROC_H */
 
 #ifndef MK_PROC_MESSAGES
