@@ -9,6 +9,11 @@ step cat /sys/devices/system/cpu/online
 step mkctl status
 step mkexec "$MK_PROGS/hello"
 step sh -c "seq 1 100000 | mkexec /bin/busybox sha256sum"
+step mkexec --cpus 2 "$MK_PROGS/threads" 2 100
+step mkexec --cpus 2 "$MK_PROGS/omp"
+# Ctrl-C reaches the program's handler; a crash is reported as a shell would.
+step sh -c "mkexec $MK_PROGS/signals wait-int & sleep 1; kill -INT \$!; wait \$!; echo \"exit status \$?\""
+step sh -c "mkexec $MK_PROGS/signals segv; echo \"exit status \$?\""
 step mkctl log
 step mkctl ping --count 100
 step mkctl shutdown
