@@ -111,6 +111,8 @@ Result<uint64_t> Buddy::alloc(unsigned order, bool want_zero, bool* zero)
         kind = !kind;
         k = smallest(kind);
     }
+    if (k > MAX_ORDER && coalesce())
+        return alloc(order, want_zero, zero); // written and zero buddies joined
     if (k > MAX_ORDER)
         return Errno::NOMEM;
     uint64_t phys = reinterpret_cast<uintptr_t>(lists_[kind][k].next) - offset_;
@@ -140,7 +142,9 @@ Result<void> Buddy::free(uint64_t phys, unsigned order, bool zero)
         if (buddy < r->base || buddy + order_bytes(order) > end)
             break;
         uint8_t m = r->meta[(buddy - r->base) >> PAGE_SHIFT];
-        if (m == NOT_FREE || (m & ORDER) != order)
+        // Only blocks of one kind merge: a written page would make its zero
+        // buddies, up to a whole gigabyte, memory to clear again.
+        if (m == NOT_FREE || (m & ORDER) != order || bool(m & ZERO) != zero)
             break;
         bool buddy_zero = unlink(*r, buddy, order);
         // Merged, the buddy's links are no longer a node: a zero block must
@@ -154,6 +158,39 @@ Result<void> Buddy::free(uint64_t phys, unsigned order, bool zero)
     }
     push(*r, phys, order, zero);
     return {};
+}
+
+bool Buddy::coalesce()
+{
+    bool any = false;
+    for (unsigned order = 0; order < MAX_ORDER; ++order)
+        for (auto& kind : lists_) {
+            Node* head = &kind[order];
+            for (Node* n = head->next; n != head;) {
+                Node* next = n->next;
+                uint64_t phys = reinterpret_cast<uintptr_t>(n) - offset_;
+                Region* r = find(phys);
+                uint64_t buddy = phys ^ order_bytes(order);
+                uint64_t end = r->base + r->pages * PAGE_SIZE;
+                uint8_t m = buddy >= r->base && buddy + order_bytes(order) <= end
+                    ? r->meta[(buddy - r->base) >> PAGE_SHIFT]
+                    : NOT_FREE;
+                if (m != NOT_FREE && (m & ORDER) == order) {
+                    if (next == node(buddy))
+                        next = next->next;
+                    bool z = unlink(*r, phys, order) & unlink(*r, buddy, order);
+                    if (z) {
+                        __builtin_memset(node(phys), 0, NODE_BYTES);
+                        __builtin_memset(node(buddy), 0, NODE_BYTES);
+                    }
+                    // At a higher order: this pass looks at it when it gets there.
+                    push(*r, phys < buddy ? phys : buddy, order + 1, z);
+                    any = true;
+                }
+                n = next;
+            }
+        }
+    return any;
 }
 
 size_t Buddy::free_blocks(unsigned order) const

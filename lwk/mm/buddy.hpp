@@ -7,7 +7,9 @@
 // It knows which free blocks hold only zeros (memory Linux zeroed before
 // the LWK booted, pages a program never wrote): such a block is zero but
 // for its first NODE_BYTES (the free list's links), which whoever wants
-// zeroed memory clears. Two blocks merge into a zero one only if both are.
+// zeroed memory clears. Freed blocks merge only with buddies of their own
+// kind; a written and a zero buddy are joined (as written memory) only
+// when an allocation finds no block large enough otherwise.
 #pragma once
 
 #include <lib/result.hpp>
@@ -76,6 +78,9 @@ private:
     void push(Region& r, uint64_t phys, unsigned order, bool zero);
     // Takes a free block off its list; whether it was a zero block.
     bool unlink(Region& r, uint64_t phys, unsigned order);
+    // Merges every pair of free buddies, whatever their kinds; false if
+    // there was none.
+    bool coalesce();
 
     uintptr_t offset_;
     Node lists_[2][MAX_ORDER + 1]; // [zero][order]

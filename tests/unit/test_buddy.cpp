@@ -178,28 +178,32 @@ TEST_CASE("zero blocks: split, handed out only when wanted, merged only with zer
     CHECK(b->largest_free_order() == 10);
 }
 
-TEST_CASE("a zero block merged with a written one is not zero", "[buddy]")
+TEST_CASE("a written block and its zero buddy stay apart until an allocation needs them joined", "[buddy]")
 {
-    Arena a(4 << 20);
+    // 8 pages: page 0 holds the metadata; 1, 2-3 and 4-7 are free blocks.
+    Arena a(8 * PAGE_SIZE, 8 * PAGE_SIZE);
     std::memset(a.base, 0, a.size);
     auto b = std::make_unique<Buddy>();
     REQUIRE_FALSE(b->add_region(a.phys(), a.size, true).is_error());
-    // Pages 1, 2 and 3 (page 0 holds the metadata): 2 and 3 are buddies.
-    auto x = b->alloc(0, true);
-    auto y = b->alloc(0, true);
-    auto w = b->alloc(0, true);
-    REQUIRE_FALSE(x.is_error());
-    REQUIRE_FALSE(y.is_error());
-    REQUIRE_FALSE(w.is_error());
-    REQUIRE((y.value() ^ w.value()) == PAGE_SIZE);
-    REQUIRE_FALSE(b->free(y.value(), 0, false).is_error());
-    REQUIRE_FALSE(b->free(w.value(), 0, true).is_error());
-    CHECK(b->free_bytes() - b->zero_bytes() == 2 * PAGE_SIZE);
+    for (int i = 0; i < 7; ++i)
+        REQUIRE_FALSE(b->alloc(0, true).is_error());
+    uint64_t p2 = a.phys() + 2 * PAGE_SIZE, p3 = a.phys() + 3 * PAGE_SIZE;
+    REQUIRE_FALSE(b->free(p2, 0, false).is_error());
+    REQUIRE_FALSE(b->free(p3, 0, true).is_error());
+    CHECK(b->free_blocks(0) == 2);
+    CHECK(b->zero_bytes() == PAGE_SIZE); // page 3 is still known to be zero
     bool zero = true;
-    auto c = b->alloc(0, false, &zero);
-    REQUIRE_FALSE(c.is_error());
+    auto z = b->alloc(0, true, &zero);
+    REQUIRE_FALSE(z.is_error());
+    CHECK(zero);
+    CHECK(z.value() == p3);
+    REQUIRE_FALSE(b->free(p3, 0, true).is_error());
+    // Two pages at once: only by joining them, as written memory.
+    auto two = b->alloc(1, true, &zero);
+    REQUIRE_FALSE(two.is_error());
+    CHECK(two.value() == p2);
     CHECK_FALSE(zero);
-    CHECK(c.value() == std::min(y.value(), w.value()));
+    CHECK(b->free_bytes() == 0);
 }
 
 TEST_CASE("zero blocks merging over several orders keep no links inside", "[buddy]")
