@@ -115,11 +115,8 @@ void Servers::serve(Worker* w)
 
 mk_proc_event Servers::run()
 {
-    // The program's signals are the main thread's to take (and pass on);
-    // servers inherit this mask, with interrupt_signal() open.
-    sigset_t mask = relayed_signals();
-    sigdelset(&mask, interrupt_signal());
-    pthread_sigmask(SIG_BLOCK, &mask, nullptr);
+    // The program's signals stay blocked (the relay reads them from a
+    // signalfd); servers inherit this mask, with interrupt_signal() open.
     interrupter_ = std::thread([this] { interrupter(); });
     interrupter_.detach(); // lives as long as mkexec (see the class)
     for (;;) {

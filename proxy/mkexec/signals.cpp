@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <pthread.h>
 #include <unistd.h>
 
 namespace mkexec {
@@ -31,6 +32,7 @@ int interrupt_signal() { return SIGRTMIN + 2; }
 
 void setup_signals()
 {
+    pthread_sigmask(SIG_BLOCK, &relayed_signals(), nullptr);
     std::signal(SIGPIPE, SIG_IGN);
     struct sigaction sa {};
     sa.sa_handler = on_interrupt;
@@ -39,27 +41,33 @@ void setup_signals()
     sigaction(interrupt_signal(), &sa, nullptr);
 }
 
-SignalRelay::SignalRelay(boost::asio::io_context& io, LwkProcess& proc) : set_(io), proc_(proc)
+SignalRelay::SignalRelay(boost::asio::io_context& io, LwkProcess& proc) : fd_(io), proc_(proc)
 {
-    for (int sig : RELAYED)
-        set_.add(sig);
+    int fd = ::signalfd(-1, &relayed_signals(), SFD_CLOEXEC | SFD_NONBLOCK);
+    if (fd < 0) {
+        std::fprintf(stderr, "mkexec: cannot take signals for the program: %s\n", std::strerror(errno));
+        return;
+    }
+    fd_.assign(move_fd_high(fd));
     wait();
 }
 
 void SignalRelay::cancel()
 {
     boost::system::error_code ec;
-    set_.cancel(ec);
+    fd_.cancel(ec);
 }
 
 void SignalRelay::wait()
 {
-    set_.async_wait([this](const boost::system::error_code& ec, int sig) {
-        if (ec)
-            return;
-        proc_.signal(sig, 0, ::getuid()); // the sender is not known here
-        wait();
-    });
+    fd_.async_read_some(boost::asio::buffer(&info_, sizeof info_),
+        [this](const boost::system::error_code& ec, size_t n) {
+            if (ec)
+                return;
+            if (n == sizeof info_)
+                proc_.signal(static_cast<int>(info_.ssi_signo), static_cast<int>(info_.ssi_pid), info_.ssi_uid);
+            wait();
+        });
 }
 
 } // namespace mkexec

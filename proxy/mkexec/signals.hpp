@@ -1,10 +1,11 @@
 // Signals and mkexec. Those a user or a batch system sends to mkexec
 // (SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1/2, SIGALRM of a forwarded
-// alarm() ...) are the program's: the event loop catches them and passes
-// them on to the LWK process. Only the main thread takes them; the threads
-// serving forwarded calls block them, and are themselves interrupted with
-// a private real-time signal when the program's thread gets a signal
-// (their call then fails with EINTR, as the program's would).
+// alarm() ...) are the program's: every thread of mkexec blocks them, and
+// the event loop reads them from a signalfd, with their sender, and passes
+// them on to the LWK process. The threads serving forwarded calls are
+// themselves interrupted with a private real-time signal when the
+// program's thread gets a signal (their call then fails with EINTR, as the
+// program's would).
 #pragma once
 
 #include "lwk_process.hpp"
@@ -15,6 +16,7 @@
 #include <boost/asio.hpp>
 
 #include <csignal>
+#include <sys/signalfd.h>
 
 namespace mkexec {
 
@@ -23,8 +25,10 @@ const sigset_t& relayed_signals();
 // The signal that interrupts a serving thread's call.
 int interrupt_signal();
 
-// Once, before any thread starts: SIGPIPE ignored (the program gets its
-// own from the LWK), the interrupt signal's handler (no SA_RESTART).
+// Once, before any thread starts: the relayed signals blocked (they wait
+// for the relay, however early they come), SIGPIPE ignored (the program
+// gets its own from the LWK), the interrupt signal's handler (no
+// SA_RESTART).
 void setup_signals();
 
 // Passes relayed signals to proc until cancel(); runs in io's thread.
@@ -35,8 +39,9 @@ public:
 
 private:
     void wait();
-    boost::asio::signal_set set_;
+    boost::asio::posix::stream_descriptor fd_; // the signalfd
     LwkProcess& proc_;
+    signalfd_siginfo info_{};
 };
 
 } // namespace mkexec

@@ -1,6 +1,7 @@
 /* Signals as a program sees them, one behaviour per mode:
  *   signals wait-int      SIGINT handler; "ready", then sleeps until SIGINT:
- *                         the sleep fails with EINTR after the handler ran, exit 0
+ *                         the sleep fails with EINTR after the handler ran
+ *                         (it prints the sender's pid), exit 0
  *   signals sleep         no handler; "ready", sleeps 30 s (SIGINT ends it: 130)
  *   signals segv|fpe|ill|abort   a fault (abort()) with no handler
  *   signals segv-handler  SIGSEGV handler gets si_addr, siglongjmp out, exit 0
@@ -62,17 +63,32 @@ static int fail(const char *what)
 	return 1;
 }
 
+static volatile pid_t sender;
+static volatile int sender_code = -100;
+static void on_int_info(int sig, siginfo_t *si, void *uc)
+{
+	(void)uc;
+	got++;
+	got_sig = sig;
+	sender = si->si_pid;
+	sender_code = si->si_code;
+}
+
 static int wait_int(void)
 {
-	set_handler(SIGINT, on_signal, 0);
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_sigaction = on_int_info;
+	sa.sa_flags = SA_SIGINFO;
+	sigaction(SIGINT, &sa, NULL);
 	ready();
 	struct timespec t = {30, 0};
 	int r = nanosleep(&t, &t);
 	if (r != -1 || errno != EINTR)
 		return fail("nanosleep was not interrupted");
-	if (got != 1 || got_sig != SIGINT)
-		return fail("the handler did not run once");
-	printf("handled SIGINT, sleep interrupted with %ld s left\n", (long)t.tv_sec);
+	if (got != 1 || got_sig != SIGINT || sender_code != SI_USER)
+		return fail("the handler did not run once, for a kill");
+	printf("handled SIGINT from pid %d, sleep interrupted with %ld s left\n", (int)sender, (long)t.tv_sec);
 	return 0;
 }
 

@@ -39,7 +39,8 @@ start_until_ready /tmp/int wait-int
 kill -INT $bg
 wait $bg
 eq "SIGINT to mkexec: the program's handler runs and it exits 0" 0 "$?"
-ok "... its sleep was interrupted after the handler ran" grep -q "handled SIGINT, sleep interrupted" /tmp/int
+ok "... its sleep was interrupted after the handler ran, which saw the sender's pid" \
+	grep -q "handled SIGINT from pid $$, sleep interrupted" /tmp/int
 
 start_until_ready /tmp/int2 sleep
 kill -INT $bg
