@@ -3,9 +3,12 @@
 #include <mk/error.hpp>
 #include <mk/proc.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
@@ -16,8 +19,36 @@ namespace mkexec {
 namespace {
 
 std::vector<int> own_fds;
+std::vector<int> inherited_fds;
+
+std::vector<int> open_fds()
+{
+    std::vector<int> fds;
+    if (DIR* d = ::opendir("/proc/self/fd")) {
+        int self = ::dirfd(d);
+        while (dirent* e = ::readdir(d)) {
+            char* end;
+            long fd = std::strtol(e->d_name, &end, 10);
+            if (*end == '\0' && end != e->d_name && fd != self)
+                fds.push_back(static_cast<int>(fd));
+        }
+        ::closedir(d);
+    }
+    return fds;
+}
+
+bool contains(const std::vector<int>& v, int x) { return std::find(v.begin(), v.end(), x) != v.end(); }
 
 } // namespace
+
+void remember_inherited_fds() { inherited_fds = open_fds(); }
+
+void adopt_own_fds()
+{
+    for (int fd : open_fds())
+        if (!contains(inherited_fds, fd) && !contains(own_fds, fd))
+            own_fds.push_back(fd);
+}
 
 int move_fd_high(int fd)
 {

@@ -37,5 +37,10 @@ private:
 int move_fd_high(int fd);
 // Whether fd is one of mkexec's own.
 bool is_own_fd(long fd);
+// At the start: the descriptors mkexec got are the program's. Later, before
+// the program's calls are served: every other open one is mkexec's own
+// (the device, the event loop's epoll, eventfd and timerfd ...).
+void remember_inherited_fds();
+void adopt_own_fds();
 
 } // namespace mkexec

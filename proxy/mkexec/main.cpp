@@ -114,6 +114,7 @@ Options parse(int argc, char** argv)
 
 int main(int argc, char** argv)
 {
+    mkexec::remember_inherited_fds();
     Options opt = parse(argc, argv);
     mkexec::Program prog;
     try {
@@ -152,6 +153,8 @@ int main(int argc, char** argv)
         boost::asio::io_context io;
         auto guard = boost::asio::make_work_guard(io);
         mkexec::SignalRelay relay(io, proc);
+        // The program may close any descriptor but these (close_range from 3 up).
+        mkexec::adopt_own_fds();
         std::optional<mk_proc_event> end;
         std::string failure;
         std::thread server([&] {

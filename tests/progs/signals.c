@@ -15,6 +15,7 @@
  *                         from outside reaches the only thread not blocking it
  *                         while it computes in user mode
  *   signals sigpipe       a write to a pipe nobody reads: SIGPIPE (141)
+ *   signals closefds      closes every descriptor above 2, then waits for SIGUSR1 twice
  * Prints "ready" (flushed) when the signal from outside may come. */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -309,6 +310,25 @@ static int threads(void)
 	return 0;
 }
 
+/* A program that closes every descriptor but 0-2 (as daemons and shells
+ * do) must not close mkexec's own: signals still reach it afterwards. */
+static int closefds(void)
+{
+	syscall(SYS_close_range, 3, ~0U, 0);
+	for (int fd = 3; fd < 1024; fd++)
+		close(fd);
+	set_handler(SIGUSR1, on_signal, 0);
+	ready();
+	for (int i = 0; i < 100 && got < 2; i++) {
+		struct timespec t = {0, 100 * 1000 * 1000};
+		nanosleep(&t, NULL);
+	}
+	if (got != 2)
+		return fail("not both signals came in 10 s");
+	printf("SIGUSR1 handled twice after closing every descriptor\n");
+	return 0;
+}
+
 static int sigpipe(void)
 {
 	int p[2];
@@ -359,6 +379,8 @@ int main(int argc, char **argv)
 		return threads();
 	if (!strcmp(m, "sigpipe"))
 		return sigpipe();
+	if (!strcmp(m, "closefds"))
+		return closefds();
 	fprintf(stderr, "usage: signals MODE (see the source)\n");
 	return 2;
 }

@@ -101,6 +101,14 @@ wait $bg
 eq "signals reach the right thread, one computing in user mode on another core" \
 	"0 thread-directed and process-directed signals reached the right thread" "$? $(tail -n 1 /tmp/thr)"
 
+start_until_ready /tmp/closed closefds
+kill -USR1 $bg
+sleep 0.5
+kill -USR1 $bg
+wait $bg
+eq "a program that closed every descriptor above 2 still gets its signals" \
+	"0 SIGUSR1 handled twice after closing every descriptor" "$? $(tail -n 1 /tmp/closed)"
+
 mkexec ./signals sigpipe >/tmp/pipe 2>&1
 eq "a write to a pipe nobody reads: SIGPIPE, exit 141, no report" "141 " "$? $(cat /tmp/pipe)"
 
