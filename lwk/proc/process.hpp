@@ -115,6 +115,14 @@ struct Process {
     SigAction actions[64];   // under lock
     uint64_t shared_pending; // signals for any of its threads (under lock)
     SigInfo shared_info[64];
+    // Real-time signals sent again while pending (for a thread, or tid 0:
+    // the process), in order; more than RT_QUEUE at once are dropped.
+    static constexpr uint32_t RT_QUEUE = 32;
+    struct QueuedSignal {
+        int32_t tid;
+        SigInfo info;
+    } rt_queue[RT_QUEUE];
+    uint32_t rt_queued;
     uint32_t unmap_seq;      // the MK_MSG_UNMAP that must be acknowledged before freeing
     uint32_t fault;          // enum mk_exit_fault: how it ended, at fault_addr, fault_ip
     uint64_t fault_addr, fault_ip;

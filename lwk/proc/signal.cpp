@@ -71,26 +71,28 @@ void notify(Process* p, Thread* t)
     channel::send(&m, sizeof m);
 }
 
-// Under p->lock: the next signal t takes (its own first, faults first), or 0.
-int dequeue(Thread* t, SigInfo* out)
+// Under p->lock: a real-time signal already pending for tid (0: the
+// process) is queued again behind it, as Linux queues them.
+void queue_rt(Process* p, int32_t tid, const SigInfo& info)
 {
-    Process* p = t->proc;
-    uint64_t* set = &t->sig_pending;
-    SigInfo* infos = t->sig_info;
-    uint64_t ready = *set & ~t->sigmask;
-    if (!ready) {
-        set = &p->shared_pending;
-        infos = p->shared_info;
-        ready = *set & ~t->sigmask;
+    if (p->rt_queued < Process::RT_QUEUE)
+        p->rt_queue[p->rt_queued++] = {tid, info};
+}
+
+// Under p->lock: the next queued instance of sig for tid moves into the
+// pending record; whether there was one.
+bool next_rt(Process* p, int32_t tid, int sig, SigInfo* record)
+{
+    for (uint32_t i = 0; i < p->rt_queued; ++i) {
+        if (p->rt_queue[i].tid != tid || p->rt_queue[i].info.signo != sig)
+            continue;
+        *record = p->rt_queue[i].info;
+        for (uint32_t j = i + 1; j < p->rt_queued; ++j)
+            p->rt_queue[j - 1] = p->rt_queue[j];
+        --p->rt_queued;
+        return true;
     }
-    if (!ready)
-        return 0;
-    if (ready & SYNCHRONOUS)
-        ready &= SYNCHRONOUS;
-    int sig = __builtin_ctzll(ready) + 1;
-    *set &= ~sigbit(sig);
-    *out = infos[sig - 1];
-    return sig;
+    return false;
 }
 
 // A call a signal cut short (f.rax one of the RESTART errors) is restarted,
@@ -245,6 +247,30 @@ bool setup_frame(arch::InterruptFrame& f, Thread* t, int sig, const SigInfo& inf
 
 } // namespace
 
+int take_signal(Thread* t, uint64_t wanted, SigInfo* out)
+{
+    Process* p = t->proc;
+    uint64_t* set = &t->sig_pending;
+    SigInfo* infos = t->sig_info;
+    int32_t tid = t->tid;
+    uint64_t ready = *set & wanted;
+    if (!ready) {
+        set = &p->shared_pending;
+        infos = p->shared_info;
+        tid = 0;
+        ready = *set & wanted;
+    }
+    if (!ready)
+        return 0;
+    if (ready & SYNCHRONOUS)
+        ready &= SYNCHRONOUS;
+    int sig = __builtin_ctzll(ready) + 1;
+    *out = infos[sig - 1];
+    if (sig < SIGRTMIN || !next_rt(p, tid, sig, &infos[sig - 1]))
+        *set &= ~sigbit(sig);
+    return sig;
+}
+
 bool has_thread(Process* p, int32_t tid)
 {
     LockGuard<Spinlock> g(p->lock);
@@ -274,11 +300,15 @@ bool send_signal(Process* p, int32_t tid, const SigInfo& info)
             if (!(target->sig_pending & bit)) {
                 target->sig_pending |= bit;
                 target->sig_info[sig - 1] = info;
+            } else if (sig >= SIGRTMIN) {
+                queue_rt(p, tid, info);
             }
         } else {
             if (!(p->shared_pending & bit)) {
                 p->shared_pending |= bit;
                 p->shared_info[sig - 1] = info;
+            } else if (sig >= SIGRTMIN) {
+                queue_rt(p, 0, info);
             }
             t = p->main && wants(p->main, bit) ? p->main : nullptr;
             for (Thread* x = p->threads; !t && x; x = x->proc_next)
@@ -351,7 +381,7 @@ void before_user(arch::InterruptFrame& f, long syscall_nr)
         SigAction act;
         {
             LockGuard<Spinlock> g(p->lock);
-            int sig = dequeue(t, &info);
+            int sig = take_signal(t, ~t->sigmask, &info);
             if (!sig)
                 break;
             info.signo = sig;

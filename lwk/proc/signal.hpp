@@ -22,7 +22,7 @@ enum Signal : int {
     SIGFPE = 8, SIGKILL = 9, SIGUSR1 = 10, SIGSEGV = 11, SIGUSR2 = 12, SIGPIPE = 13,
     SIGALRM = 14, SIGTERM = 15, SIGCHLD = 17, SIGCONT = 18, SIGSTOP = 19, SIGTSTP = 20,
     SIGTTIN = 21, SIGTTOU = 22, SIGURG = 23, SIGXCPU = 24, SIGXFSZ = 25, SIGWINCH = 28,
-    SIGSYS = 31, NSIG = 64,
+    SIGSYS = 31, SIGRTMIN = 32, NSIG = 64,
 };
 
 // si_code values.
@@ -50,6 +50,9 @@ void signal_from_linux(const mk_msg_signal& m);
 void force_signal(const SigInfo& info);
 // Whether t has a signal to take (a wait of t ends for it).
 bool signal_pending(Thread* t);
+// Under t->proc->lock: takes the next signal in wanted pending for t (its
+// own first, faults first; a queued real-time instance moves up), or 0.
+int take_signal(Thread* t, uint64_t wanted, SigInfo* out);
 
 // The last step before the calling thread returns to user mode with frame
 // f: a kill or a turn of another thread first (sched::return_to_user),

@@ -41,22 +41,8 @@ Result<long> send(Context& c, int32_t tid, int sig, int32_t code, uint64_t value
 // A signal (0 if none) in set pending for the calling thread, taken off.
 int take_pending(Context& c, uint64_t set, SigInfo* out)
 {
-    Thread* t = c.thread;
     LockGuard<Spinlock> g(c.proc->lock);
-    uint64_t* from = &t->sig_pending;
-    SigInfo* infos = t->sig_info;
-    uint64_t ready = *from & set;
-    if (!ready) {
-        from = &c.proc->shared_pending;
-        infos = c.proc->shared_info;
-        ready = *from & set;
-    }
-    if (!ready)
-        return 0;
-    int sig = __builtin_ctzll(ready) + 1;
-    *from &= ~sigbit(sig);
-    *out = infos[sig - 1];
-    return sig;
+    return proc::take_signal(c.thread, set, out);
 }
 
 // Blocks the calling thread until a signal it takes (or waits for) is
@@ -94,6 +80,11 @@ Result<long> sys_rt_sigaction(Context& c)
                 c.proc->shared_pending &= ~sigbit(sig);
                 for (Thread* t = c.proc->threads; t; t = t->proc_next)
                     t->sig_pending &= ~sigbit(sig);
+                uint32_t kept = 0;
+                for (uint32_t i = 0; i < c.proc->rt_queued; ++i)
+                    if (c.proc->rt_queue[i].info.signo != sig)
+                        c.proc->rt_queue[kept++] = c.proc->rt_queue[i];
+                c.proc->rt_queued = kept;
             }
         }
     }

@@ -5,8 +5,9 @@
  *   signals sleep         no handler; "ready", sleeps 30 s (SIGINT ends it: 130)
  *   signals segv|fpe|ill|abort   a fault (abort()) with no handler
  *   signals segv-handler  SIGSEGV handler gets si_addr, siglongjmp out, exit 0
- *   signals self          raise, masks, sigpending, sigtimedwait, FPU state
- *                         kept across a handler, the alternate stack, SA_RESETHAND
+ *   signals self          raise, masks, sigpending, sigtimedwait, real-time
+ *                         signals queued, FPU state kept across a handler, the
+ *                         alternate stack, SA_RESETHAND
  *   signals read-restart  SIGUSR1 (SA_RESTART) during a read of stdin: the read
  *                         goes on; prints what it read
  *   signals read-eintr    the same without SA_RESTART: the read fails with EINTR
@@ -195,6 +196,22 @@ static int self(void)
 		return fail("sigtimedwait with nothing pending did not time out");
 	sigprocmask(SIG_SETMASK, &old, NULL);
 
+	/* Real-time signals queue: three sent, three taken, in order. */
+	sigset_t rt;
+	sigemptyset(&rt);
+	sigaddset(&rt, SIGRTMIN + 4);
+	sigprocmask(SIG_BLOCK, &rt, NULL);
+	for (int i = 1; i <= 3; i++) {
+		union sigval val = {.sival_int = i};
+		sigqueue(getpid(), SIGRTMIN + 4, val);
+	}
+	for (int i = 1; i <= 3; i++)
+		if (sigtimedwait(&rt, &si, &zero) != SIGRTMIN + 4 || si.si_value.sival_int != i)
+			return fail("queued real-time signals did not come back in order");
+	if (sigtimedwait(&rt, &si, &zero) != -1 || errno != EAGAIN)
+		return fail("a fourth real-time signal came back");
+	sigprocmask(SIG_SETMASK, &old, NULL);
+
 	/* The alternate stack. */
 	static char alt[64 * 1024];
 	stack_t ss = {.ss_sp = alt, .ss_size = sizeof alt, .ss_flags = 0};
@@ -212,7 +229,7 @@ static int self(void)
 	raise(SIGURG);
 	if (got != 1)
 		return fail("SA_RESETHAND handler ran more than once");
-	printf("raise, masks, sigpending, sigtimedwait, FPU state, alternate stack, SA_RESETHAND: ok\n");
+	printf("raise, masks, sigpending, sigtimedwait, queued real-time signals, FPU state, alternate stack, SA_RESETHAND: ok\n");
 	return 0;
 }
 
