@@ -14,34 +14,8 @@
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
-#include <x86intrin.h>
 
-static double ns_per_tick;
-
-static uint64_t ticks(void)
-{
-	unsigned aux;
-	_mm_lfence();
-	uint64_t t = __rdtscp(&aux);
-	_mm_lfence();
-	return t;
-}
-
-static uint64_t mono_ns(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
-}
-
-static void calibrate(void)
-{
-	uint64_t n0 = mono_ns(), t0 = ticks();
-	while (mono_ns() - n0 < 50000000u)
-		;
-	uint64_t n1 = mono_ns(), t1 = ticks();
-	ns_per_tick = (double)(n1 - n0) / (double)(t1 - t0);
-}
+#include "bench_clock.h"
 
 static int cmp(const void *a, const void *b)
 {

@@ -406,7 +406,7 @@ Result<void> AddressSpace::copy_between(uint64_t dst, uint64_t src, uint64_t n) 
     return {};
 }
 
-Result<void> AddressSpace::zero(uint64_t addr, uint64_t len) const
+Result<void> AddressSpace::zero(uint64_t addr, uint64_t len, bool only_written) const
 {
     sched::MutexGuard g(mutex_);
     while (len) {
@@ -414,23 +414,8 @@ Result<void> AddressSpace::zero(uint64_t addr, uint64_t len) const
         uint64_t chunk = PAGE - (addr & (PAGE - 1));
         if (chunk > len)
             chunk = len;
-        if (pt_.translate(addr, t)) // PROT_NONE pages have nothing to zero
-            __builtin_memset(boot::phys_to_virt(t.phys), 0, chunk);
-        addr += chunk;
-        len -= chunk;
-    }
-    return {};
-}
-
-Result<void> AddressSpace::zero_written(uint64_t addr, uint64_t len) const
-{
-    sched::MutexGuard g(mutex_);
-    while (len) {
-        arch::Translation t;
-        uint64_t chunk = PAGE - (addr & (PAGE - 1));
-        if (chunk > len)
-            chunk = len;
-        if (pt_.translate(addr, t) && (t.flags & arch::PTE_DIRTY))
+        // PROT_NONE pages have nothing to zero; pages nobody wrote are zero.
+        if (pt_.translate(addr, t) && (!only_written || (t.flags & arch::PTE_DIRTY)))
             __builtin_memset(boot::phys_to_virt(t.phys), 0, chunk);
         addr += chunk;
         len -= chunk;

@@ -71,10 +71,9 @@ public:
     Result<void> copy_out(uint64_t dst, const void* src, uint64_t len) const;
     // Copies n bytes from one address of the process to another.
     Result<void> copy_between(uint64_t dst, uint64_t src, uint64_t n) const;
-    // Zeroes mapped memory.
-    Result<void> zero(uint64_t addr, uint64_t len) const;
-    // Zeroes the pages of mapped memory that were written (MADV_DONTNEED).
-    Result<void> zero_written(uint64_t addr, uint64_t len) const;
+    // Zeroes mapped memory (only_written: only the pages that were
+    // written, the others being zero already: MADV_DONTNEED).
+    Result<void> zero(uint64_t addr, uint64_t len, bool only_written = false) const;
     // A string of at most max bytes (NUL included); ENAMETOOLONG-like E2BIG if longer.
     Result<uint64_t> strlen_user(uint64_t src, uint64_t max) const;
 

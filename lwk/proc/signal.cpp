@@ -145,19 +145,6 @@ void load_registers(arch::InterruptFrame& f, const arch::SigContext& sc)
     f.ss = arch::SEL_USER_DATA;
 }
 
-void fill_info(arch::SigInfoUser& u, int sig, const SigInfo& info)
-{
-    u.signo = sig;
-    u.code = info.code;
-    if (info.fault) {
-        u.fault.addr = info.value;
-    } else {
-        u.kill.pid = info.pid;
-        u.kill.uid = info.uid;
-        u.kill.value = info.value;
-    }
-}
-
 // Builds the frame for act's handler on the user stack and points f at
 // the handler. False if the frame cannot be written.
 bool setup_frame(arch::InterruptFrame& f, Thread* t, int sig, const SigInfo& info, const SigAction& act)
@@ -269,6 +256,19 @@ int take_signal(Thread* t, uint64_t wanted, SigInfo* out)
     if (sig < SIGRTMIN || !next_rt(p, tid, sig, &infos[sig - 1]))
         *set &= ~sigbit(sig);
     return sig;
+}
+
+void fill_info(arch::SigInfoUser& u, int sig, const SigInfo& info)
+{
+    u.signo = sig;
+    u.code = info.code;
+    if (info.fault) {
+        u.fault.addr = info.value;
+    } else {
+        u.kill.pid = info.pid;
+        u.kill.uid = info.uid;
+        u.kill.value = info.value;
+    }
 }
 
 bool has_thread(Process* p, int32_t tid)

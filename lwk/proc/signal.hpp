@@ -11,6 +11,7 @@
 #include <proc/process.hpp>
 
 #include <arch/interrupts.hpp>
+#include <arch/sigframe.hpp>
 #include <lib/result.hpp>
 
 #include <cstdint>
@@ -40,6 +41,8 @@ constexpr uint64_t UNBLOCKABLE = sigbit(SIGKILL) | sigbit(SIGSTOP);
 // does not block it (tid 0). From any core, the core loop included. False
 // if p has no thread tid.
 bool send_signal(Process* p, int32_t tid, const SigInfo& info);
+// The siginfo_t a program sees for a signal.
+void fill_info(arch::SigInfoUser& u, int sig, const SigInfo& info);
 // Whether p has a (live) thread tid.
 bool has_thread(Process* p, int32_t tid);
 // Linux's MK_MSG_SIGNAL (in the core loop).

@@ -206,7 +206,7 @@ Result<long> sys_madvise(Context& c)
     // Private anonymous memory reads back as zeros: the pages written are
     // cleared (those nobody wrote still are zero).
     if (c.a[2] == MADV_DONTNEED)
-        TRY(c.proc->as->zero_written(addr, len));
+        TRY(c.proc->as->zero(addr, len, true));
     return 0; // the rest is advice; LWK memory is never paged out
 }
 

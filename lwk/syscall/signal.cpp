@@ -238,15 +238,7 @@ Result<long> sys_rt_sigtimedwait(Context& c)
         return proc::signal_pending(t) ? Errno::INTR : Errno::AGAIN;
     if (c.a[1]) {
         arch::SigInfoUser u{};
-        u.signo = sig;
-        u.code = info.code;
-        if (info.fault) {
-            u.fault.addr = info.value;
-        } else {
-            u.kill.pid = info.pid;
-            u.kill.uid = info.uid;
-            u.kill.value = info.value;
-        }
+        proc::fill_info(u, sig, info);
         TRY(c.proc->as->copy_out(c.a[1], &u, sizeof u));
     }
     return sig;
