@@ -32,6 +32,26 @@ std::vector<uint64_t> floor_round_trips(const CpuPair& cpus, const LatencyPlan& 
         });
 }
 
+// Both sides spin with compare-and-swap on the line, each waiting for the
+// other's value to replace it with its own. A waiting side already asks for
+// the line exclusively, so the line moves once per one-way trip; with plain
+// loads (above, and in any ring) the reader first gets a shared copy and the
+// writer must then take it back.
+std::vector<uint64_t> floor_cas_round_trips(const CpuPair& cpus, const LatencyPlan& plan)
+{
+    auto line = std::make_unique<Line>();
+    std::atomic<uint64_t>& v = line->value;
+    auto swap = [&](uint64_t from, uint64_t to) {
+        spin_until([&] {
+            uint64_t expected = from;
+            return v.compare_exchange_weak(expected, to, std::memory_order_acq_rel);
+        });
+    };
+    return round_trips(
+        cpus, plan, [&](size_t i) { swap(2 * i, 2 * i + 1); },
+        [&](size_t i) { swap(2 * i + 1, 2 * i + 2); });
+}
+
 // A writes line ab and spins on line ba; B the other way round. Every line
 // has one writer, as in any ring: the writer must take the line back from
 // the reader before its store is seen.

@@ -79,8 +79,10 @@ int run(const Options& o)
     };
     std::vector<LatencyMethod> lat = {
         {{"floor", "floor: one line, both write", 8, 1, {}}, floor_round_trips, false},
+        {{"floor_cas", "floor: one line, CAS by both", 8, 1, {}}, floor_cas_round_trips, false},
         {{"floor_2lines", "floor: two lines, one writer each", 8, 1, {}},
             floor_two_lines_round_trips, false},
+        {{"bare_ring", "bare ring: mk layout, no code", 56, 1, {}}, bare_ring_round_trips, false},
         {{"ring_inplace_56", "mk ring in place, 1 line", 56, 1, {}}, ring(56, true), false},
         {{"ring_copy_56", "mk ring send/recv, 1 line", 56, 1, {}}, ring(56, false), false},
         {{"ring_inplace_64", "mk ring in place, 2 lines", 64, 1, {}}, ring(64, true), false},
@@ -164,10 +166,16 @@ int run(const Options& o)
         lat_headline, lat_headline <= 1.25 ? "met" : "NOT met");
     std::printf("  p50 latency  mk ring send/recv, 1 line / floor           %5.2f\n",
         lat_ratio("ring_copy_56", "floor"));
+    std::printf("  p50 latency  CAS floor / floor                           %5.2f\n",
+        lat_ratio("floor_cas", "floor"));
     std::printf("  p50 latency  two-line floor / floor                      %5.2f\n",
         lat_ratio("floor_2lines", "floor"));
+    std::printf("  p50 latency  bare ring / floor                           %5.2f\n",
+        lat_ratio("bare_ring", "floor"));
     std::printf("  p50 latency  mk ring in place, 1 line / two-line floor   %5.2f\n",
         lat_ratio("ring_inplace_56", "floor_2lines"));
+    std::printf("  p50 latency  mk ring in place, 1 line / bare ring        %5.2f\n",
+        lat_ratio("ring_inplace_56", "bare_ring"));
     std::printf("  p50 latency  mk ring send/recv 64 B / spsc_queue 64 B    %5.2f\n",
         lat_ratio("ring_copy_64", "spsc_queue"));
     std::printf(

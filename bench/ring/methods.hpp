@@ -30,6 +30,10 @@ std::vector<uint64_t> floor_round_trips(const CpuPair& cpus, const LatencyPlan& 
 // The floor for any design with one writer per cache line: two lines, one
 // per direction, each written by one side and read by the other.
 std::vector<uint64_t> floor_two_lines_round_trips(const CpuPair& cpus, const LatencyPlan& plan);
+// One line, both sides spinning with compare-and-swap: one transfer per trip.
+std::vector<uint64_t> floor_cas_round_trips(const CpuPair& cpus, const LatencyPlan& plan);
+// The mk ring's slot layout and ordering without its code (see bare.cpp).
+std::vector<uint64_t> bare_ring_round_trips(const CpuPair& cpus, const LatencyPlan& plan);
 // mk ring, one per direction. in_place false: mk_ring_send/mk_ring_recv
 // (copy in, copy out); true: mk_ring_reserve/commit and mk_ring_peek/consume,
 // the answer written straight from the request's slot into its own.

@@ -11,7 +11,7 @@ namespace ringbench {
 
 struct Options {
     std::vector<unsigned> cpus; // empty: chosen with hwloc
-    unsigned rounds = 20; // every method runs once per round, rounds interleaved
+    unsigned rounds = 40; // every method runs once per round, rounds interleaved
     size_t samples = 1'000; // timed blocks per latency method per round
     size_t block = 16; // round trips per timed block
     size_t warmup = 2'000; // round trips before the timed ones

@@ -22,11 +22,16 @@ static_assert(sizeof(Message) == stream_payload);
 
 using Queue = boost::lockfree::spsc_queue<Message, boost::lockfree::capacity<spsc_capacity>>;
 
-void expect(uint64_t got, uint64_t want)
+[[noreturn, gnu::noinline, gnu::cold]] void misdelivered(uint64_t got, uint64_t want)
 {
-    if (got != want)
-        throw mk::Error("spsc_queue delivered message " + std::to_string(got) + " where " +
-            std::to_string(want) + " was due");
+    throw mk::Error("spsc_queue delivered message " + std::to_string(got) + " where " +
+        std::to_string(want) + " was due");
+}
+
+inline void expect(uint64_t got, uint64_t want)
+{
+    if (got != want) [[unlikely]]
+        misdelivered(got, want);
 }
 
 } // namespace
