@@ -1,6 +1,7 @@
 #include <mm/buddy.hpp>
 #include <mm/heap.hpp>
 #include <mm/pmm.hpp>
+#include <mm/slab.hpp>
 
 #include <core/boot.hpp>
 #include <core/panic.hpp>
@@ -24,50 +25,36 @@ static_assert(sizeof(Header) == 16);
 
 constexpr uint32_t MAGIC = 0x6b6d616c; // "kmal"
 constexpr uint32_t LARGE = 0x100;
-constexpr size_t CLASSES = 8;          // 32 .. 4096 bytes including the header
-constexpr size_t class_size(size_t c) { return size_t{32} << c; }
 
-struct FreeBlock {
-    FreeBlock* next;
-};
-
-FreeBlock* free_lists[CLASSES];
-Spinlock lock;
-
-bool refill(size_t c)
+void* get_page(void*)
 {
     auto page = alloc_pages(0);
-    if (page.is_error())
-        return false;
-    auto* base = static_cast<char*>(boot::phys_to_virt(page.value()));
-    for (size_t off = 0; off + class_size(c) <= PAGE_SIZE; off += class_size(c)) {
-        auto* b = reinterpret_cast<FreeBlock*>(base + off);
-        b->next = free_lists[c];
-        free_lists[c] = b;
-    }
-    return true;
+    return page.is_error() ? nullptr : boot::phys_to_virt(page.value());
 }
+
+void put_page(void*, void* page)
+{
+    free_pages(boot::virt_to_phys(page), 0);
+}
+
+constinit Slabs slabs({get_page, put_page, nullptr});
+Spinlock lock;
 
 } // namespace
 
 void* kmalloc(size_t size)
 {
     size_t total = size + sizeof(Header);
+    size_t c = Slabs::class_for(total);
     Header* h = nullptr;
-    if (total <= class_size(CLASSES - 1)) {
-        size_t c = 0;
-        while (class_size(c) < total)
-            ++c;
+    if (c < Slabs::CLASSES) {
         uint64_t flags = arch::save_flags_cli();
         lock.lock();
-        if (free_lists[c] || refill(c)) {
-            FreeBlock* b = free_lists[c];
-            free_lists[c] = b->next;
-            h = reinterpret_cast<Header*>(b);
-            h->kind = static_cast<uint32_t>(c);
-        }
+        h = static_cast<Header*>(slabs.alloc(c));
         lock.unlock();
         arch::restore_flags(flags);
+        if (h)
+            h->kind = static_cast<uint32_t>(c);
     } else {
         unsigned order = 0;
         while (order_bytes(order) < total)
@@ -106,11 +93,11 @@ void kfree(void* p)
     }
     uint64_t flags = arch::save_flags_cli();
     lock.lock();
-    auto* b = reinterpret_cast<FreeBlock*>(h);
-    b->next = free_lists[h->kind];
-    free_lists[h->kind] = b;
+    bool ok = slabs.free(h);
     lock.unlock();
     arch::restore_flags(flags);
+    if (!ok)
+        panic("kfree of %p: its page is not a page of heap blocks", p);
 }
 
 } // namespace lwk::mm
@@ -122,9 +109,27 @@ void* operator new(size_t size)
         lwk::panic("out of kernel memory (new of %zu bytes)", size);
     return p;
 }
-void* operator new[](size_t size) { return operator new(size); }
-void* operator new(size_t size, const std::nothrow_t&) noexcept { return lwk::mm::kmalloc(size); }
-void operator delete(void* p) noexcept { lwk::mm::kfree(p); }
-void operator delete[](void* p) noexcept { lwk::mm::kfree(p); }
-void operator delete(void* p, size_t) noexcept { lwk::mm::kfree(p); }
-void operator delete[](void* p, size_t) noexcept { lwk::mm::kfree(p); }
+void* operator new[](size_t size)
+{
+    return operator new(size);
+}
+void* operator new(size_t size, const std::nothrow_t&) noexcept
+{
+    return lwk::mm::kmalloc(size);
+}
+void operator delete(void* p) noexcept
+{
+    lwk::mm::kfree(p);
+}
+void operator delete[](void* p) noexcept
+{
+    lwk::mm::kfree(p);
+}
+void operator delete(void* p, size_t) noexcept
+{
+    lwk::mm::kfree(p);
+}
+void operator delete[](void* p, size_t) noexcept
+{
+    lwk::mm::kfree(p);
+}
