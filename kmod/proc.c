@@ -295,6 +295,7 @@ static int mk_proc_next(struct mk_proc *p, u32 wanted, void *out, u32 out_size, 
 #define MK_PT_P 0x1ULL
 #define MK_PT_W 0x2ULL
 #define MK_PT_U 0x4ULL
+#define MK_PT_A 0x20ULL
 #define MK_PT_PS 0x80ULL
 #define MK_PT_ADDR 0x000ffffffffff000ULL
 
@@ -346,7 +347,16 @@ static vm_fault_t mk_proc_fault(struct vm_fault *vmf)
 			break;
 		if ((was & (MK_PT_P | MK_PT_ADDR)) != (e & (MK_PT_P | MK_PT_ADDR)))
 			return VM_FAULT_SIGBUS; /* unmapped meanwhile */
-		e = was; /* only the CPU's accessed or dirty bit changed */
+		/*
+		 * Anything but the accessed and dirty bits (a CPU's) or the
+		 * mapped bit (another fault's) changed: the LWK changed the
+		 * page's rights, and read the entry without our bit, so it
+		 * will not ask Linux to drop what we map. Let the access fault
+		 * again and walk the new entry.
+		 */
+		if ((was ^ e) & ~(MK_PT_A | MK_PTE_DIRTY | MK_PTE_LINUX_MAPPED))
+			return VM_FAULT_NOPAGE;
+		e = was;
 	}
 	prot = vm_get_page_prot(writable ? VM_READ | VM_WRITE | VM_SHARED : VM_READ | VM_SHARED);
 	return vmf_insert_pfn_prot(vma, va, PHYS_PFN(phys), prot);

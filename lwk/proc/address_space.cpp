@@ -141,10 +141,11 @@ void free_pieces(Pieces& pieces)
     pieces.clear();
 }
 
-void AddressSpace::drop_pages(uint64_t addr, uint64_t len, Pieces* later)
+bool AddressSpace::drop_pages(uint64_t addr, uint64_t len, Pieces* later)
 {
     Reclaim r(*this, later, true);
     (void)pt_.unmap(addr, len, &r);
+    return r.linux_mapped;
 }
 
 // Makes addr a boundary between regions (splitting the one around it).
@@ -281,7 +282,7 @@ Result<void*> AddressSpace::kernel_address(uint64_t addr, uint64_t len, bool wri
     return boot::phys_to_virt(t.phys);
 }
 
-Result<void> AddressSpace::protect(uint64_t addr, uint64_t len, uint32_t prot, Pieces* later)
+Result<void> AddressSpace::protect(uint64_t addr, uint64_t len, uint32_t prot, Pieces* later, bool* linux_mapped)
 {
     sched::MutexGuard g(mutex_);
     if (!aligned(addr, PAGE))
@@ -300,6 +301,8 @@ Result<void> AddressSpace::protect(uint64_t addr, uint64_t len, uint32_t prot, P
     }
     TRY(split_regions_at(addr));
     TRY(split_regions_at(end));
+    uint64_t seen = 0;
+    bool dropped_linux = false;
     for (Region& r : regions_) {
         if (r.start < addr || r.end > end)
             continue;
@@ -308,13 +311,15 @@ Result<void> AddressSpace::protect(uint64_t addr, uint64_t len, uint32_t prot, P
         if (was_none && !now_none) {
             TRY(populate(r.start, r.end - r.start, prot));
         } else if (!was_none && now_none) {
-            drop_pages(r.start, r.end - r.start, later);
+            dropped_linux |= drop_pages(r.start, r.end - r.start, later);
         } else if (!now_none) {
-            TRY(pt_.protect(r.start, r.end - r.start, pte_bits(prot)));
+            TRY(pt_.protect(r.start, r.end - r.start, pte_bits(prot), &seen));
         }
         r.prot = prot;
     }
     flush_tlb();
+    if (linux_mapped)
+        *linux_mapped = dropped_linux || (seen & MK_PTE_LINUX_MAPPED);
     return {};
 }
 

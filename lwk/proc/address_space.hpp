@@ -57,7 +57,10 @@ public:
     // `later` to be freed once Linux has dropped its view. *linux_mapped:
     // whether Linux had mapped any of it (else it has nothing to drop).
     Result<void> unmap(uint64_t addr, uint64_t len, Pieces* later = nullptr, bool* linux_mapped = nullptr);
-    Result<void> protect(uint64_t addr, uint64_t len, uint32_t prot, Pieces* later = nullptr);
+    // *linux_mapped: whether a leaf changed had been mapped into mkexec by
+    // mk.ko (MK_PTE_LINUX_MAPPED), so that Linux may hold its old rights.
+    Result<void> protect(uint64_t addr, uint64_t len, uint32_t prot, Pieces* later = nullptr,
+        bool* linux_mapped = nullptr);
     // Whether any page of the range is mapped.
     bool any_mapped(uint64_t addr, uint64_t len) const;
     // Whether [addr, addr + len) is all mapped, and with at least prot.
@@ -100,7 +103,8 @@ private:
     class Reclaim;
     // Takes [addr, addr + len) out of the page tables; its memory is freed
     // after a TLB flush, or handed to later.
-    void drop_pages(uint64_t addr, uint64_t len, Pieces* later);
+    // Returns whether a leaf dropped had MK_PTE_LINUX_MAPPED.
+    bool drop_pages(uint64_t addr, uint64_t len, Pieces* later);
     Result<void> split_regions_at(uint64_t addr);
     void flush_tlb() const;
 

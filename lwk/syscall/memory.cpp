@@ -106,9 +106,13 @@ Result<long> sys_mprotect(Context& c)
     if (!len)
         return 0;
     proc::Pieces later;
-    TRY(c.proc->as->protect(addr, len, prot_of(c.a[2]), &later));
+    bool linux_mapped = false;
+    TRY(c.proc->as->protect(addr, len, prot_of(c.a[2]), &later, &linux_mapped));
     // Linux may hold the old rights: it faults them in again with the new.
-    drop_linux_view(c, addr, len);
+    // Pages mk.ko never mapped into mkexec (no MK_PTE_LINUX_MAPPED when
+    // their rights changed) it cannot hold: no round trip for those.
+    if (linux_mapped)
+        drop_linux_view(c, addr, len);
     proc::free_pieces(later);
     return 0;
 }

@@ -124,6 +124,25 @@ TEST_CASE("protect changes the permission bits of what is mapped", "[pagetable]"
     CHECK((tr.flags & PTE_WRITE));
 }
 
+TEST_CASE("protect reports the bits its leaves held before the change", "[pagetable]")
+{
+    HostTables t;
+    PageTable pt = PageTable::create(t, 0).value();
+    REQUIRE_FALSE(pt.map(0x600000, 0x600000, 4 * PAGE_4K, PTE_USER | PTE_WRITE | PTE_NX).is_error());
+    pt.set_dirty(0x602000); // as mk.ko or a CPU marks a leaf
+    uint64_t seen = 0;
+    REQUIRE_FALSE(pt.protect(0x600000, 2 * PAGE_4K, PTE_USER, &seen).is_error());
+    CHECK((seen & PTE_WRITE));
+    CHECK_FALSE((seen & PTE_DIRTY));
+    seen = 0;
+    REQUIRE_FALSE(pt.protect(0x600000, 4 * PAGE_4K, PTE_USER, &seen).is_error());
+    CHECK((seen & PTE_DIRTY)); // the third page's
+    Translation tr;
+    REQUIRE(pt.translate(0x602000, tr));
+    CHECK((tr.flags & PTE_DIRTY)); // kept through the change
+    CHECK_FALSE((tr.flags & PTE_WRITE));
+}
+
 TEST_CASE("tables are freed, shared kernel halves are not", "[pagetable]")
 {
     HostTables t;

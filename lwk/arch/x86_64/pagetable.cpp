@@ -135,13 +135,15 @@ Result<void> PageTable::unmap(uint64_t va, uint64_t size, LeafSink* sink)
     });
 }
 
-Result<void> PageTable::protect(uint64_t va, uint64_t size, uint64_t prot)
+Result<void> PageTable::protect(uint64_t va, uint64_t size, uint64_t prot, uint64_t* seen)
 {
-    return walk_leaves(va, size, [prot](uint64_t* e, uint64_t) {
+    return walk_leaves(va, size, [prot, seen](uint64_t* e, uint64_t) {
         uint64_t old = __atomic_load_n(e, __ATOMIC_RELAXED);
         while (!__atomic_compare_exchange_n(e, &old, (old & ~PROT_MASK) | (prot & PROT_MASK), false,
             __ATOMIC_SEQ_CST, __ATOMIC_RELAXED)) {
         }
+        if (seen)
+            *seen |= old;
     });
 }
 

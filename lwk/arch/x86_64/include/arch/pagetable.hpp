@@ -80,8 +80,9 @@ public:
     // dirty bit a CPU sets cannot be lost) and reported to sink.
     Result<void> unmap(uint64_t va, uint64_t size, LeafSink* sink = nullptr);
     // Changes the prot bits of the mapped parts of [va, va + size) (the
-    // accessed and dirty bits are kept).
-    Result<void> protect(uint64_t va, uint64_t size, uint64_t prot);
+    // accessed and dirty bits are kept), each leaf atomically. *seen, if
+    // given, gets the OR of the leaves' values just before their change.
+    Result<void> protect(uint64_t va, uint64_t size, uint64_t prot, uint64_t* seen = nullptr);
     // Marks the leaf that maps va dirty: its memory was written other
     // than through this table (by the kernel, or by Linux).
     void set_dirty(uint64_t va) const;
