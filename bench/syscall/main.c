@@ -1,6 +1,7 @@
 /* mk-syscall-bench: the cost of system calls as a program sees it, the same
  * static binary natively on Linux and under mkexec on the LWK. Local calls
- * (getpid, clock_gettime, mmap+munmap of 2 MiB untouched and touched),
+ * (getpid, clock_gettime, mmap+munmap of 2 MiB untouched and touched,
+ * mprotect of a page the program wrote and of one Linux wrote),
  * forwarded ones on the LWK (getuid, write to /dev/null), and the first
  * touch of a large mapping.
  * Times from the TSC, calibrated against CLOCK_MONOTONIC; per-call min,
@@ -82,6 +83,32 @@ int main(int argc, char **argv)
 			t[i] = ticks() - a;
 		}
 		report(touch ? "mmap+touch+munmap 2M" : "mmap+munmap 2M", "local", t, maps);
+	}
+	/* One 4 KiB page made read-only and writable again (both calls per
+	 * sample): a page only the program wrote, then one that Linux wrote
+	 * too (a read into it), which on the LWK means Linux holds the page
+	 * and must be asked to drop its view at each change of rights. */
+	char *page = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	int zero = open("/dev/zero", O_RDONLY);
+	if (page == MAP_FAILED || zero < 0) {
+		perror("mk-syscall-bench: mmap or /dev/zero");
+		return 1;
+	}
+	page[0] = 1;
+	for (int linux_wrote = 0; linux_wrote < 2; linux_wrote++) {
+		if (linux_wrote && read(zero, page, 64) != 64) {
+			perror("mk-syscall-bench: read from /dev/zero");
+			return 1;
+		}
+		for (int i = 0; i < maps; i++) {
+			uint64_t a = ticks();
+			if (mprotect(page, 4096, PROT_READ) || mprotect(page, 4096, PROT_READ | PROT_WRITE)) {
+				perror("mk-syscall-bench: mprotect");
+				return 1;
+			}
+			t[i] = ticks() - a;
+		}
+		report(linux_wrote ? "mprotect 4K x2, linux" : "mprotect 4K x2", "local", t, maps);
 	}
 	for (int i = 0; i < iters; i++) {
 		uint64_t a = ticks();

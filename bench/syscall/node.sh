@@ -12,5 +12,5 @@ mkexec --cpus 3-3 "$(command -v mk-syscall-bench)" "$iters" "$mib" || echo "@@ f
 mkctl shutdown >/dev/null 2>&1
 rmmod mk
 echo "@@ ring"
-mk-ring-bench --cpus 0,1 --rounds 2 --samples 200 --messages 20000 2>&1 | grep -i -E "floor|mk ring" | head -6
+mk-ring-bench --cpus 0,1 --rounds 2 --samples 200 --messages 20000 2>&1 | grep -i -E "floor|mk ring" | head -7
 echo "@@ end"

@@ -243,12 +243,22 @@ Result<void> AddressSpace::unmap(uint64_t addr, uint64_t len, Pieces* later, boo
 // others on a TLB IPI, and this one waits until each has (or has moved to
 // another page table, which flushes too). The generation tells which flush
 // a core has done.
-void AddressSpace::flush_tlb() const
+void AddressSpace::flush_tlb(uint64_t addr, uint64_t len) const
 {
+    // Up to this many pages are cheaper to invalidate one by one than to
+    // refill the whole TLB after a CR3 reload (Linux's ceiling is 33).
+    constexpr uint64_t INVLPG_MAX = 32;
     uint64_t gen = tlb_gen_.fetch_add(1) + 1;
     percpu::Cpu* me = percpu::current();
     if (me->as_loaded.load() == this) {
-        arch::write_cr3(pt_.root());
+        // INVLPG drops any translation of the page, a 2 MiB one split
+        // meanwhile included, and every paging-structure cache entry.
+        if (len <= INVLPG_MAX * PAGE) {
+            for (uint64_t v = addr; v < addr + len; v += PAGE)
+                arch::invlpg(v);
+        } else {
+            arch::write_cr3(pt_.root());
+        }
         me->flushed_gen.store(gen);
     }
     uint64_t waiting = 0;
@@ -317,7 +327,7 @@ Result<void> AddressSpace::protect(uint64_t addr, uint64_t len, uint32_t prot, P
         }
         r.prot = prot;
     }
-    flush_tlb();
+    flush_tlb(addr, len);
     if (linux_mapped)
         *linux_mapped = dropped_linux || (seen & MK_PTE_LINUX_MAPPED);
     return {};

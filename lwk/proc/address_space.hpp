@@ -106,7 +106,10 @@ private:
     // Returns whether a leaf dropped had MK_PTE_LINUX_MAPPED.
     bool drop_pages(uint64_t addr, uint64_t len, Pieces* later);
     Result<void> split_regions_at(uint64_t addr);
-    void flush_tlb() const;
+    // Flushes [addr, addr + len) on every core that has this table loaded:
+    // page by page on this core when the range is small, all of it
+    // otherwise (and always on the others).
+    void flush_tlb(uint64_t addr = 0, uint64_t len = ~uint64_t{0}) const;
 
     arch::PageTable pt_;
     Vector<Region> regions_; // sorted, not overlapping
