@@ -67,3 +67,9 @@ void mk_apic_send_ipi(u32 apic_id, u8 vector)
 {
 	mk_icr(APIC_DEST_PHYSICAL | APIC_DM_FIXED | vector, apic_id);
 }
+
+/* An NMI reaches a core whatever it does, interrupts off included. */
+void mk_apic_send_nmi(u32 apic_id)
+{
+	mk_icr(APIC_DEST_PHYSICAL | APIC_DM_NMI, apic_id);
+}

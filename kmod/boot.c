@@ -460,13 +460,18 @@ int mk_cmd_debug(struct mk_debug_request *req)
 	int ret;
 
 	lockdep_assert_held(&mk_part.lock);
-	if (req->op != MK_DEBUG_FAULT) {
+	if (req->op != MK_DEBUG_FAULT && req->op != MK_DEBUG_NMI) {
 		mk_refuse(req->msg, "unknown debug operation %u", req->op);
 		return -EINVAL;
 	}
 	ret = mk_check_core(req->core, req->msg);
 	if (ret)
 		return ret;
+	if (req->op == MK_DEBUG_NMI) {
+		pr_info("sending LWK core %d an NMI (debug)\n", req->core);
+		mk_apic_send_nmi(mk_inst.core_apic[req->core]);
+		return 0;
+	}
 	bc = &mk_inst.bp->cpus[req->core];
 	pr_warn("making LWK core %d take a page fault on purpose (debug)\n", req->core);
 	WRITE_ONCE(bc->cmd, MK_LWK_CMD_FAULT);

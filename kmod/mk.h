@@ -135,6 +135,7 @@ void mk_lowmem_release(void);
 void mk_apic_send_init(u32 apic_id);
 void mk_apic_send_sipi(u32 apic_id, phys_addr_t start);
 void mk_apic_send_ipi(u32 apic_id, u8 vector);
+void mk_apic_send_nmi(u32 apic_id);
 u32 mk_apic_id(unsigned int cpu);
 
 /* pgtable.c */

@@ -1,4 +1,5 @@
-// mkctl debug: deliberate LWK failures, to check that Linux survives them.
+// mkctl debug: deliberate LWK failures, to check that Linux survives them,
+// and an NMI to see where a core is.
 #include "commands.hpp"
 #include "options.hpp"
 
@@ -13,21 +14,29 @@ int cmd_debug(const Args& args)
     po::options_description opts("options");
     // clang-format off
     opts.add_options()
-        ("what", po::value<std::string>(), "fault: make an LWK core take a fatal page fault")
+        ("what", po::value<std::string>(),
+            "fault: make an LWK core take a fatal page fault; nmi: send it an NMI")
         ("core", po::value<int>()->default_value(0), "the LWK core (index)");
     // clang-format on
     po::positional_options_description pos;
     pos.add("what", 1);
-    auto vm = parse_options(args, "debug", "mkctl debug fault [--core N]",
+    auto vm = parse_options(args, "debug", "mkctl debug fault|nmi [--core N]",
         "Make the LWK fail on purpose. 'fault' makes a core take a page fault in its\n"
         "kernel: the LWK panics, Linux keeps running, 'mkctl status' shows the\n"
-        "report and 'mkctl shutdown' recovers the CPUs and memory.",
+        "report and 'mkctl shutdown' recovers the CPUs and memory.\n"
+        "'nmi' sends a core a non-maskable interrupt, which reaches it whatever it\n"
+        "does: it logs where it was ('mkctl log') and goes on.",
         opts, &pos);
     if (!vm)
         return 0;
-    if (!vm->count("what") || (*vm)["what"].as<std::string>() != "fault")
-        throw UsageError("what should fail? only 'fault' exists (see 'mkctl debug --help')");
+    std::string what = vm->count("what") ? (*vm)["what"].as<std::string>() : "";
+    if (what != "fault" && what != "nmi")
+        throw UsageError("what should happen? 'fault' or 'nmi' (see 'mkctl debug --help')");
     mk::Device dev;
+    if (what == "nmi") {
+        dev.debug_nmi((*vm)["core"].as<int>());
+        return 0;
+    }
     dev.debug_fault((*vm)["core"].as<int>());
     mk::Status s = dev.status();
     std::cout << "the LWK panicked as asked: " << s.panic << "\n";

@@ -245,4 +245,12 @@ void Device::debug_fault(int core)
     request(fd_, MK_IOC_DEBUG, req, "making the LWK fault");
 }
 
+void Device::debug_nmi(int core)
+{
+    mk_debug_request req{};
+    req.op = MK_DEBUG_NMI;
+    req.core = core;
+    request(fd_, MK_IOC_DEBUG, req, "sending the LWK an NMI");
+}
+
 } // namespace mk

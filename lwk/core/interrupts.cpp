@@ -77,7 +77,8 @@ proc::SigInfo fault_info(const arch::InterruptFrame& f)
 void handle_exception(arch::InterruptFrame& frame)
 {
     if (frame.vector == arch::VEC_NMI) {
-        klog("NMI at %016lx", frame.rip);
+        // Where the core was: what an administrator asks with `mkctl debug nmi`.
+        log::printf_nmi("NMI at %016lx in %s mode", frame.rip, from_user(frame) ? "user" : "kernel");
         return;
     }
     // A fault in a program is that program's signal (its handler, or its

@@ -95,6 +95,8 @@ public:
     LogChunk read_log(uint64_t pos, size_t max = 65536);
     PingResult ping(int core, unsigned count);
     void debug_fault(int core);
+    // Sends the LWK core an NMI; it logs the RIP it interrupted.
+    void debug_nmi(int core);
 
 private:
     int fd_;

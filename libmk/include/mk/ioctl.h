@@ -193,6 +193,7 @@ struct mk_ping_request {
 /* MK_IOC_DEBUG: deliberate failures, to test that Linux survives them. */
 enum mk_debug_op {
 	MK_DEBUG_FAULT = 1,      /* make a core take a fatal page fault */
+	MK_DEBUG_NMI = 2,        /* send a core an NMI: it logs where it was */
 };
 struct mk_debug_request {
 	__u32 size;

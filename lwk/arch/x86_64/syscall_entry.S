@@ -13,6 +13,7 @@
  * iretq path otherwise.
  */
 #include <arch/asm_offsets.h>
+#include <arch/frame_macros.h>
 
 	.section .text
 	.globl	syscall_entry
@@ -28,21 +29,7 @@ syscall_entry:
 	pushq	%rcx			/* RIP */
 	pushq	$0			/* error code */
 	pushq	$FRAME_VECTOR_SYSCALL
-	pushq	%rax
-	pushq	%rbx
-	pushq	%rcx
-	pushq	%rdx
-	pushq	%rsi
-	pushq	%rdi
-	pushq	%rbp
-	pushq	%r8
-	pushq	%r9
-	pushq	%r10
-	pushq	%r11
-	pushq	%r12
-	pushq	%r13
-	pushq	%r14
-	pushq	%r15
+	SAVE_REGS
 	cld
 	xorl	%ebp, %ebp		/* end kernel backtraces here */
 	movq	%rsp, %rdi
@@ -58,21 +45,7 @@ syscall_entry:
 	movq	$0x00007ffffffff000, %rax
 	cmpq	%rax, %rcx
 	jae	isr_return
-	popq	%r15
-	popq	%r14
-	popq	%r13
-	popq	%r12
-	popq	%r11			/* = RFLAGS */
-	popq	%r10
-	popq	%r9
-	popq	%r8
-	popq	%rbp
-	popq	%rdi
-	popq	%rsi
-	popq	%rdx
-	popq	%rcx			/* = RIP */
-	popq	%rbx
-	popq	%rax
+	RESTORE_REGS			/* RCX = RIP, R11 = RFLAGS, as checked */
 	/* vector, error code, RIP, CS, RFLAGS, then the user RSP */
 	movq	FRAME_RSP - FRAME_RIP + 16(%rsp), %rsp
 	swapgs

@@ -1,6 +1,7 @@
 # mkctl status lists running programs; a killed mkexec takes its program
 # with it; two programs run at once on their own cores; shutting the LWK
-# down ends a running program cleanly.
+# down ends a running program cleanly; NMIs to LWK cores (idle, or in a
+# program) are logged and change nothing.
 . /mk/tests/lib.sh
 
 insmod "$MK_KO"
@@ -35,6 +36,25 @@ fails "a third on a busy core is refused" "running another LWK program" sh -c \
 	"mkexec --cpus 2-2 /bin/busybox sleep 3 & sleep 1; mkexec --cpus 2-2 $MK_PROGS/hello; r=\$?; wait; exit \$r"
 fails "more cores than the LWK has are refused" "3 LWK cores asked for" mkexec --cpus 3 "$MK_PROGS/hello"
 fails "a CPU that is not an LWK core is refused" "CPU 1 is not an LWK core" mkexec --cpus 1-1 "$MK_PROGS/hello"
+
+# NMIs (mkctl debug nmi): a core logs where it was, idle in its kernel or
+# in a program's user mode, and goes on; the program does not notice.
+ok "an NMI to the idle LWK core 0" mkctl debug nmi --core 0
+mkexec --cpus 3-3 /bin/busybox sh -c \
+	'i=0; while [ $i -lt 100000 ]; do i=$((i + 1)); done; echo $i' >/tmp/n &
+pid=$!
+# The loop takes seconds here (about 1 s per 20,000 rounds under emulation).
+sleep 0.5
+for i in 1 2 3; do mkctl debug nmi --core 1; sleep 0.2; done
+wait $pid
+eq "a program computing through three NMIs ends as without them" "0 100000" "$? $(cat /tmp/n)"
+mkctl log | grep 'NMI at' | sed 's/^/# /'
+eq "core 0 logged its NMI in kernel mode" 1 "$(mkctl log | grep -c 'c0: NMI at [0-9a-f]* in kernel mode')"
+eq "core 1 logged three NMIs" 3 "$(mkctl log | grep -c 'c1: NMI at [0-9a-f]* in ')"
+ok "core 1 was in the program (user mode) for at least one" sh -c "mkctl log | grep -q 'c1: NMI at [0-9a-f]* in user mode'"
+fails "an NMI to a core the LWK does not have is refused" "LWK core 5 does not exist" mkctl debug nmi --core 5
+ok "the LWK still answers after the NMIs" mkctl ping --core 1
+ok "and runs the next program" mkexec --cpus 3-3 "$MK_PROGS/hello"
 
 mkexec /bin/busybox sleep 30 &
 pid=$!
