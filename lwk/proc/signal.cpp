@@ -124,6 +124,8 @@ bool on_altstack(const Thread* t, uint64_t sp)
     return t->altstack_size && sp > t->altstack_sp && sp - t->altstack_sp <= t->altstack_size;
 }
 
+void disarm_altstack(Thread* t) { t->altstack_sp = t->altstack_size = t->altstack_flags = 0; }
+
 void save_registers(arch::SigContext& sc, const arch::InterruptFrame& f)
 {
     sc.r8 = f.r8, sc.r9 = f.r9, sc.r10 = f.r10, sc.r11 = f.r11;
@@ -172,9 +174,10 @@ bool setup_frame(arch::InterruptFrame& f, Thread* t, int sig, const SigInfo& inf
     arch::RtSigFrame fr{};
     fr.pretcode = act.restorer;
     fr.uc.flags = arch::UC_SIGCONTEXT_SS | arch::UC_STRICT_RESTORE_SS | (xsave ? arch::UC_FP_XSTATE : 0);
-    fr.uc.ss_sp = t->altstack_sp;
-    fr.uc.ss_flags = t->altstack_size ? (on_alt ? SS_ONSTACK : 0) : SS_DISABLE;
-    fr.uc.ss_size = t->altstack_size;
+    AltStack alt = get_altstack(t, f.rsp);
+    fr.uc.ss_sp = alt.sp;
+    fr.uc.ss_flags = alt.flags;
+    fr.uc.ss_size = alt.size;
     arch::SigContext& sc = fr.uc.mcontext;
     save_registers(sc, f);
     if (info.fault) {
@@ -204,6 +207,11 @@ bool setup_frame(arch::InterruptFrame& f, Thread* t, int sig, const SigInfo& inf
         return false;
 
     arch::fpu_reset(); // the handler starts from the initial FPU state
+    // SS_AUTODISARM: the handler runs with no alternate stack (so that it
+    // may switch away from it, swapcontext-style); rt_sigreturn restores
+    // the one saved in the frame.
+    if (t->altstack_flags & uint32_t(SS_AUTODISARM))
+        disarm_altstack(t);
     {
         LockGuard<Spinlock> g(p->lock);
         t->sigmask = (old_mask | act.mask | ((act.flags & SA_NODEFER) ? 0 : sigbit(sig))) & ~UNBLOCKABLE;
@@ -442,7 +450,34 @@ Result<long> sigreturn(arch::InterruptFrame& f)
         LockGuard<Spinlock> g(p->lock);
         t->sigmask = fr.uc.sigmask & ~UNBLOCKABLE;
     }
+    (void)set_altstack(t, f.rsp, AltStack{fr.uc.ss_sp, fr.uc.ss_flags, fr.uc.ss_size});
     return long(sc.rax);
+}
+
+AltStack get_altstack(const Thread* t, uint64_t user_sp)
+{
+    int32_t mode = t->altstack_size ? (on_altstack(t, user_sp) ? SS_ONSTACK : 0) : SS_DISABLE;
+    return AltStack{t->altstack_sp, mode | int32_t(t->altstack_flags), t->altstack_size};
+}
+
+Result<void> set_altstack(Thread* t, uint64_t user_sp, const AltStack& s)
+{
+    constexpr uint64_t MINSIGSTKSZ = 2048;
+    if (on_altstack(t, user_sp))
+        return Errno::PERM; // not while running on it
+    int32_t mode = s.flags & ~SS_AUTODISARM;
+    if (mode != 0 && mode != SS_DISABLE && mode != SS_ONSTACK)
+        return Errno::INVAL;
+    if (mode == SS_DISABLE) {
+        disarm_altstack(t);
+        return {};
+    }
+    if (s.size < MINSIGSTKSZ)
+        return Errno::NOMEM;
+    t->altstack_sp = s.sp;
+    t->altstack_size = s.size;
+    t->altstack_flags = uint32_t(s.flags & SS_AUTODISARM);
+    return {};
 }
 
 } // namespace lwk::proc

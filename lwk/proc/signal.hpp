@@ -32,7 +32,7 @@ constexpr int32_t SI_USER = 0, SI_KERNEL = 0x80, SI_QUEUE = -1, SI_TKILL = -6;
 constexpr uint64_t SIG_DFL = 0, SIG_IGN = 1;
 constexpr uint64_t SA_SIGINFO = 4, SA_ONSTACK = 0x08000000, SA_RESTART = 0x10000000,
                    SA_NODEFER = 0x40000000, SA_RESETHAND = 0x80000000;
-constexpr int32_t SS_ONSTACK = 1, SS_DISABLE = 2;
+constexpr int32_t SS_ONSTACK = 1, SS_DISABLE = 2, SS_AUTODISARM = int32_t(1u << 31);
 
 constexpr uint64_t sigbit(int sig) { return 1ULL << (sig - 1); }
 constexpr uint64_t UNBLOCKABLE = sigbit(SIGKILL) | sigbit(SIGSTOP);
@@ -63,7 +63,20 @@ int take_signal(Thread* t, uint64_t wanted, SigInfo* out);
 // syscall_nr is the call f returns from (-1: none), to restart it where a
 // signal cut it short.
 void before_user(arch::InterruptFrame& f, long syscall_nr);
-// rt_sigreturn: the registers, mask and FPU state of the frame at f.rsp.
+// rt_sigreturn: the registers, mask and FPU state of the frame at f.rsp,
+// and the alternate stack its uc_stack names (re-armed after
+// SS_AUTODISARM; errors but EFAULT ignored, as Linux does).
 Result<long> sigreturn(arch::InterruptFrame& f);
+
+// The alternate stack (sigaltstack) as a thread running at user_sp sees it.
+struct AltStack {
+    uint64_t sp;
+    int32_t flags; // SS_ONSTACK / SS_DISABLE / 0, and SS_AUTODISARM
+    uint64_t size;
+};
+AltStack get_altstack(const Thread* t, uint64_t user_sp);
+// Sets it, by sigaltstack(2)'s rules: EPERM while running on it, EINVAL for
+// an unknown mode, ENOMEM for less than MINSIGSTKSZ.
+Result<void> set_altstack(Thread* t, uint64_t user_sp, const AltStack& s);
 
 } // namespace lwk::proc

@@ -131,29 +131,14 @@ Result<long> sys_sigaltstack(Context& c)
         int32_t pad;
         uint64_t size;
     };
-    constexpr int32_t SS_AUTODISARM = int32_t(1u << 31);
-    constexpr uint64_t MINSIGSTKSZ = 2048;
     Thread* t = c.thread;
     uint64_t user_sp = c.frame->rsp;
-    bool on = t->altstack_size && user_sp > t->altstack_sp && user_sp - t->altstack_sp <= t->altstack_size;
-    Stack old{t->altstack_sp, on ? proc::SS_ONSTACK : (t->altstack_size ? 0 : proc::SS_DISABLE), 0,
-        t->altstack_size};
+    proc::AltStack cur = proc::get_altstack(t, user_sp);
+    Stack old{cur.sp, cur.flags, 0, cur.size};
     if (c.a[0]) {
         Stack s;
         TRY(c.proc->as->copy_in(&s, c.a[0], sizeof s));
-        if (on)
-            return Errno::PERM; // not while running on it
-        int32_t mode = s.flags & ~SS_AUTODISARM;
-        if (mode != 0 && mode != proc::SS_DISABLE && mode != proc::SS_ONSTACK)
-            return Errno::INVAL;
-        if (mode == proc::SS_DISABLE) {
-            t->altstack_sp = t->altstack_size = 0;
-        } else {
-            if (s.size < MINSIGSTKSZ)
-                return Errno::NOMEM;
-            t->altstack_sp = s.sp;
-            t->altstack_size = s.size;
-        }
+        TRY(proc::set_altstack(t, user_sp, proc::AltStack{s.sp, s.flags, s.size}));
     }
     if (c.a[1])
         TRY(c.proc->as->copy_out(c.a[1], &old, sizeof old));

@@ -139,6 +139,20 @@ static void on_usr1_fp(int sig)
 	got_sig = sig;
 }
 
+#ifndef SS_AUTODISARM
+#define SS_AUTODISARM ((int)(1u << 31)) /* Linux's, not in every libc header */
+#endif
+
+/* What sigaltstack reports inside a handler. */
+static volatile int altstack_flags_inside;
+static void on_usr1_altstack(int sig)
+{
+	stack_t cur;
+	(void)sig;
+	altstack_flags_inside = sigaltstack(NULL, &cur) == 0 ? cur.ss_flags : -1;
+	handler_sp = (uintptr_t)&cur;
+}
+
 /* tgkill with a value in xmm0 and xmm15: the handler's FPU work must not show. */
 static int fpu_kept(void)
 {
@@ -221,6 +235,23 @@ static int self(void)
 	raise(SIGUSR1);
 	if (handler_sp < (uintptr_t)alt || handler_sp >= (uintptr_t)alt + sizeof alt)
 		return fail("SA_ONSTACK handler did not run on the alternate stack");
+	set_handler(SIGUSR1, on_usr1_altstack, SA_ONSTACK);
+	raise(SIGUSR1);
+	if (altstack_flags_inside != SS_ONSTACK)
+		return fail("inside the handler, sigaltstack did not say SS_ONSTACK");
+	/* SS_AUTODISARM: no alternate stack inside the handler, armed again after. */
+	ss.ss_flags = SS_AUTODISARM;
+	if (sigaltstack(&ss, NULL) != 0)
+		return fail("sigaltstack with SS_AUTODISARM");
+	raise(SIGUSR1);
+	if (handler_sp < (uintptr_t)alt || handler_sp >= (uintptr_t)alt + sizeof alt)
+		return fail("SS_AUTODISARM: the handler did not run on the alternate stack");
+	if (altstack_flags_inside != SS_DISABLE)
+		return fail("SS_AUTODISARM: inside the handler the alternate stack was not disarmed");
+	stack_t after;
+	if (sigaltstack(NULL, &after) != 0 || after.ss_flags != SS_AUTODISARM || after.ss_sp != alt ||
+	    after.ss_size != sizeof alt)
+		return fail("SS_AUTODISARM: the alternate stack was not armed again after the handler");
 
 	/* SA_RESETHAND: once, then the default (SIGURG's default: ignored). */
 	set_handler(SIGURG, on_signal, SA_RESETHAND);
@@ -229,7 +260,7 @@ static int self(void)
 	raise(SIGURG);
 	if (got != 1)
 		return fail("SA_RESETHAND handler ran more than once");
-	printf("raise, masks, sigpending, sigtimedwait, queued real-time signals, FPU state, alternate stack, SA_RESETHAND: ok\n");
+	printf("raise, masks, sigpending, sigtimedwait, queued real-time signals, FPU state, alternate stack (SS_AUTODISARM too), SA_RESETHAND: ok\n");
 	return 0;
 }
 

@@ -68,8 +68,8 @@ ok "... reported as SIGABRT with its RIP" grep -Eq "Aborted \(SIGABRT\) at RIP 0
 
 eq "a SIGSEGV handler gets si_addr and si_code, and leaves with siglongjmp" \
 	"SIGSEGV handled 3 times, si_addr 0x1240, SEGV_MAPERR" "$(mkexec ./signals segv-handler 2>&1)"
-eq "raise, masks, sigpending, sigtimedwait, queued real-time signals, FPU state, alternate stack, SA_RESETHAND" \
-	"raise, masks, sigpending, sigtimedwait, queued real-time signals, FPU state, alternate stack, SA_RESETHAND: ok" \
+eq "raise, masks, sigpending, sigtimedwait, queued real-time signals, FPU state, alternate stack (SS_AUTODISARM too), SA_RESETHAND" \
+	"raise, masks, sigpending, sigtimedwait, queued real-time signals, FPU state, alternate stack (SS_AUTODISARM too), SA_RESETHAND: ok" \
 	"$(mkexec ./signals self 2>&1)"
 
 # A forwarded read blocked in Linux: interrupted, then restarted (SA_RESTART) or not.
