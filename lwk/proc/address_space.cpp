@@ -48,8 +48,10 @@ public:
     {
         if (!n_)
             return;
-        if (flush_)
+        if (flush_) {
             as_.flush_tlb();
+            flushed = true;
+        }
         for (size_t i = 0; i < n_; ++i)
             // No room to defer: the caller dropped Linux's view before asking.
             if (!later_ || !later_->push_back(batch_[i]))
@@ -57,6 +59,9 @@ public:
         n_ = 0;
     }
     bool linux_mapped = false; // a leaf mk.ko had mapped into mkexec
+    // A flush came after the last leaf taken out: every leaf is followed by
+    // one (its batch's drain, or the final one).
+    bool flushed = false;
 
 private:
     static constexpr size_t BATCH = 64;
@@ -232,6 +237,8 @@ Result<void> AddressSpace::unmap(uint64_t addr, uint64_t len, Pieces* later, boo
         reclaim.drain();
         if (linux_mapped)
             *linux_mapped = reclaim.linux_mapped;
+        if (reclaim.flushed)
+            return {}; // the pieces' flush covered every change
     }
     flush_tlb(); // (also when nothing was mapped there: the caller's rule)
     return {};
