@@ -80,18 +80,6 @@ uint64_t sequence_of(const unsigned char* msg)
     return seq;
 }
 
-[[noreturn, gnu::noinline, gnu::cold]] void misdelivered(uint64_t got, uint64_t want)
-{
-    throw mk::Error("mk ring delivered message " + std::to_string(got) + " where " +
-        std::to_string(want) + " was due");
-}
-
-inline void expect(uint64_t got, uint64_t want)
-{
-    if (got != want) [[unlikely]]
-        misdelivered(got, want);
-}
-
 } // namespace
 
 std::vector<uint64_t> ring_round_trips(const CpuPair& cpus, const LatencyPlan& plan,
@@ -110,13 +98,13 @@ std::vector<uint64_t> ring_round_trips(const CpuPair& cpus, const LatencyPlan& p
                 count(bells_a, mk_ring_send(ab.tx(), msg_a, payload));
                 receive(ba.rx(), msg_a);
                 mk_ring_publish(ba.rx());
-                expect(sequence_of(msg_a), i);
+                expect("mk ring", sequence_of(msg_a), i);
             },
             [&](size_t i) {
                 uint32_t len = receive(ab.rx(), msg_b);
                 count(bells_b, mk_ring_send(ba.tx(), msg_b, len));
                 mk_ring_publish(ab.rx());
-                expect(sequence_of(msg_b), i);
+                expect("mk ring", sequence_of(msg_b), i);
             });
     } else {
         blocks = round_trips(
@@ -136,7 +124,7 @@ std::vector<uint64_t> ring_round_trips(const CpuPair& cpus, const LatencyPlan& p
                 spin_until(
                     [&] { return (ret = mk_ring_peek(ba.rx(), &answer, &len)) != MK_RING_EMPTY; });
                 Channel::check(ret, "peek");
-                expect(sequence_of(static_cast<const unsigned char*>(answer)), i);
+                expect("mk ring", sequence_of(static_cast<const unsigned char*>(answer)), i);
                 mk_ring_consume(ba.rx());
                 mk_ring_publish(ba.rx());
             },
@@ -152,7 +140,7 @@ std::vector<uint64_t> ring_round_trips(const CpuPair& cpus, const LatencyPlan& p
                 mk_ring_copy(slot, request, len);
                 Channel::check(mk_ring_commit(ba.tx(), len), "commit");
                 count(bells_b, mk_ring_flush(ba.tx()));
-                expect(sequence_of(static_cast<const unsigned char*>(request)), i);
+                expect("mk ring", sequence_of(static_cast<const unsigned char*>(request)), i);
                 mk_ring_consume(ab.rx());
                 mk_ring_publish(ab.rx());
             });

@@ -28,6 +28,12 @@ void pin_self(unsigned cpu)
 
 } // namespace
 
+[[gnu::noinline, gnu::cold]] void misdelivered(const char* queue, uint64_t got, uint64_t want)
+{
+    throw mk::Error(std::string(queue) + " delivered message " + std::to_string(got) + " where " +
+        std::to_string(want) + " was due");
+}
+
 void run_pair(
     const CpuPair& cpus, const std::function<void()>& first, const std::function<void()>& second)
 {

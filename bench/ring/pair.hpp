@@ -31,6 +31,17 @@ inline void stop_if_pair_failed()
         throw PairAborted();
 }
 
+// Throws: `queue` delivered message `got` where `want` was due.
+[[noreturn]] void misdelivered(const char* queue, uint64_t got, uint64_t want);
+
+// Checks a message's sequence number on the timed path: one predicted
+// branch, the throw out of line.
+inline void expect(const char* queue, uint64_t got, uint64_t want)
+{
+    if (got != want) [[unlikely]]
+        misdelivered(queue, got, want);
+}
+
 // Spins until ready() holds. Every method waits with this loop, so they all
 // pay the same (one load of a line that no one writes) per spin.
 template <class Ready> inline void spin_until(Ready&& ready)

@@ -22,18 +22,6 @@ static_assert(sizeof(Message) == stream_payload);
 
 using Queue = boost::lockfree::spsc_queue<Message, boost::lockfree::capacity<spsc_capacity>>;
 
-[[noreturn, gnu::noinline, gnu::cold]] void misdelivered(uint64_t got, uint64_t want)
-{
-    throw mk::Error("spsc_queue delivered message " + std::to_string(got) + " where " +
-        std::to_string(want) + " was due");
-}
-
-inline void expect(uint64_t got, uint64_t want)
-{
-    if (got != want) [[unlikely]]
-        misdelivered(got, want);
-}
-
 } // namespace
 
 std::vector<uint64_t> spsc_round_trips(const CpuPair& cpus, const LatencyPlan& plan)
@@ -46,12 +34,12 @@ std::vector<uint64_t> spsc_round_trips(const CpuPair& cpus, const LatencyPlan& p
             msg_a.seq = i;
             ab->push(msg_a); // never full: one message in flight
             spin_until([&] { return ba->pop(msg_a); });
-            expect(msg_a.seq, i);
+            expect("spsc_queue", msg_a.seq, i);
         },
         [&](size_t i) {
             spin_until([&] { return ab->pop(msg_b); });
             ba->push(msg_b);
-            expect(msg_b.seq, i);
+            expect("spsc_queue", msg_b.seq, i);
         });
 }
 
