@@ -7,7 +7,8 @@ BUILD := $(ROOT)/build
 CACHE ?= $(ROOT)/.cache
 NODE_KERNELS := 6.1 6.12
 
-node_release = $(shell cat $(CACHE)/kernels/$(1)/release 2>/dev/null)
+# A test-node kernel's headers, unpacked by tools/bootstrap (never installed).
+node_kdir = $(CACHE)/kernels/$(1)/build
 
 # The module is built against the running kernel when its headers are
 # installed, else against the headers of the 6.1 test-node kernel.
@@ -15,7 +16,7 @@ KVER ?= $(shell uname -r)
 ifneq ($(wildcard /lib/modules/$(KVER)/build/Makefile),)
 KDIR ?= /lib/modules/$(KVER)/build
 else
-KDIR ?= /usr/src/linux-headers-$(call node_release,6.1)
+KDIR ?= $(call node_kdir,6.1)
 endif
 
 # Sources only: an in-tree build leaves generated *.mod.c files in kmod/.
@@ -42,11 +43,11 @@ $(BUILD)/user/Makefile: CMakeLists.txt
 
 # mk.ko for a test-node kernel, built out of tree in build/kmod/<kernel>/.
 $(BUILD)/kmod/%/mk.ko: $(KMOD_SRCS) $(ABI_HDRS)
-	@test -n "$(call node_release,$*)" || { echo "make: test-node kernel $* missing:" \
+	@test -f $(call node_kdir,$*)/Makefile || { echo "make: test-node kernel $* missing:" \
 		"run tools/bootstrap" >&2; exit 1; }
 	@mkdir -p $(@D)
 	@ln -sf $(KMOD_SRCS) $(@D)/
-	$(MAKE) -s -C /usr/src/linux-headers-$(call node_release,$*) M=$(@D) \
+	$(MAKE) -s -C $(call node_kdir,$*) M=$(@D) \
 		MK_INCLUDE=$(ROOT)/libmk/include modules 2>&1 | grep -v "Skipping BTF" || true
 	@test -f $@
 
@@ -69,6 +70,10 @@ lint:
 
 bench-partition: bootstrap
 	@bench/partition/run
+
+# The test node's boot, host root against the busybox initramfs.
+bench-node: bootstrap
+	@bench/node/run
 
 # LWK boot/shutdown against Linux's CPU hotplug, on a test node.
 bench-boot: bootstrap
@@ -95,5 +100,5 @@ clean:
 	rm -rf $(BUILD)
 	-$(MAKE) -C $(KDIR) M=$(ROOT)/kmod clean >/dev/null 2>&1
 
-.PHONY: all kmod lwk user bootstrap check demo lint bench-partition bench-boot bench-ring bench-noise bench-syscall bench-threads clean
+.PHONY: all kmod lwk user bootstrap check demo lint bench-node bench-partition bench-boot bench-ring bench-noise bench-syscall bench-threads clean
 .PRECIOUS: $(BUILD)/kmod/%/mk.ko

@@ -42,5 +42,39 @@ check "--numa 2 gives two NUMA nodes with two CPUs each" "0-1 2-3" \
 check "--append reaches the kernel command line" yes \
 	"$("${mkvm[@]}" --append "isolcpus=3 mk.test=1" -- cat /proc/cmdline 2>/dev/null | grep -q 'isolcpus=3 mk.test=1' && echo yes)"
 check "a bad option is refused with status 125" 125 "$(status "$root/tools/mkvm" --cpus x -- true)"
+check "--nodes 5 is refused with status 125" 125 "$(status "$root/tools/mkvm" --nodes 5 -- true)"
+check "--share of a missing folder is refused" 125 "$(status "$root/tools/mkvm" --share /nonexistent/x -- true)"
+
+# The host's / is the node's root; what the node writes stays in the node.
+probe=$root/build/.mkvm-probe-$$
+rm -f "$probe"
+check "the node writes into the host's tree and reads it back" "in the node" \
+	"$("${mkvm[@]}" -- sh -c "echo 'in the node' >$probe && cat $probe" 2>/dev/null)"
+check "the write did not reach the host" no "$([ -e "$probe" ] && echo yes || echo no)"
+check "a Debian program runs in the node" "$(printf 'x\n' | sha1sum)" \
+	"$("${mkvm[@]}" -- sh -c "printf 'x\n' | /usr/bin/sha1sum" 2>/dev/null)"
+check "--minimal: a busybox root without the host's programs" "busybox no-python" \
+	"$("${mkvm[@]}" --minimal -- sh -c '[ -e /usr/bin/python3 ] && p=python || p=no-python; echo "$(basename "$(readlink /bin/sh)") $p"' 2>/dev/null)"
+
+# --share: the node's writes appear on the host, and the host's files in the node.
+tmp=$(mktemp -d)
+echo "from the host $$" >"$tmp/in.txt"
+out=$("${mkvm[@]}" --share "$tmp" -- sh -c "cat $tmp/in.txt && echo 'from the node' >$tmp/out.txt" 2>/dev/null)
+check "--share: the node reads the host's file" "from the host $$" "$out"
+check "--share: the node's file is on the host" "from the node" "$(cat "$tmp/out.txt" 2>/dev/null)"
+"${mkvm[@]}" --share "$tmp:/results" -- sh -c 'seq 1 3 >/results/seq.csv' >/dev/null 2>&1
+check "--share HOST:GUEST mounts at GUEST" "1 2 3" "$(echo $(cat "$tmp/seq.csv" 2>/dev/null))"
+
+# A cluster: node0's status is mkvm's; every QEMU and temporary file goes away,
+# also when the run times out. mkvm's temporary folder is made under $tmp.
+check "--nodes 2: node0's exit status 7 is mkvm's" 7 \
+	"$(TMPDIR=$tmp status "${mkvm[@]}" --nodes 2 --cpus 2 --mem 1G -- sh -c 'ssh node1 true && exit 7')"
+check "--nodes 2: no QEMU process left" "" "$(pgrep -f "$tmp/mkvm" || true)"
+TMPDIR=$tmp "${mkvm[@]}" --nodes 2 --cpus 2 --mem 1G --timeout 40 -- sleep 1000 >/dev/null 2>&1
+rc=$?
+check "--nodes 2: a hung node0 times out with 124" 124 "$rc"
+check "--nodes 2: no QEMU process left after the timeout" "" "$(pgrep -f "$tmp/mkvm" || true)"
+check "no temporary folder left" "" "$(ls "$tmp" | grep mkvm || true)"
+rm -rf "$tmp"
 
 [ "$fails" -eq 0 ]
