@@ -15,6 +15,19 @@
 export PATH=/mk/boot-bin:/usr/sbin:/usr/bin:/sbin:/bin
 
 echo "stage the node's system" >/dev/ttyS1
+# The project's tree (and its .cache) may lie where the guest mounts its
+# own file systems (a clone in /tmp): keep the overlay's view of them and
+# put it back on top.
+kept="" n=0
+for d in $MK_KEEP; do
+	case $d in
+	/tmp|/tmp/*|/run|/run/*|/dev|/dev/*)
+		n=$((n + 1))
+		mkdir -p "/mk/keep/$n"
+		mount --bind "$d" "/mk/keep/$n" && kept="$kept $n:$d"
+		;;
+	esac
+done
 mkdir -p /sys /dev /tmp /run /root
 node=$(sed -n 's/.*mk\.node=\([0-9]*\).*/\1/p' /proc/cmdline)
 node=${node:-0}
@@ -26,6 +39,10 @@ mount -t tmpfs -o mode=1777 tmpfs /tmp
 mount -t tmpfs -o mode=0755 tmpfs /run
 mount -t tmpfs -o mode=1777 tmpfs /dev/shm
 mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+for k in $kept; do
+	mkdir -p "${k#*:}"
+	mount --move "/mk/keep/${k%%:*}" "${k#*:}" || fail "cannot keep ${k#*:} in view"
+done
 
 fail() {
 	echo "boot: $*" >&2

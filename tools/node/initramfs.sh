@@ -77,6 +77,7 @@ make_initramfs() { # OUT
 			echo "export MK_ROOTFS=minimal"
 		else
 			echo "export MK_ROOTFS=host MK_MODULES='$modules'"
+			echo "export MK_KEEP='$root $cache'"
 		fi
 		echo "export MK_SHARES='$(for i in "${!shares[@]}"; do
 			s=${shares[$i]} h=$(cd "${shares[$i]%%:*}" && pwd)
