@@ -92,6 +92,10 @@ bench-syscall: bootstrap
 bench-threads: bootstrap
 	@bench/threads/run
 
+# Program start-up (static, dynamic, large .bss) natively and under mkexec.
+bench-exec: bootstrap
+	@bench/exec/run
+
 # FWQ/FTQ/selfish detour on Linux, tuned Linux and the LWK, on a test node.
 bench-noise: bootstrap
 	@bench/noise/run
@@ -100,5 +104,5 @@ clean:
 	rm -rf $(BUILD)
 	-$(MAKE) -C $(KDIR) M=$(ROOT)/kmod clean >/dev/null 2>&1
 
-.PHONY: all kmod lwk user bootstrap check demo lint bench-node bench-partition bench-boot bench-ring bench-noise bench-syscall bench-threads clean
+.PHONY: all kmod lwk user bootstrap check demo lint bench-exec bench-node bench-partition bench-boot bench-ring bench-noise bench-syscall bench-threads clean
 .PRECIOUS: $(BUILD)/kmod/%/mk.ko

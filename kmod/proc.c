@@ -404,6 +404,8 @@ static long mk_proc_exec_cmd(struct mk_proc *p, struct mk_proc_exec __user *uarg
 	m.hdr = (struct mk_msg_hdr){ MK_MSG_EXEC, 0, p->pid, 0, ++p->seq };
 	m.file_bytes = req.file_bytes;
 	m.strings_offset = req.strings_offset;
+	m.interp_offset = req.interp_offset;
+	m.interp_bytes = req.interp_bytes;
 	ret = mk_chan_send(p->core, &m, sizeof(m));
 	if (!ret)
 		ret = mk_proc_next(p, BIT(MK_MSG_EXECED), &ans, sizeof(ans),

@@ -29,6 +29,7 @@ enum class Errno : int {
     PIPE = 32,
     RANGE = 34,
     NOSYS = 38,
+    LIBBAD = 80,
     NOTSUP = 95,
     TIMEDOUT = 110,
     // Never seen by a program: a call a signal cut short is restarted, or

@@ -211,6 +211,9 @@ Result<uint64_t> AddressSpace::map(uint64_t addr, uint64_t len, uint32_t prot, R
         drop_pages(addr, len, nullptr);
         return Errno::NOMEM;
     }
+    uint64_t now = mapped_bytes();
+    if (now > peak_)
+        peak_ = now;
     return addr;
 }
 

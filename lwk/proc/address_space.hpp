@@ -92,6 +92,8 @@ public:
 
     const Vector<Region>& regions() const { return regions_; }
     uint64_t mapped_bytes() const;
+    // The most it has had mapped at once (VmHWM, VmPeak).
+    uint64_t peak_bytes() const { return peak_; }
 
     // The program break.
     uint64_t brk_start = 0;
@@ -115,6 +117,7 @@ private:
     Vector<Region> regions_; // sorted, not overlapping
     mutable sched::Mutex mutex_;
     mutable Atomic<uint64_t> tlb_gen_{0};
+    uint64_t peak_ = 0;
 };
 
 // Page-table bits for a protection.

@@ -235,14 +235,70 @@ void spawn(const mk_msg_spawn& m)
 
 namespace {
 
-// Loads the program in the staging area and builds its stack. Returns the
-// entry point and stack pointer, or an error with why set.
-Result<void> load(Process* p, const mk_msg_exec& m, uint64_t& entry, uint64_t& sp, const char*& why)
+// A copy of part of the staging area in contiguous kernel memory, freed
+// with it: the files are checked and read there.
+struct KernelBuffer {
+    uint64_t phys = 0;
+    unsigned order = 0;
+    uint8_t* data = nullptr;
+    KernelBuffer() = default;
+    KernelBuffer(const KernelBuffer&) = delete;
+    KernelBuffer& operator=(const KernelBuffer&) = delete;
+    ~KernelBuffer()
+    {
+        if (data)
+            mm::free_pages(phys, order);
+    }
+    Result<void> alloc(uint64_t bytes)
+    {
+        while (mm::order_bytes(order) < bytes)
+            ++order;
+        phys = TRY(mm::alloc_pages(order));
+        data = static_cast<uint8_t*>(boot::phys_to_virt(phys));
+        return {};
+    }
+};
+
+// An ELF image (checked by parse_program) loaded at bias: mapped writable
+// while it is filled, then each range of pages given its rights — one
+// protect per range, so loading takes time in proportion to the image.
+Result<void> load_image(AddressSpace* as, const uint8_t* file, const Program& prog, uint64_t bias)
+{
+    const uint64_t lo = bias + prog.lo, hi = bias + prog.hi;
+    TRY(as->map(lo, hi - lo, PROT_R | PROT_W, RegionKind::image, true));
+    for (unsigned i = 0; i < prog.nr_segments; ++i) {
+        const Segment& s = prog.segments[i];
+        TRY(as->copy_out(bias + s.vaddr, file + s.offset, s.filesz));
+    }
+    ImageRange ranges[2 * MAX_SEGMENTS];
+    unsigned n = image_ranges(prog, ranges);
+    for (unsigned i = 0; i < n; ++i)
+        if (ranges[i].prot != (PROT_R | PROT_W))
+            TRY(as->protect(bias + ranges[i].start, ranges[i].end - ranges[i].start, ranges[i].prot));
+    return {};
+}
+
+// What an exec found wrong, for the user (why points into msg or at a
+// constant).
+struct Why {
+    const char* why = nullptr;
+    char msg[100];
+};
+
+// Loads the program (and its ELF interpreter) from the staging area and
+// builds its stack. Returns the entry point and stack pointer, or an
+// error with why set.
+Result<void> load(Process* p, const mk_msg_exec& m, uint64_t& entry, uint64_t& sp, Why& w)
 {
     AddressSpace* as = p->as;
+    const char*& why = w.why;
     why = "the program does not fit the staging area";
     if (m.file_bytes > p->staging_bytes || m.strings_offset % 8 ||
         m.strings_offset < m.file_bytes || m.strings_offset > p->staging_bytes - sizeof(mk_spawn_strings))
+        return Errno::INVAL;
+    if (m.interp_bytes && (m.interp_offset % PAGE || m.interp_offset < m.file_bytes ||
+                              m.interp_offset > m.strings_offset ||
+                              m.interp_bytes > m.strings_offset - m.interp_offset))
         return Errno::INVAL;
     mk_spawn_strings hdr;
     TRY(as->copy_in(&hdr, p->staging + m.strings_offset, sizeof hdr));
@@ -256,46 +312,59 @@ Result<void> load(Process* p, const mk_msg_exec& m, uint64_t& entry, uint64_t& s
     }
     TRY(as->copy_in(p->path, strings_at, hdr.path_bytes));
     p->path[hdr.path_bytes - 1] = 0;
+    if (hdr.exe_bytes == 0 || hdr.exe_bytes > sizeof p->exe || hdr.exe_bytes > hdr.bytes - hdr.path_bytes)
+        return Errno::INVAL;
+    TRY(as->copy_in(p->exe, strings_at + hdr.path_bytes, hdr.exe_bytes));
+    p->exe[hdr.exe_bytes - 1] = 0;
+    const uint64_t names_bytes = hdr.path_bytes + hdr.exe_bytes;
 
     // The file, contiguous in kernel memory for the checks.
-    unsigned order = 0;
-    while (mm::order_bytes(order) < m.file_bytes)
-        ++order;
     why = "out of LWK memory while loading the program";
-    uint64_t file_phys = TRY(mm::alloc_pages(order));
-    auto* file = static_cast<uint8_t*>(boot::phys_to_virt(file_phys));
-    struct FreeFile {
-        uint64_t phys;
-        unsigned order;
-        ~FreeFile() { mm::free_pages(phys, order); }
-    } free_file{file_phys, order};
-    TRY(as->copy_in(file, p->staging, m.file_bytes));
-
+    KernelBuffer file;
+    TRY(file.alloc(m.file_bytes));
+    TRY(as->copy_in(file.data, p->staging, m.file_bytes));
     Program prog;
-    TRY(parse_program(file, m.file_bytes, prog, &why));
+    TRY(parse_program(file.data, m.file_bytes, prog, &why, PIE_BASE, INTERP_BASE));
     const uint64_t bias = prog.pie ? PIE_BASE : 0;
 
-    // The image, writable while it is filled, then with each page's rights.
-    why = "out of LWK memory while loading the program";
-    const uint64_t lo = bias + prog.lo, hi = bias + prog.hi;
-    TRY(as->map(lo, hi - lo, PROT_R | PROT_W, RegionKind::image, true));
-    for (unsigned i = 0; i < prog.nr_segments; ++i) {
-        const Segment& s = prog.segments[i];
-        TRY(as->copy_out(bias + s.vaddr, file + s.offset, s.filesz));
-    }
-    for (uint64_t page = lo; page < hi; page += PAGE) {
-        uint32_t prot = 0;
-        for (unsigned i = 0; i < prog.nr_segments; ++i) {
-            const Segment& s = prog.segments[i];
-            uint64_t a = (bias + s.vaddr) & ~(PAGE - 1), b = round_up(bias + s.vaddr + s.memsz, PAGE);
-            if (page >= a && page < b)
-                prot |= s.prot;
+    // A dynamically linked program starts in its interpreter, which
+    // mkexec put beside it: an ELF shared object, itself static.
+    Program interp;
+    KernelBuffer interp_file;
+    if (prog.interp_bytes) {
+        why = "the ELF interpreter was not given";
+        if (!m.interp_bytes)
+            return Errno::INVAL;
+        why = "out of LWK memory while loading the ELF interpreter";
+        TRY(interp_file.alloc(m.interp_bytes));
+        TRY(as->copy_in(interp_file.data, p->staging + m.interp_offset, m.interp_bytes));
+        const char* iwhy = nullptr;
+        if (parse_program(interp_file.data, m.interp_bytes, interp, &iwhy, INTERP_BASE, MMAP_BASE).is_error()) {
+            format(w.msg, sizeof w.msg, "its ELF interpreter: %s", iwhy);
+            why = w.msg;
+            return Errno::NOEXEC;
         }
-        TRY(as->protect(page, PAGE, prot));
+        why = "its ELF interpreter is not a shared object";
+        if (!interp.pie)
+            return Errno::NOEXEC;
+        why = "its ELF interpreter is itself dynamically linked";
+        if (interp.interp_bytes)
+            return Errno::LIBBAD;
+        uint64_t n = prog.interp_bytes < sizeof p->interp ? prog.interp_bytes : sizeof p->interp;
+        __builtin_memcpy(p->interp, file.data + prog.interp_offset, n);
+        p->interp[n - 1] = 0;
     }
-    as->brk_start = as->brk = hi;
+
+    why = "out of LWK memory while loading the program";
+    TRY(load_image(as, file.data, prog, bias));
+    as->brk_start = as->brk = bias + prog.hi;
+    if (prog.interp_bytes) {
+        why = "out of LWK memory while loading the ELF interpreter";
+        TRY(load_image(as, interp_file.data, interp, INTERP_BASE));
+    }
 
     // The stack: RLIMIT_STACK of memory (8 MiB when unlimited), allocated now.
+    why = "out of LWK memory while loading the program";
     uint64_t stack_size = p->stack_limit;
     if (stack_size < (128ULL << 10) || stack_size > (1ULL << 30))
         stack_size = STACK_LIMIT_DEFAULT;
@@ -303,48 +372,48 @@ Result<void> load(Process* p, const mk_msg_exec& m, uint64_t& entry, uint64_t& s
     TRY(as->map(STACK_TOP - stack_size, stack_size, PROT_R | PROT_W | (prog.exec_stack ? PROT_X : 0),
         RegionKind::stack, true));
 
-    // argv and envp after the path.
-    uint64_t vec_bytes = hdr.bytes - hdr.path_bytes;
+    // argv and envp after the two paths.
+    uint64_t vec_bytes = hdr.bytes - names_bytes;
     uint64_t build = 256ULL << 10;
     while (build < vec_bytes + (uint64_t(hdr.argc) + hdr.envc) * 8 + 4096)
         build *= 2;
     why = "the arguments and environment do not fit the stack";
     if (build > stack_size / 2)
         return Errno::TOOBIG;
-    unsigned border = 0;
-    while (mm::order_bytes(border) < build + vec_bytes)
-        ++border;
     why = "out of LWK memory while building the stack";
-    uint64_t tmp_phys = TRY(mm::alloc_pages(border));
-    FreeFile free_tmp{tmp_phys, border};
-    auto* strings = static_cast<char*>(boot::phys_to_virt(tmp_phys));
-    uint8_t* image = reinterpret_cast<uint8_t*>(strings) + vec_bytes;
-    TRY(as->copy_in(strings, strings_at + hdr.path_bytes, vec_bytes));
+    KernelBuffer tmp;
+    TRY(tmp.alloc(build + vec_bytes));
+    auto* strings = reinterpret_cast<char*>(tmp.data);
+    uint8_t* image = tmp.data + vec_bytes;
+    TRY(as->copy_in(strings, strings_at + names_bytes, vec_bytes));
 
     uint32_t cpuid1_edx = arch::cpuid(1).edx;
+    const uint64_t base = prog.interp_bytes ? INTERP_BASE : 0;
     const AuxEntry aux[] = {
         {3, bias + prog.phdr}, // AT_PHDR
         {4, prog.phent},       // AT_PHENT
         {5, prog.phnum},       // AT_PHNUM
         {6, PAGE},             // AT_PAGESZ
-        {7, 0},                // AT_BASE: no interpreter
+        {7, base},             // AT_BASE: the interpreter, 0 for a static program
         {8, 0},                // AT_FLAGS
-        {9, bias + prog.entry},// AT_ENTRY
+        {9, bias + prog.entry},// AT_ENTRY: the program's own entry
         {11, p->uid},          // AT_UID
         {12, p->uid},          // AT_EUID
         {13, p->gid},          // AT_GID
         {14, p->gid},          // AT_EGID
         {16, cpuid1_edx},      // AT_HWCAP
         {17, 100},             // AT_CLKTCK
-        {23, 0},               // AT_SECURE
+        {23, 0},               // AT_SECURE: mkexec runs the program as its own user
         {26, 0},               // AT_HWCAP2
     };
     StackInput in{strings, vec_bytes, hdr.argc, hdr.envc, p->path, hdr.random, aux,
         sizeof aux / sizeof aux[0]};
     why = "the arguments and environment are malformed or too large";
-    sp = TRY(build_stack(image, build, STACK_TOP, in));
+    sp = TRY(build_stack(image, build, STACK_TOP, in, &p->stack));
     TRY(as->copy_out(STACK_TOP - build, image, build));
-    entry = bias + prog.entry;
+    p->auxv_bytes = uint32_t(p->stack.auxv_bytes < sizeof p->auxv ? p->stack.auxv_bytes : sizeof p->auxv);
+    __builtin_memcpy(p->auxv, image + (p->stack.auxv - (STACK_TOP - build)), p->auxv_bytes);
+    entry = prog.interp_bytes ? INTERP_BASE + interp.entry : bias + prog.entry;
     why = nullptr;
     return {};
 }
@@ -357,10 +426,10 @@ void exec(const mk_msg_exec& m)
     if (!p || p->state != Process::State::created)
         return reply_execed(m.hdr, int(Errno::SRCH), "no such process waiting to start");
     uint64_t entry = 0, sp = 0;
-    const char* why = nullptr;
+    Why why;
     auto loaded = load(p, m, entry, sp, why);
     if (loaded.is_error()) {
-        reply_execed(m.hdr, loaded.error().code, why ? why : "cannot load the program");
+        reply_execed(m.hdr, loaded.error().code, why.why ? why.why : "cannot load the program");
         start_dying(p, 0);
         return;
     }

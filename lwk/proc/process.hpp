@@ -3,6 +3,7 @@
 #pragma once
 
 #include <proc/address_space.hpp>
+#include <proc/stack.hpp>
 
 #include <mk/proc.h>
 
@@ -111,7 +112,14 @@ struct Process {
     // Linux's clocks: CLOCK_MONOTONIC/REALTIME at clock_tsc.
     uint64_t clock_tsc, clock_mono_ns, clock_real_ns;
     char uname[6][65];
-    char path[256];
+    char path[256];          // as mkexec found it (AT_EXECFN)
+    char exe[256];           // its absolute path (/proc/self/exe)
+    char interp[128];        // its ELF interpreter's path, if it has one
+    // Where its arguments, environment and auxiliary vector are (the
+    // stack's layout), and a copy of the vector (/proc/<pid>/auxv).
+    StackLayout stack;
+    uint64_t auxv[48];
+    uint32_t auxv_bytes;
     SigAction actions[64];   // under lock
     uint64_t shared_pending; // signals for any of its threads (under lock)
     SigInfo shared_info[64];

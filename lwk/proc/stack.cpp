@@ -15,7 +15,8 @@ size_t length(const char* s, size_t max)
 
 } // namespace
 
-Result<uint64_t> build_stack(uint8_t* mem, size_t size, uint64_t top, const StackInput& in)
+Result<uint64_t> build_stack(uint8_t* mem, size_t size, uint64_t top, const StackInput& in,
+    StackLayout* layout)
 {
     // Where each string starts in `in.strings`, checking they are all there.
     const uint32_t nstr = in.argc + in.envc;
@@ -67,6 +68,7 @@ Result<uint64_t> build_stack(uint8_t* mem, size_t size, uint64_t top, const Stac
             w[k++] = 0; // end of argv
     }
     w[k++] = 0; // end of envp
+    const size_t aux_at = k;
     for (size_t i = 0; i < in.nr_aux; ++i) {
         w[k++] = in.aux[i].type;
         w[k++] = in.aux[i].value;
@@ -79,6 +81,12 @@ Result<uint64_t> build_stack(uint8_t* mem, size_t size, uint64_t top, const Stac
     w[k++] = addr_of(plat);
     w[k++] = AT_NULL;
     w[k++] = 0;
+    if (layout) {
+        size_t args = 0;
+        for (uint32_t i = 0; i < in.argc; ++i)
+            args += length(in.strings + args, in.strings_size - args) + 1;
+        *layout = {area, area + args, area + args, area + strings_bytes, sp + aux_at * 8, (k - aux_at) * 8};
+    }
     return sp;
 }
 

@@ -27,9 +27,19 @@ struct StackInput {
     size_t nr_aux;
 };
 
+// Where build_stack put things (process addresses), as /proc/<pid>/stat,
+// cmdline, environ and auxv report them.
+struct StackLayout {
+    uint64_t arg_start, arg_end; // the argument strings
+    uint64_t env_start, env_end; // the environment strings
+    uint64_t auxv, auxv_bytes;   // the auxiliary vector, AT_NULL included
+};
+
 // Builds the stack into mem, which is mapped at top - size .. top in the
 // process. Returns the initial stack pointer (a process address), E2BIG if
 // it does not fit, EINVAL if the strings do not hold argc + envc strings.
-Result<uint64_t> build_stack(uint8_t* mem, size_t size, uint64_t top, const StackInput& in);
+// Fills *layout if given.
+Result<uint64_t> build_stack(uint8_t* mem, size_t size, uint64_t top, const StackInput& in,
+    StackLayout* layout = nullptr);
 
 } // namespace lwk::proc

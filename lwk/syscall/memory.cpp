@@ -31,8 +31,8 @@ bool in_window(uint64_t addr, uint64_t len)
     return addr >= proc::USER_START && addr <= proc::USER_END && len <= proc::USER_END - addr;
 }
 
-// Unmaps a range the program may have shown Linux: out of the page tables,
-// out of Linux's view (if Linux had mapped any of it), then freed.
+} // namespace
+
 Result<void> unmap_range(Context& c, uint64_t addr, uint64_t len)
 {
     proc::Pieces later;
@@ -43,8 +43,6 @@ Result<void> unmap_range(Context& c, uint64_t addr, uint64_t len)
     proc::free_pieces(later);
     return {};
 }
-
-} // namespace
 
 Result<long> sys_mmap(Context& c)
 {

@@ -37,6 +37,10 @@ Result<long> forward_call(Context& c, uint64_t nr, uint64_t a0 = 0, uint64_t a1 
     uint64_t a3 = 0, uint64_t a4 = 0, uint64_t a5 = 0);
 // Linux must drop its view of [start, start + len) before the memory is reused.
 void drop_linux_view(Context& c, uint64_t start, uint64_t len);
+// Unmaps a range the program may have shown Linux: out of the page tables,
+// out of Linux's view (if Linux had mapped any of it), then freed. The
+// caller holds the address space's mutex.
+Result<void> unmap_range(Context& c, uint64_t addr, uint64_t len);
 
 const char* name(uint64_t nr);
 // Whether the call changes how much memory the process has.

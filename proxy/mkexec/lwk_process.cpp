@@ -115,12 +115,14 @@ LwkProcess::~LwkProcess()
     ::close(fd_);
 }
 
-void LwkProcess::exec(uint64_t file_bytes, uint64_t strings_offset)
+void LwkProcess::exec(uint64_t file_bytes, uint64_t strings_offset, uint64_t interp_offset, uint64_t interp_bytes)
 {
     mk_proc_exec req{};
     req.size = sizeof req;
     req.file_bytes = file_bytes;
     req.strings_offset = strings_offset;
+    req.interp_offset = interp_offset;
+    req.interp_bytes = interp_bytes;
     if (::ioctl(fd_, MK_PROC_IOC_EXEC, &req) != 0)
         throw mk::Error(std::string("the LWK did not answer: ") + std::strerror(errno), errno);
     if (req.error) {

@@ -21,7 +21,7 @@ public:
     int fd() const { return fd_; }
     uint64_t staging() const { return staging_; }
     // Starts the program; throws mk::Error with the LWK's reason.
-    void exec(uint64_t file_bytes, uint64_t strings_offset);
+    void exec(uint64_t file_bytes, uint64_t strings_offset, uint64_t interp_offset, uint64_t interp_bytes);
     // Blocks until the next event: a system call to perform, or the end.
     mk_proc_event wait();
     void reply(const mk_proc_event& call, long ret);

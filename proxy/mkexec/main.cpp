@@ -123,7 +123,6 @@ int main(int argc, char** argv)
         std::cerr << "mkexec: " << e.what() << "\n";
         return e.status;
     }
-    mkexec::set_program_path(prog.absolute);
     mkexec::setup_signals();
 
     try {
@@ -137,16 +136,20 @@ int main(int argc, char** argv)
         // The program and its strings, through the window, into its staging area.
         auto* area = reinterpret_cast<uint8_t*>(proc.staging());
         std::memcpy(area, prog.file.data(), prog.file.size());
+        if (!prog.interp.empty())
+            std::memcpy(area + staging.interp_offset, prog.interp.data(), prog.interp.size());
         std::memcpy(area + staging.strings_offset, staging.header_and_strings.data(),
             staging.header_and_strings.size());
         try {
-            proc.exec(prog.file.size(), staging.strings_offset);
+            proc.exec(prog.file.size(), staging.strings_offset, staging.interp_offset, prog.interp.size());
         } catch (const mk::Error& e) {
             std::cerr << "mkexec: " << prog.path << ": " << e.what() << "\n";
             return 126; // found but cannot be run, as a shell says it
         }
         prog.file.clear();
         prog.file.shrink_to_fit();
+        prog.interp.clear();
+        prog.interp.shrink_to_fit();
 
         // The event loop: signals for the program are passed on from it;
         // the serving thread reports the end to it.

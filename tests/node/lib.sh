@@ -34,6 +34,23 @@ fails() {
 	fi
 }
 
+# same DESC CMD...: CMD under mkexec (with $MK_SAME_OPTS) prints the same
+# (stdout and stderr) and exits with the same status as on Linux.
+same() {
+	_d=$1; shift
+	"$@" >/tmp/.same.linux 2>&1
+	_lrc=$?
+	# shellcheck disable=SC2086
+	mkexec ${MK_SAME_OPTS:-} "$@" >/tmp/.same.lwk 2>&1
+	_krc=$?
+	if [ "$_lrc" = "$_krc" ] && cmp -s /tmp/.same.linux /tmp/.same.lwk; then
+		: >"$MK_OUT"; _pass "$_d"
+	else
+		{ echo "exit status: Linux $_lrc, LWK $_krc"; diff /tmp/.same.linux /tmp/.same.lwk | head -n 20; } >"$MK_OUT"
+		_fail "$_d"
+	fi
+}
+
 # eq DESC EXPECTED ACTUAL
 eq() {
 	if [ "$2" = "$3" ]; then

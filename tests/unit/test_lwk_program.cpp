@@ -38,7 +38,7 @@ struct File {
     const char* parse(Program& p)
     {
         const char* why = nullptr;
-        auto r = parse_program(b.data(), b.size(), p, &why);
+        auto r = parse_program(b.data(), b.size(), p, &why, PIE_BASE, INTERP_BASE);
         return r.is_error() ? why : nullptr;
     }
 };
@@ -62,7 +62,7 @@ TEST_CASE("a static executable is described for loading", "[lwk_program]")
     CHECK_FALSE(p.exec_stack);
 }
 
-TEST_CASE("a static PIE is accepted and an interpreter is refused clearly", "[lwk_program]")
+TEST_CASE("a static PIE is accepted, and a program with an interpreter is described", "[lwk_program]")
 {
     File pie(MK_ET_DYN);
     for (int i = 0; i < 3; ++i)
@@ -74,9 +74,72 @@ TEST_CASE("a static PIE is accepted and an interpreter is refused clearly", "[lw
     CHECK(p.pie);
     CHECK(p.lo == 0);
 
+    CHECK(p.interp_bytes == 0);
+
+    // PT_INTERP names the interpreter, NUL included, inside the file.
     File dyn;
-    dyn.ph(3).p_type = MK_PT_INTERP;
-    CHECK_THAT(dyn.parse(p), Catch::Contains("dynamically linked") && Catch::Contains("-static"));
+    const char name[] = "/lib64/ld-linux-x86-64.so.2";
+    std::memcpy(dyn.b.data() + 0x2000, name, sizeof name);
+    dyn.ph(3) = {MK_PT_INTERP, MK_PF_R, 0x2000, 0x400000, 0x400000, sizeof name, sizeof name, 1};
+    REQUIRE(dyn.parse(p) == nullptr);
+    CHECK(p.interp_offset == 0x2000);
+    CHECK(p.interp_bytes == sizeof name);
+
+    const char* why;
+    dyn.b[0x2000 + sizeof name - 1] = 'x'; // no NUL at its end
+    CHECK_THAT((why = dyn.parse(p)) ? why : "", Catch::Contains("interpreter name"));
+    dyn.b[0x2000 + sizeof name - 1] = 0;
+    dyn.b[0x2005] = 0; // a NUL inside
+    CHECK_THAT((why = dyn.parse(p)) ? why : "", Catch::Contains("interpreter name"));
+    dyn.ph(3).p_offset = 0x3ff0; // past the end
+    CHECK_THAT((why = dyn.parse(p)) ? why : "", Catch::Contains("truncated"));
+}
+
+TEST_CASE("an interpreter is checked where it is loaded", "[lwk_program]")
+{
+    // ld.so is an ET_DYN linked at 0: below INTERP_BASE it fits, a limit
+    // below its end refuses it.
+    File so(MK_ET_DYN);
+    for (int i = 0; i < 3; ++i)
+        so.ph(i).p_vaddr -= 0x400000;
+    so.eh().e_entry -= 0x400000;
+    Program p;
+    const char* why = nullptr;
+    CHECK_FALSE(parse_program(so.b.data(), so.b.size(), p, &why, INTERP_BASE, MMAP_BASE).is_error());
+    CHECK(parse_program(so.b.data(), so.b.size(), p, &why, INTERP_BASE, INTERP_BASE + 0x8000).is_error());
+    CHECK_THAT(why, Catch::Contains("outside"));
+}
+
+TEST_CASE("the image's pages get their segments' rights, shared pages both", "[lwk_program]")
+{
+    File f;
+    // text ends inside the page where data begins: 0x401000..0x403080 R X,
+    // data from 0x403080.
+    f.ph(1).p_filesz = f.ph(1).p_memsz = 0x2080;
+    f.ph(2).p_vaddr = 0x403080;
+    f.ph(2).p_offset = 0x3080;
+    f.ph(2).p_filesz = 0x80;
+    Program p;
+    REQUIRE(f.parse(p) == nullptr);
+    ImageRange r[2 * MAX_SEGMENTS];
+    unsigned n = image_ranges(p, r);
+    REQUIRE(n == 4);
+    CHECK((r[0].start == 0x400000 && r[0].end == 0x401000 && r[0].prot == PROT_R));
+    CHECK((r[1].start == 0x401000 && r[1].end == 0x403000 && r[1].prot == (PROT_R | PROT_X)));
+    CHECK((r[2].start == 0x403000 && r[2].end == 0x404000 && r[2].prot == (PROT_R | PROT_W | PROT_X)));
+    CHECK((r[3].start == 0x404000 && r[3].end == 0x40d000 && r[3].prot == (PROT_R | PROT_W)));
+
+    // A gap between segments has no rights; ranges cover lo..hi in order.
+    File g;
+    g.ph(2).p_vaddr = 0x405000;
+    g.ph(2).p_offset = 0x3000;
+    REQUIRE(g.parse(p) == nullptr);
+    n = image_ranges(p, r);
+    REQUIRE(n == 4);
+    CHECK((r[2].start == 0x402000 && r[2].end == 0x405000 && r[2].prot == 0));
+    CHECK(r[3].end == p.hi);
+    for (unsigned i = 1; i < n; ++i)
+        CHECK(r[i].start == r[i - 1].end);
 }
 
 TEST_CASE("corrupt programs are refused with a reason", "[lwk_program]")

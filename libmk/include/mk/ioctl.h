@@ -229,6 +229,8 @@ struct mk_proc_exec {
 	__s32 error;             /* out: 0, or a positive errno */
 	__u64 file_bytes;        /* in */
 	__u64 strings_offset;    /* in: of the struct mk_spawn_strings in the staging area */
+	__u64 interp_offset;     /* in: the ELF interpreter's file in the staging area (<mk/proc.h>) */
+	__u64 interp_bytes;      /* in: 0 for a static program */
 	char why[104];           /* out: why it did not start */
 };
 

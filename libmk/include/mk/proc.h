@@ -106,14 +106,19 @@ struct mk_msg_spawned {
 };
 
 /*
- * MK_MSG_EXEC: the staging area holds the program file (file_bytes) and,
- * right after it (8-byte aligned), a struct mk_spawn_strings.
+ * MK_MSG_EXEC: the staging area holds the program file (file_bytes) at its
+ * start; for a dynamically linked program its ELF interpreter's file
+ * (interp_bytes at interp_offset, page-aligned, after the program), then
+ * (8-byte aligned) a struct mk_spawn_strings.
  */
 struct mk_msg_exec {
 	struct mk_msg_hdr hdr;
 	__u64 file_bytes;
 	__u64 strings_offset;    /* of the struct mk_spawn_strings in the staging area */
+	__u64 interp_offset;     /* 0 and 0: no interpreter */
+	__u64 interp_bytes;
 };
+MK_STATIC_ASSERT(sizeof(struct mk_msg_exec) <= MK_CHAN_PAYLOAD, "exec fits a slot");
 
 struct mk_spawn_strings {
 	__u32 argc;
@@ -123,7 +128,12 @@ struct mk_spawn_strings {
 	__u8 random[16];         /* AT_RANDOM */
 	char uname[6][65];       /* sysname, nodename, release, version, machine, domainname */
 	char pad[2];
-	/* char strings[bytes]: path, then argc arguments, then envc variables, NUL-terminated */
+	__u32 exe_bytes;         /* the program's absolute path, second in strings[], NUL included */
+	/*
+	 * char strings[bytes]: path (as found: AT_EXECFN), its absolute path
+	 * (/proc/self/exe), then argc arguments, then envc variables, each
+	 * NUL-terminated.
+	 */
 };
 
 /* MK_MSG_EXECED: running (error 0), or why not (a positive errno, and a message). */

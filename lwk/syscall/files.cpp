@@ -1,0 +1,187 @@
+// open, openat, readlink and readlinkat: the program's own /proc files and
+// the CPU lists of /sys/devices/system/cpu are the LWK's (procfiles); every
+// other path is Linux's, forwarded unchanged. A file of the LWK's reaches
+// the program as a memfd Linux made with its contents.
+#include <syscall/syscall.hpp>
+
+#include <proc/elf.hpp>
+#include <proc/process.hpp>
+#include <proc/procfiles.hpp>
+#include <proc/procpath.hpp>
+#include <sched/mutex.hpp>
+
+namespace lwk::sys {
+namespace {
+
+constexpr uint64_t PAGE = 4096;
+constexpr uint64_t O_ACCMODE = 3, O_CLOEXEC = 02000000, MFD_CLOEXEC = 1;
+constexpr int64_t AT_FDCWD = -100;
+constexpr uint64_t NR_OPENAT = 257, NR_MEMFD_CREATE = 319, NR_PWRITE64 = 18, NR_CLOSE = 3;
+constexpr size_t PATH_MAX_OURS = 96; // longer paths are none of ours
+
+bool starts_with(const char* s, const char* prefix)
+{
+    for (; *prefix; ++s, ++prefix)
+        if (*s != *prefix)
+            return false;
+    return true;
+}
+
+// The program's path at addr, if it can be one of ours: absolute, shorter
+// than PATH_MAX_OURS, under /proc/ or /sys/devices/system/cpu/. Reads no
+// further than it must (a short path may end just before an unmapped page).
+bool read_path(Context& c, uint64_t addr, char (&out)[PATH_MAX_OURS])
+{
+    size_t have = 0;
+    while (have < PATH_MAX_OURS) {
+        uint64_t at = addr + have;
+        size_t n = PAGE - (at & (PAGE - 1));
+        if (n > PATH_MAX_OURS - have)
+            n = PATH_MAX_OURS - have;
+        if (c.proc->as->copy_in(out + have, at, n).is_error())
+            return false; // Linux says EFAULT, as it would
+        for (size_t i = have; i < have + n; ++i)
+            if (!out[i])
+                return starts_with(out, "/proc/") || starts_with(out, "/sys/devices/system/cpu/");
+        have += n;
+        if (have >= 6 && !starts_with(out, "/proc/") && !starts_with(out, "/sys/"))
+            return false;
+    }
+    return false;
+}
+
+proc::ProcTarget target_of(Context& c, uint64_t path_addr)
+{
+    char path[PATH_MAX_OURS];
+    if (!read_path(c, path_addr, path))
+        return {proc::ProcFile::none, 0};
+    return proc::classify_proc_path(path, c.proc->pid, c.thread->tid, proc::is_thread_of, c.proc);
+}
+
+// A temporary mapping of the program's for Linux to read from, unmapped
+// (and dropped from Linux's view) when done. The caller holds the address
+// space's mutex throughout.
+class Scratch {
+public:
+    Scratch(Context& c, uint64_t bytes) : c_(c), len_((bytes + PAGE - 1) & ~(PAGE - 1))
+    {
+        auto at =
+            c.proc->as->map(0, len_, proc::PROT_R | proc::PROT_W, proc::RegionKind::anon, false);
+        addr_ = at.is_error() ? 0 : at.value();
+    }
+    ~Scratch()
+    {
+        if (addr_)
+            (void)unmap_range(c_, addr_, len_);
+    }
+    Scratch(const Scratch&) = delete;
+    Scratch& operator=(const Scratch&) = delete;
+    uint64_t addr() const { return addr_; }
+    Result<void> put(uint64_t offset, const void* p, uint64_t n)
+    {
+        return c_.proc->as->copy_out(addr_ + offset, p, n);
+    }
+
+private:
+    Context& c_;
+    uint64_t len_;
+    uint64_t addr_ = 0;
+};
+
+// A memfd holding text, named after the file.
+Result<long> memfd_with(Context& c, const char* name, const proc::Text& text, bool cloexec)
+{
+    constexpr uint64_t NAME = 64;
+    Scratch s(c, NAME + text.size());
+    if (!s.addr())
+        return Errno::NOMEM;
+    TRY(s.put(0, name, __builtin_strlen(name) + 1));
+    TRY(s.put(NAME, text.data(), text.size()));
+    long fd = TRY(forward_call(c, NR_MEMFD_CREATE, s.addr(), cloexec ? MFD_CLOEXEC : 0));
+    uint64_t done = 0;
+    while (done < text.size()) {
+        auto n = forward_call(
+            c, NR_PWRITE64, uint64_t(fd), s.addr() + NAME + done, text.size() - done, done);
+        if (n.is_error() || n.value() <= 0) {
+            (void)forward_call(c, NR_CLOSE, uint64_t(fd));
+            return n.is_error() ? n.error() : Error(Errno::IO);
+        }
+        done += uint64_t(n.value());
+    }
+    return fd;
+}
+
+const char* memfd_name(proc::ProcFile f)
+{
+    switch (f) {
+    case proc::ProcFile::status: return "status";
+    case proc::ProcFile::stat: return "stat";
+    case proc::ProcFile::statm: return "statm";
+    case proc::ProcFile::cmdline: return "cmdline";
+    case proc::ProcFile::environ: return "environ";
+    case proc::ProcFile::auxv: return "auxv";
+    case proc::ProcFile::maps: return "maps";
+    case proc::ProcFile::smaps: return "smaps";
+    case proc::ProcFile::smaps_rollup: return "smaps_rollup";
+    case proc::ProcFile::comm: return "comm";
+    default: return "cpus";
+    }
+}
+
+Result<long> open_common(Context& c, uint64_t path, uint64_t flags)
+{
+    proc::ProcTarget t = target_of(c, path);
+    if (t.file == proc::ProcFile::none)
+        return forward(c);
+    if (t.file == proc::ProcFile::mem)
+        return Errno::ACCES; // it would be mkexec's memory
+    if ((flags & O_ACCMODE) != 0)
+        return Errno::ACCES; // the LWK's files are read-only
+    sched::MutexGuard lock(c.proc->as->mutex()); // the scratch mapping stays put
+    if (t.file == proc::ProcFile::exe) {
+        // The program's file itself.
+        Scratch s(c, sizeof c.proc->exe);
+        if (!s.addr())
+            return Errno::NOMEM;
+        TRY(s.put(0, c.proc->exe, __builtin_strlen(c.proc->exe) + 1));
+        return forward_call(c, NR_OPENAT, uint64_t(AT_FDCWD), s.addr(), flags, 0);
+    }
+    proc::Text text;
+    TRY(proc::proc_file_text(c.proc, c.thread, t, text));
+    return memfd_with(c, memfd_name(t.file), text, flags & O_CLOEXEC);
+}
+
+Result<long> readlink_common(Context& c, uint64_t path, uint64_t buf, uint64_t size)
+{
+    proc::ProcTarget t = target_of(c, path);
+    if (t.file != proc::ProcFile::exe)
+        return forward(c);
+    if (int64_t(size) <= 0)
+        return Errno::INVAL;
+    uint64_t n = __builtin_strlen(c.proc->exe);
+    if (n > size)
+        n = size;
+    TRY(c.proc->as->copy_out(buf, c.proc->exe, n));
+    return long(n);
+}
+
+} // namespace
+
+Result<long> sys_open(Context& c)
+{
+    return open_common(c, c.a[0], c.a[1]);
+}
+Result<long> sys_openat(Context& c)
+{
+    return open_common(c, c.a[1], c.a[2]);
+}
+Result<long> sys_readlink(Context& c)
+{
+    return readlink_common(c, c.a[0], c.a[1], c.a[2]);
+}
+Result<long> sys_readlinkat(Context& c)
+{
+    return readlink_common(c, c.a[1], c.a[2], c.a[3]);
+}
+
+} // namespace lwk::sys
