@@ -92,6 +92,13 @@ memfree_kb() {
 	echo $(($(awk '/^MemFree:/ { print $2 }' /proc/meminfo) + \
 		$(awk '/^ +count:/ { n += $2 } END { print n * 4 }' /proc/zoneinfo)))
 }
+# Free memory plus the page cache, in kB: what Linux can hand out without
+# swapping. A reservation that reclaims cache, or a program whose first run
+# pulls its binary into the cache, moves MemFree by MiBs that this does not
+# count as memory taken or given.
+usable_kb() {
+	echo $(($(memfree_kb) + $(awk '/^(Cached|Buffers):/ { n += $2 } END { print n }' /proc/meminfo)))
+}
 # The same for one NUMA node.
 node_memfree_kb() {
 	echo $(($(awk '/MemFree:/ { print $4 }' "/sys/devices/system/node/node$1/meminfo") + \

@@ -147,7 +147,7 @@ minimal_files() {
 	cp -r "$root/tests/node/." "$fs/mk/tests/"
 	if [ -d "$build/user/progs" ]; then
 		mkdir -p "$fs/mk/progs"
-		cp "$build/user/progs"/* "$fs/mk/progs/"
+		cp -r "$build/user/progs"/. "$fs/mk/progs/"
 	fi
 	for d in "$root"/bench/*/; do
 		ls "$d"*.sh >/dev/null 2>&1 || continue
