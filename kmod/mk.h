@@ -14,6 +14,7 @@
 
 #include <linux/wait.h>
 #include <linux/workqueue.h>
+#include <linux/xarray.h>
 #include <linux/ktime.h>
 #include <linux/sizes.h>
 
@@ -171,6 +172,21 @@ void mk_chan_teardown(void);
 int mk_chan_send(u32 core, const void *msg, u32 len);
 void mk_chan_drain(void);
 bool mk_phys_in_lwk(phys_addr_t phys, u64 len);
+
+/* Linux pages mkexec pinned for its LWK process to map (pin.c). */
+struct mk_pins {
+	struct mutex lock;
+	struct list_head list;       /* struct mk_pin */
+	struct xarray pfns;          /* pinned frame -> how many pins, how many writable */
+	u32 next_id;
+};
+
+void mk_pins_init(struct mk_pins *pins);
+long mk_pin_cmd(struct mk_pins *pins, struct mk_proc_pin __user *uarg);
+void mk_pin_release(struct mk_pins *pins, u32 id);
+void mk_pins_release_all(struct mk_pins *pins);
+/* Whether a pin holds pfn; *writable: a writable one does. Any context. */
+bool mk_pins_lookup(struct mk_pins *pins, unsigned long pfn, bool *writable);
 
 /* proc.c */
 int mk_cmd_spawn(struct mk_spawn_request *req);

@@ -67,6 +67,7 @@ struct mk_proc {
 	u32 in_core[MK_INBOX];       /* the LWK core each came from */
 	u8 in_msg[MK_INBOX][MK_CHAN_PAYLOAD] __aligned(8);
 	u32 seq;
+	struct mk_pins pins;         /* Linux pages the LWK maps into the program */
 };
 
 static LIST_HEAD(mk_procs);
@@ -95,6 +96,7 @@ static void mk_proc_free(struct mk_proc *p)
 	for (i = 0; i < MK_MAX_LWK_CPUS && i < 64; i++)
 		if (p->cores & BIT_ULL(i))
 			clear_bit(i, mk_inst.busy_cores);
+	mk_pins_release_all(&p->pins);
 	if (p->mm)
 		mmdrop(p->mm);
 	kfree(p);
@@ -218,6 +220,8 @@ static u32 mk_msg_min_len(u16 type)
 		return sizeof(struct mk_msg_exit);
 	case MK_MSG_UNMAP:
 		return sizeof(struct mk_msg_unmap);
+	case MK_MSG_UNPIN:
+		return sizeof(struct mk_msg_unpin);
 	default:
 		return sizeof(struct mk_msg_hdr);
 	}
@@ -257,9 +261,16 @@ static int mk_proc_next(struct mk_proc *p, u32 wanted, void *out, u32 out_size, 
 				mk_proc_unmap(p, (const void *)msg, core);
 				continue;
 			}
-			if (h->type == MK_MSG_EXIT && len >= sizeof(struct mk_msg_exit))
+			if (h->type == MK_MSG_UNPIN && len >= sizeof(struct mk_msg_unpin)) {
+				mk_pin_release(&p->pins, ((const struct mk_msg_unpin *)msg)->id);
+				continue;
+			}
+			if (h->type == MK_MSG_EXIT && len >= sizeof(struct mk_msg_exit)) {
 				mk_proc_ended(p, ((const struct mk_msg_exit *)msg)->status,
 					      (const void *)msg);
+				/* Its memory is gone from the LWK: nothing maps the pins. */
+				mk_pins_release_all(&p->pins);
+			}
 			if (h->type < 32 && (wanted & BIT(h->type))) {
 				if (len < mk_msg_min_len(h->type)) {
 					pr_warn("pid %d: a message of type %u is %u bytes, too short\n",
@@ -325,8 +336,14 @@ static vm_fault_t mk_proc_fault(struct vm_fault *vmf)
 		table = e & MK_PT_ADDR;
 	}
 	phys = (e & MK_PT_ADDR & ~(span - 1)) + (va & (span - 1));
-	if (!mk_phys_in_lwk(phys, PAGE_SIZE))
-		return VM_FAULT_SIGBUS;
+	if (!mk_phys_in_lwk(phys, PAGE_SIZE)) {
+		/* A page of Linux's only if this process pinned it, as pinned. */
+		bool pinned_writable;
+
+		if (!mk_pins_lookup(&p->pins, PHYS_PFN(phys), &pinned_writable))
+			return VM_FAULT_SIGBUS;
+		writable &= pinned_writable;
+	}
 	if ((vmf->flags & FAULT_FLAG_WRITE) && !writable)
 		return VM_FAULT_SIGBUS;
 	/*
@@ -505,6 +522,10 @@ static long mk_proc_ioctl(struct file *file, unsigned int cmd, unsigned long arg
 		return mk_proc_reply_cmd(p, (void __user *)arg);
 	case MK_PROC_IOC_SIGNAL:
 		return mk_proc_signal_cmd(p, (void __user *)arg);
+	case MK_PROC_IOC_PIN:
+		if (READ_ONCE(p->state) != MK_PROC_RUNNING)
+			return -ESRCH;
+		return mk_pin_cmd(&p->pins, (void __user *)arg);
 	default:
 		return -ENOTTY;
 	}
@@ -639,6 +660,7 @@ int mk_cmd_spawn(struct mk_spawn_request *req)
 		return -ENOMEM;
 	spin_lock_init(&p->lock);
 	init_waitqueue_head(&p->wq);
+	mk_pins_init(&p->pins);
 	p->pid = task_tgid_nr(current);
 	p->mm = current->mm;
 	mmgrab(p->mm);

@@ -29,11 +29,18 @@ proc::SigInfo fault_info(const arch::InterruptFrame& f)
     i.vector = f.vector;
     i.error = f.error_code;
     switch (f.vector) {
-    case arch::VEC_PAGE_FAULT:
+    case arch::VEC_PAGE_FAULT: {
         i.signo = proc::SIGSEGV;
         i.code = (f.error_code & 1) ? SEGV_ACCERR : SEGV_MAPERR; // present: a protection fault
         i.value = arch::read_cr2();
+        // A shared file mapping with no page there: past the file's end.
+        const proc::Region* r = percpu::current()->current->proc->as->region_at(i.value);
+        if (!(f.error_code & 1) && r && r->kind == proc::RegionKind::shared) {
+            i.signo = proc::SIGBUS;
+            i.code = BUS_ADRERR;
+        }
         break;
+    }
     case arch::VEC_DIVIDE:
         i.signo = proc::SIGFPE;
         i.code = FPE_INTDIV;

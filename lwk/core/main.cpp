@@ -21,6 +21,7 @@
 #include <mk/version.h>
 #include <mm/heap.hpp>
 #include <mm/kernel_vm.hpp>
+#include <mm/kmap.hpp>
 #include <mm/pmm.hpp>
 
 extern "C" void (*__init_array_start[])();
@@ -68,6 +69,7 @@ void init_shared(mk_boot_params* bp)
     arch::idt_init();
     mm::pmm_init(*bp);
     apic_mmio = mm::kernel_vm_init(*bp, bp->flags & MK_BOOT_X2APIC);
+    mm::kmap_init();
     klog("memory: %lu MiB free for the LWK after the boot area and the image",
         mm::pmm_free_bytes() >> 20);
     // Deliberate boot failures, to test that Linux copes with them.

@@ -7,6 +7,8 @@
 #include <core/boot.hpp>
 #include <mm/buddy.hpp>
 #include <mm/kernel_vm.hpp>
+#include <mm/kmap.hpp>
+#include <core/channel.hpp>
 #include <mm/pmm.hpp>
 
 #include <core/percpu.hpp>
@@ -40,14 +42,20 @@ public:
     {
         unsigned order = page_size == HUGE ? HUGE_ORDER : 0;
         linux_mapped |= (entry & MK_PTE_LINUX_MAPPED) != 0;
-        batch_[n_++] = Piece{entry & arch::PTE_ADDR & ~(page_size - 1), order, !(entry & arch::PTE_DIRTY)};
+        flushed = false;
+        if (entry & arch::PTE_FOREIGN) {
+            unflushed_ = true; // Linux's page: its pin, not the allocator, takes it back
+            return;
+        }
+        batch_[n_++] = Piece{entry & arch::PTE_ADDR & ~(page_size - 1), order, !(entry & arch::PTE_DIRTY), 0, 0};
         if (n_ == BATCH)
             drain();
     }
     void drain()
     {
-        if (!n_)
+        if (!n_ && !unflushed_)
             return;
+        unflushed_ = false;
         if (flush_) {
             as_.flush_tlb();
             flushed = true;
@@ -70,6 +78,7 @@ private:
     bool flush_;
     Piece batch_[BATCH];
     size_t n_ = 0;
+    bool unflushed_ = false; // foreign leaves taken out since the last flush
 };
 
 uint64_t pte_bits(uint32_t prot)
@@ -141,9 +150,101 @@ Result<void> AddressSpace::populate(uint64_t addr, uint64_t len, uint32_t prot)
 
 void free_pieces(Pieces& pieces)
 {
-    for (const Piece& p : pieces)
+    for (const Piece& p : pieces) {
+        if (p.pin) {
+            mk_msg_unpin m{};
+            m.hdr = {MK_MSG_UNPIN, 0, p.pid, 0, 0};
+            m.id = p.pin;
+            channel::send(&m, sizeof m);
+            continue;
+        }
         mm::free_pages(p.phys, p.order, p.zero);
+    }
     pieces.clear();
+}
+
+void* AddressSpace::view(const arch::Translation& t, unsigned slot)
+{
+    if (t.flags & arch::PTE_FOREIGN)
+        return mm::kmap(slot, t.phys);
+    return boot::phys_to_virt(t.phys);
+}
+
+uint64_t AddressSpace::page_size_at(uint64_t addr) const
+{
+    sched::MutexGuard g(mutex_);
+    arch::Translation t;
+    return pt_.translate(addr, t) ? t.page_size : 0;
+}
+
+bool AddressSpace::foreign_phys(uint64_t addr, uint64_t& phys) const
+{
+    sched::MutexGuard g(mutex_);
+    arch::Translation t;
+    if (!pt_.translate(addr, t) || !(t.flags & arch::PTE_FOREIGN))
+        return false;
+    phys = t.phys;
+    return true;
+}
+
+const Region* AddressSpace::region_at(uint64_t addr) const
+{
+    sched::MutexGuard g(mutex_);
+    for (const Region& r : regions_)
+        if (r.start <= addr && addr < r.end)
+            return &r;
+    return nullptr;
+}
+
+Result<void> AddressSpace::map_shared(uint64_t addr, uint64_t len, uint32_t prot, uint32_t max_prot, uint32_t pin,
+    bool shm)
+{
+    sched::MutexGuard g(mutex_);
+    if (!len || !aligned(addr, PAGE) || !aligned(len, PAGE) || (prot & ~max_prot))
+        return Errno::INVAL;
+    if (addr < USER_START || addr > USER_END || len > USER_END - addr)
+        return Errno::NOMEM;
+    size_t at = 0;
+    for (const Region& r : regions_) {
+        if (r.start < addr + len && addr < r.end)
+            return Errno::EXIST;
+        if (r.start < addr)
+            ++at;
+    }
+    Region r{addr, addr + len, prot, RegionKind::shared};
+    r.pin = pin;
+    r.max_prot = max_prot;
+    r.shm = shm;
+    if (!regions_.insert(at, r))
+        return Errno::NOMEM;
+    return {};
+}
+
+Result<void> AddressSpace::insert_foreign(uint64_t addr, const uint64_t* pfns, uint64_t n)
+{
+    sched::MutexGuard g(mutex_);
+    const Region* r = nullptr;
+    for (const Region& x : regions_)
+        if (x.start <= addr && addr < x.end)
+            r = &x;
+    if (!r || r->kind != RegionKind::shared || n > (r->end - addr) / PAGE)
+        return Errno::INVAL;
+    // PROT_NONE: present, but out of the program's reach.
+    uint64_t bits = arch::PTE_FOREIGN | (r->prot ? pte_bits(r->prot) : arch::PTE_NX);
+    for (uint64_t i = 0; i < n;) {
+        uint64_t v = addr + i * PAGE, pa = pfns[i] * PAGE;
+        uint64_t size = PAGE;
+        if (aligned(v, HUGE) && aligned(pa, HUGE) && n - i >= 512) {
+            bool run = true;
+            for (uint64_t k = 1; k < 512 && run; ++k)
+                run = pfns[i + k] == pfns[i] + k;
+            if (run)
+                size = HUGE;
+        }
+        TRY(pt_.map(v, pa, size, bits, size));
+        i += size / PAGE;
+    }
+    return {};
 }
 
 bool AddressSpace::drop_pages(uint64_t addr, uint64_t len, Pieces* later)
@@ -228,16 +329,31 @@ Result<void> AddressSpace::unmap(uint64_t addr, uint64_t len, Pieces* later, boo
     TRY(split_regions_at(end));
     {
         Reclaim reclaim(*this, later, true);
+        uint32_t pins[8];
+        unsigned nr_pins = 0;
         for (size_t i = 0; i < regions_.size();) {
             Region r = regions_[i];
             if (r.start >= addr && r.end <= end) {
                 (void)pt_.unmap(r.start, r.end - r.start, &reclaim);
                 regions_.erase(i);
+                if (r.kind == RegionKind::shared && nr_pins < 8)
+                    pins[nr_pins++] = r.pin;
             } else {
                 ++i;
             }
         }
         reclaim.drain();
+        // A pin nothing maps any more goes back, after Linux's view of it
+        // (the caller drops that before freeing `later`).
+        for (unsigned k = 0; k < nr_pins; ++k) {
+            bool still = false;
+            for (const Region& r : regions_)
+                still |= r.kind == RegionKind::shared && r.pin == pins[k];
+            for (unsigned j = 0; j < k; ++j)
+                still |= pins[j] == pins[k];
+            if (!still && later)
+                (void)later->push_back(Piece{0, 0, false, pins[k], owner_});
+        }
         if (linux_mapped)
             *linux_mapped = reclaim.linux_mapped;
         if (reclaim.flushed)
@@ -299,7 +415,7 @@ Result<void*> AddressSpace::kernel_address(uint64_t addr, uint64_t len, bool wri
         return Errno::FAULT;
     if (write)
         pt_.set_dirty(addr);
-    return boot::phys_to_virt(t.phys);
+    return view(t, 0);
 }
 
 Result<void> AddressSpace::protect(uint64_t addr, uint64_t len, uint32_t prot, Pieces* later, bool* linux_mapped)
@@ -319,6 +435,11 @@ Result<void> AddressSpace::protect(uint64_t addr, uint64_t len, uint32_t prot, P
             return Errno::NOMEM;
         v = hit->end;
     }
+    // Shared memory keeps the rights its pin allows (a file open read-only
+    // cannot become writable), as Linux refuses with EACCES.
+    for (const Region& r : regions_)
+        if (r.start < end && addr < r.end && r.kind == RegionKind::shared && (prot & ~r.max_prot))
+            return Errno::ACCES;
     TRY(split_regions_at(addr));
     TRY(split_regions_at(end));
     uint64_t seen = 0;
@@ -328,7 +449,11 @@ Result<void> AddressSpace::protect(uint64_t addr, uint64_t len, uint32_t prot, P
             continue;
         bool was_none = !(r.prot & (PROT_R | PROT_W | PROT_X));
         bool now_none = !(prot & (PROT_R | PROT_W | PROT_X));
-        if (was_none && !now_none) {
+        if (r.kind == RegionKind::shared) {
+            // Linux's pages stay; only their rights change (PROT_NONE: out
+            // of the program's reach, still mapped).
+            TRY(pt_.protect(r.start, r.end - r.start, now_none ? arch::PTE_NX : pte_bits(prot), &seen));
+        } else if (was_none && !now_none) {
             TRY(populate(r.start, r.end - r.start, prot));
         } else if (!was_none && now_none) {
             dropped_linux |= drop_pages(r.start, r.end - r.start, later);
@@ -381,7 +506,7 @@ Result<void> AddressSpace::copy_in(void* dst, uint64_t src, uint64_t len) const
         uint64_t chunk = PAGE - (src & (PAGE - 1));
         if (chunk > len)
             chunk = len;
-        __builtin_memcpy(d, boot::phys_to_virt(t.phys), chunk);
+        __builtin_memcpy(d, view(t, 0), chunk);
         d += chunk;
         src += chunk;
         len -= chunk;
@@ -401,7 +526,7 @@ Result<void> AddressSpace::copy_out(uint64_t dst, const void* src, uint64_t len)
         uint64_t chunk = PAGE - (dst & (PAGE - 1));
         if (chunk > len)
             chunk = len;
-        __builtin_memcpy(boot::phys_to_virt(t.phys), s, chunk);
+        __builtin_memcpy(view(t, 0), s, chunk);
         s += chunk;
         dst += chunk;
         len -= chunk;
@@ -423,7 +548,7 @@ Result<void> AddressSpace::copy_between(uint64_t dst, uint64_t src, uint64_t n) 
             chunk = room;
         if (chunk > n)
             chunk = n;
-        __builtin_memcpy(boot::phys_to_virt(d.phys), boot::phys_to_virt(s.phys), chunk);
+        __builtin_memcpy(view(d, 0), view(s, 1), chunk);
         src += chunk;
         dst += chunk;
         n -= chunk;
@@ -439,8 +564,11 @@ Result<void> AddressSpace::zero(uint64_t addr, uint64_t len, bool only_written) 
         uint64_t chunk = PAGE - (addr & (PAGE - 1));
         if (chunk > len)
             chunk = len;
-        // PROT_NONE pages have nothing to zero; pages nobody wrote are zero.
-        if (pt_.translate(addr, t) && (!only_written || (t.flags & arch::PTE_DIRTY)))
+        // PROT_NONE pages have nothing to zero; pages nobody wrote are zero;
+        // a file's shared pages keep their contents (MADV_DONTNEED refaults
+        // them from the file on Linux).
+        if (pt_.translate(addr, t) && !(t.flags & arch::PTE_FOREIGN) &&
+            (!only_written || (t.flags & arch::PTE_DIRTY)))
             __builtin_memset(boot::phys_to_virt(t.phys), 0, chunk);
         addr += chunk;
         len -= chunk;

@@ -21,14 +21,19 @@
 namespace lwk::proc {
 
 // What a region is, for /proc-like reports and for brk and the stack.
-enum class RegionKind : uint32_t { image, heap, stack, anon, staging };
+// shared: pages of Linux's (a file's, pinned by mk.ko) mapped MAP_SHARED.
+enum class RegionKind : uint32_t { image, heap, stack, anon, staging, shared };
 
 // Physical memory taken out of the page tables but not yet freed; zero if
-// nothing wrote it since it was zeroed (its leaf was never dirty).
+// nothing wrote it since it was zeroed (its leaf was never dirty). Or, with
+// pin set, a pin of Linux pages nothing maps any more: mk.ko is told to
+// release it (MK_MSG_UNPIN for process pid) when the piece is freed.
 struct Piece {
     uint64_t phys;
     unsigned order;
     bool zero;
+    uint32_t pin;
+    int32_t pid;
 };
 using Pieces = Vector<Piece>;
 void free_pieces(Pieces& pieces);
@@ -37,6 +42,11 @@ struct Region {
     uint64_t start, end;
     uint32_t prot; // PROT_R | PROT_W | PROT_X (proc/elf.hpp)
     RegionKind kind;
+    // shared: the pin its pages belong to, what the pin allows, and
+    // whether it is a SysV segment (shmdt takes it away).
+    uint32_t pin = 0;
+    uint32_t max_prot = 0;
+    bool shm = false;
 };
 
 class AddressSpace {
@@ -53,6 +63,23 @@ public:
     // exactly there (EEXIST if taken, unless replace); else at a free place
     // at or above hint. Returns the address.
     Result<uint64_t> map(uint64_t addr, uint64_t len, uint32_t prot, RegionKind kind, bool fixed);
+    // Reserves [addr, addr + len) (page-aligned, free) for pages of Linux's
+    // pinned as pin, which allows max_prot; insert_foreign puts them in.
+    // The addresses it gets no page for raise SIGBUS (past a file's end).
+    Result<void> map_shared(uint64_t addr, uint64_t len, uint32_t prot, uint32_t max_prot, uint32_t pin, bool shm);
+    // Maps Linux's page frames pfns[0..n) at addr, addr + 4 KiB, ... inside
+    // a shared region, with 2 MiB leaves where 512 aligned frames in a row
+    // allow.
+    Result<void> insert_foreign(uint64_t addr, const uint64_t* pfns, uint64_t n);
+    // The size of the page that maps addr (0: none).
+    uint64_t page_size_at(uint64_t addr) const;
+    // Whether addr lies in a page of Linux's, and its physical address.
+    bool foreign_phys(uint64_t addr, uint64_t& phys) const;
+    // The region that holds addr, or nullptr.
+    const Region* region_at(uint64_t addr) const;
+    // The process its pins belong to (MK_MSG_UNPIN).
+    void set_owner(int32_t pid) { owner_ = pid; }
+
     // Unmaps [addr, addr + len); its memory is freed now, or handed to
     // `later` to be freed once Linux has dropped its view. *linux_mapped:
     // whether Linux had mapped any of it (else it has nothing to drop).
@@ -118,6 +145,9 @@ private:
     mutable sched::Mutex mutex_;
     mutable Atomic<uint64_t> tlb_gen_{0};
     uint64_t peak_ = 0;
+    int32_t owner_ = 0;
+    // The kernel's view of a translated page (foreign pages through a kmap slot).
+    static void* view(const arch::Translation& t, unsigned slot);
 };
 
 // Page-table bits for a protection.

@@ -214,6 +214,7 @@ void spawn(const mk_msg_spawn& m)
     p->gid = m.gid;
     p->cores = m.cores;
     p->as = as.value();
+    p->as->set_owner(m.hdr.pid);
     p->stack_limit = m.stack_limit;
     p->clock_tsc = m.clock_tsc;
     p->clock_mono_ns = m.clock_mono_ns;

@@ -57,6 +57,7 @@ struct Thread {
     Thread* lock_next;       // waiting for a sched::Mutex
     // A futex wait: the queue it is on (futex.cpp), its key and bitset.
     Thread* futex_next;
+    const void* futex_space; // with futex_key: what it waits on (syscall/futex.cpp)
     uint64_t futex_key;
     uint32_t futex_bitset;
     bool futex_queued;

@@ -312,8 +312,11 @@ void maps(Process* p, Text& out, bool smaps)
         if (!smaps)
             continue;
         uint64_t kb = (r.end - r.start) >> 10, rss = r.prot ? kb : 0;
-        out.add("Size:           %8lu kB\nKernelPageSize: %8u kB\nMMUPageSize:    %8u kB\n", kb, 4u,
-            4u);
+        uint64_t page_kb = p->as->page_size_at(r.start) >> 10;
+        if (!page_kb)
+            page_kb = 4;
+        out.add("Size:           %8lu kB\nKernelPageSize: %8lu kB\nMMUPageSize:    %8lu kB\n", kb,
+            page_kb, page_kb);
         out.add("Rss:            %8lu kB\nPss:            %8lu kB\nPss_Dirty:      %8lu kB\n", rss,
             rss, rss);
         out.add("Shared_Clean:   %8u kB\nShared_Dirty:   %8u kB\nPrivate_Clean:  %8u kB\n"

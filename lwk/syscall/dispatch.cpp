@@ -68,7 +68,9 @@ extern "C" void syscall_dispatch(lwk::arch::InterruptFrame* f)
     proc::free_staging(t->proc);
     sys::Context c{f->rax, {f->rdi, f->rsi, f->rdx, f->r10, f->r8, f->r9}, f, t, t->proc};
     sys::Handler h = c.nr < sys::TABLE_SIZE ? sys::table.e[c.nr].local : nullptr;
-    Result<long> r = h ? h(c) : sys::forward(c);
+    // Numbers past the table are no Linux call the LWK offers (mk's own
+    // requests to mkexec among them): never forwarded for the program.
+    Result<long> r = h ? h(c) : c.nr < sys::TABLE_SIZE ? sys::forward(c) : Result<long>(Errno::NOSYS);
     f->rax = r.is_error() ? static_cast<uint64_t>(-static_cast<long>(r.error().code)) : r.value();
     if (sys::changes_memory(c.nr))
         sched::publish(t); // what mkctl status shows

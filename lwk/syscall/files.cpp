@@ -2,6 +2,7 @@
 // the CPU lists of /sys/devices/system/cpu are the LWK's (procfiles); every
 // other path is Linux's, forwarded unchanged. A file of the LWK's reaches
 // the program as a memfd Linux made with its contents.
+#include <syscall/scratch.hpp>
 #include <syscall/syscall.hpp>
 
 #include <proc/elf.hpp>
@@ -57,36 +58,6 @@ proc::ProcTarget target_of(Context& c, uint64_t path_addr)
         return {proc::ProcFile::none, 0};
     return proc::classify_proc_path(path, c.proc->pid, c.thread->tid, proc::is_thread_of, c.proc);
 }
-
-// A temporary mapping of the program's for Linux to read from, unmapped
-// (and dropped from Linux's view) when done. The caller holds the address
-// space's mutex throughout.
-class Scratch {
-public:
-    Scratch(Context& c, uint64_t bytes) : c_(c), len_((bytes + PAGE - 1) & ~(PAGE - 1))
-    {
-        auto at =
-            c.proc->as->map(0, len_, proc::PROT_R | proc::PROT_W, proc::RegionKind::anon, false);
-        addr_ = at.is_error() ? 0 : at.value();
-    }
-    ~Scratch()
-    {
-        if (addr_)
-            (void)unmap_range(c_, addr_, len_);
-    }
-    Scratch(const Scratch&) = delete;
-    Scratch& operator=(const Scratch&) = delete;
-    uint64_t addr() const { return addr_; }
-    Result<void> put(uint64_t offset, const void* p, uint64_t n)
-    {
-        return c_.proc->as->copy_out(addr_ + offset, p, n);
-    }
-
-private:
-    Context& c_;
-    uint64_t len_;
-    uint64_t addr_ = 0;
-};
 
 // A memfd holding text, named after the file.
 Result<long> memfd_with(Context& c, const char* name, const proc::Text& text, bool cloexec)

@@ -25,9 +25,25 @@ struct Bucket {
 
 Bucket buckets[NR_BUCKETS];
 
-Bucket& bucket_of(const proc::Process* p, uint64_t uaddr)
+// What a waiter waits on: (its process, the address), or, for a shared
+// futex (no FUTEX_PRIVATE_FLAG) in Linux's pages (shared memory), (none,
+// the word's physical address), where every process mapping it meets.
+struct Key {
+    const void* space;
+    uint64_t addr;
+};
+
+Key key_of(const proc::Process* p, uint64_t uaddr, bool shared)
 {
-    uint64_t h = (reinterpret_cast<uint64_t>(p) >> 6) ^ (uaddr >> 2);
+    uint64_t phys;
+    if (shared && p->as->foreign_phys(uaddr, phys))
+        return {nullptr, phys};
+    return {p, uaddr};
+}
+
+Bucket& bucket_of(const Key& k)
+{
+    uint64_t h = (reinterpret_cast<uint64_t>(k.space) >> 6) ^ (k.addr >> 2);
     h *= 0x9e3779b97f4a7c15ULL;
     return buckets[h >> 58];
 }
@@ -52,18 +68,15 @@ void dequeue(Bucket& b, Thread* t)
     t->futex_queued = false;
 }
 
-bool matches(const Thread* t, const proc::Process* p, uint64_t uaddr)
-{
-    return t->proc == p && t->futex_key == uaddr;
-}
+bool matches(const Thread* t, const Key& k) { return t->futex_space == k.space && t->futex_key == k.addr; }
 
-// Under b.lock: wakes up to n waiters of uaddr (bitset), returns how many.
-long wake_locked(Bucket& b, proc::Process* p, uint64_t uaddr, uint32_t n, uint32_t bitset)
+// Under b.lock: wakes up to n waiters of k (bitset), returns how many.
+long wake_locked(Bucket& b, const Key& k, uint32_t n, uint32_t bitset)
 {
     long woken = 0;
     for (Thread* t = b.first; t && uint32_t(woken) < n;) {
         Thread* next = t->futex_next;
-        if (matches(t, p, uaddr) && (t->futex_bitset & bitset)) {
+        if (matches(t, k) && (t->futex_bitset & bitset)) {
             dequeue(b, t);
             woken += sched::wake_up(t, 0) ? 1 : 0;
         }
@@ -113,24 +126,27 @@ Result<uint64_t> deadline(Context& c, uint64_t timeout, bool absolute, bool real
     return tsc_deadline(now, absolute ? t : now + t);
 }
 
-Result<long> wait(Context& c, uint64_t uaddr, uint32_t val, uint64_t deadline_tsc, uint32_t bitset)
+Result<long> wait(Context& c, uint64_t uaddr, uint32_t val, uint64_t deadline_tsc, uint32_t bitset, bool shared)
 {
     if (!bitset)
         return Errno::INVAL;
     Thread* t = c.thread;
-    Bucket& b = bucket_of(c.proc, uaddr);
+    Bucket* bp;
     {
         // The memory cannot go while its word is compared.
         sched::MutexGuard mm(c.proc->as->mutex());
         uint32_t* w = TRY(word(c, uaddr, false));
-        LockGuard<Spinlock> g(b.lock);
+        Key k = key_of(c.proc, uaddr, shared);
+        bp = &bucket_of(k);
+        LockGuard<Spinlock> g(bp->lock);
         if (__atomic_load_n(w, __ATOMIC_SEQ_CST) != val)
             return Errno::AGAIN;
-        t->futex_key = uaddr;
+        t->futex_space = k.space;
+        t->futex_key = k.addr;
         t->futex_bitset = bitset;
         t->wait_type = proc::WAIT_FUTEX;
         t->wake_tsc = deadline_tsc;
-        enqueue(b, t);
+        enqueue(*bp, t);
         sched::mark_blocked(t); // a wake from now on is not lost
     }
     if (proc::signal_pending(t)) // sent before the thread was seen blocked
@@ -138,6 +154,8 @@ Result<long> wait(Context& c, uint64_t uaddr, uint32_t val, uint64_t deadline_ts
     sched::schedule();
     long r = long(t->wait_result);
     {
+        // A requeue may have moved it to another bucket meanwhile.
+        Bucket& b = bucket_of(Key{t->futex_space, t->futex_key});
         LockGuard<Spinlock> g(b.lock);
         if (t->futex_queued) // timed out, killed or signalled: still queued
             dequeue(b, t);
@@ -152,23 +170,25 @@ Result<long> wait(Context& c, uint64_t uaddr, uint32_t val, uint64_t deadline_ts
 }
 
 Result<long> requeue(Context& c, uint64_t uaddr, uint32_t nr_wake, uint32_t nr_requeue, uint64_t uaddr2,
-    bool compare, uint32_t val3)
+    bool compare, uint32_t val3, bool shared)
 {
     sched::MutexGuard mm(c.proc->as->mutex());
-    uint32_t* w = TRY(word(c, uaddr, false));
     TRY(word(c, uaddr2, false));
-    Bucket& b1 = bucket_of(c.proc, uaddr);
-    Bucket& b2 = bucket_of(c.proc, uaddr2);
+    uint32_t* w = TRY(word(c, uaddr, false)); // after: a word of Linux's pages is seen through one slot
+    Key k1 = key_of(c.proc, uaddr, shared), k2 = key_of(c.proc, uaddr2, shared);
+    Bucket& b1 = bucket_of(k1);
+    Bucket& b2 = bucket_of(k2);
     TwoLocks g(b1, b2);
     if (compare && __atomic_load_n(w, __ATOMIC_SEQ_CST) != val3)
         return Errno::AGAIN;
-    long done = wake_locked(b1, c.proc, uaddr, nr_wake, ~0u);
+    long done = wake_locked(b1, k1, nr_wake, ~0u);
     uint32_t moved = 0;
     for (Thread* t = b1.first; t && moved < nr_requeue;) {
         Thread* next = t->futex_next;
-        if (matches(t, c.proc, uaddr)) {
+        if (matches(t, k1)) {
             dequeue(b1, t);
-            t->futex_key = uaddr2;
+            t->futex_space = k2.space;
+            t->futex_key = k2.addr;
             enqueue(b2, t);
             ++moved;
         }
@@ -190,7 +210,8 @@ bool compare(uint32_t cmp, int32_t old, int32_t arg)
     }
 }
 
-Result<long> wake_op(Context& c, uint64_t uaddr, uint32_t n1, uint64_t uaddr2, uint32_t n2, uint32_t val3)
+Result<long> wake_op(Context& c, uint64_t uaddr, uint32_t n1, uint64_t uaddr2, uint32_t n2, uint32_t val3,
+    bool shared)
 {
     uint32_t op = (val3 >> 28) & 7, cmp = (val3 >> 24) & 15;
     int32_t oparg = int32_t(val3 << 8) >> 20, cmparg = int32_t(val3 << 20) >> 20;
@@ -200,9 +221,10 @@ Result<long> wake_op(Context& c, uint64_t uaddr, uint32_t n1, uint64_t uaddr2, u
         return Errno::NOSYS;
     sched::MutexGuard mm(c.proc->as->mutex());
     TRY(word(c, uaddr, false));
-    uint32_t* w2 = TRY(word(c, uaddr2, true));
-    Bucket& b1 = bucket_of(c.proc, uaddr);
-    Bucket& b2 = bucket_of(c.proc, uaddr2);
+    Key k1 = key_of(c.proc, uaddr, shared), k2 = key_of(c.proc, uaddr2, shared);
+    uint32_t* w2 = TRY(word(c, uaddr2, true)); // (the last kmap of its slot: used below)
+    Bucket& b1 = bucket_of(k1);
+    Bucket& b2 = bucket_of(k2);
     TwoLocks g(b1, b2);
     uint32_t old = __atomic_load_n(w2, __ATOMIC_RELAXED), next;
     do {
@@ -214,19 +236,29 @@ Result<long> wake_op(Context& c, uint64_t uaddr, uint32_t n1, uint64_t uaddr2, u
         default: next = old ^ uint32_t(oparg); break;
         }
     } while (!__atomic_compare_exchange_n(w2, &old, next, false, __ATOMIC_SEQ_CST, __ATOMIC_RELAXED));
-    long done = wake_locked(b1, c.proc, uaddr, n1, ~0u);
+    long done = wake_locked(b1, k1, n1, ~0u);
     if (compare(cmp, int32_t(old), cmparg))
-        done += wake_locked(b2, c.proc, uaddr2, n2, ~0u);
+        done += wake_locked(b2, k2, n2, ~0u);
     return done;
+}
+
+long wake(proc::Process* p, uint64_t uaddr, uint32_t n, uint32_t bitset, bool shared)
+{
+    Key k;
+    {
+        sched::MutexGuard mm(p->as->mutex()); // the page stays while its key is read
+        k = key_of(p, uaddr, shared);
+    }
+    Bucket& b = bucket_of(k);
+    LockGuard<Spinlock> g(b.lock);
+    return wake_locked(b, k, n, bitset);
 }
 
 } // namespace
 
 long futex_wake(proc::Process* p, uint64_t uaddr, uint32_t n, uint32_t bitset)
 {
-    Bucket& b = bucket_of(p, uaddr);
-    LockGuard<Spinlock> g(b.lock);
-    return wake_locked(b, p, uaddr, n, bitset);
+    return wake(p, uaddr, n, bitset, true);
 }
 
 namespace {
@@ -288,14 +320,14 @@ Result<long> sys_futex(Context& c)
     constexpr uint64_t WAIT = 0, WAKE = 1, REQUEUE = 3, CMP_REQUEUE = 4, WAKE_OP = 5, WAIT_BITSET = 9,
                        WAKE_BITSET = 10, PRIVATE = 128, CLOCK_REALTIME = 256;
     uint64_t uaddr = c.a[0], cmd = c.a[1] & ~(PRIVATE | CLOCK_REALTIME);
-    bool realtime = c.a[1] & CLOCK_REALTIME;
+    bool realtime = c.a[1] & CLOCK_REALTIME, shared = !(c.a[1] & PRIVATE);
     uint32_t val = uint32_t(c.a[2]), val2 = uint32_t(c.a[3]), val3 = uint32_t(c.a[5]);
     uint64_t timeout = c.a[3], uaddr2 = c.a[4];
     if (realtime && cmd != WAIT && cmd != WAIT_BITSET)
         return Errno::NOSYS;
     switch (cmd) {
-    case WAIT: return wait(c, uaddr, val, TRY(deadline(c, timeout, false, realtime)), ~0u);
-    case WAIT_BITSET: return wait(c, uaddr, val, TRY(deadline(c, timeout, true, realtime)), val3);
+    case WAIT: return wait(c, uaddr, val, TRY(deadline(c, timeout, false, realtime)), ~0u, shared);
+    case WAIT_BITSET: return wait(c, uaddr, val, TRY(deadline(c, timeout, true, realtime)), val3, shared);
     case WAKE:
     case WAKE_BITSET: {
         uint32_t bitset = cmd == WAKE ? ~0u : val3;
@@ -303,11 +335,11 @@ Result<long> sys_futex(Context& c)
             return Errno::INVAL;
         if (uaddr & 3)
             return Errno::INVAL;
-        return futex_wake(c.proc, uaddr, val, bitset);
+        return wake(c.proc, uaddr, val, bitset, shared);
     }
-    case REQUEUE: return requeue(c, uaddr, val, val2, uaddr2, false, 0);
-    case CMP_REQUEUE: return requeue(c, uaddr, val, val2, uaddr2, true, val3);
-    case WAKE_OP: return wake_op(c, uaddr, val, uaddr2, val2, val3);
+    case REQUEUE: return requeue(c, uaddr, val, val2, uaddr2, false, 0, shared);
+    case CMP_REQUEUE: return requeue(c, uaddr, val, val2, uaddr2, true, val3, shared);
+    case WAKE_OP: return wake_op(c, uaddr, val, uaddr2, val2, val3, shared);
     default: return Errno::NOSYS; // the PI operations
     }
 }

@@ -1,6 +1,6 @@
 // Futexes of LWK processes: wait queues keyed by (process, address), in
-// buckets shared by every core. A process's memory is its own, so shared
-// and private futexes are the same thing here.
+// buckets shared by every core; a shared futex in Linux's pages (shared
+// memory between processes) by the word's physical address instead.
 #pragma once
 
 #include <lib/result.hpp>
@@ -14,7 +14,8 @@ struct Thread;
 
 namespace lwk::sys {
 
-// Wakes up to n threads of p waiting on uaddr whose bitset meets bitset.
+// Wakes up to n threads waiting on uaddr of p (a shared futex: of any
+// process, if the word is in shared memory) whose bitset meets bitset.
 // Returns how many it woke.
 long futex_wake(proc::Process* p, uint64_t uaddr, uint32_t n, uint32_t bitset);
 

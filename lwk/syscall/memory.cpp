@@ -7,6 +7,10 @@
 #include <proc/layout.hpp>
 #include <proc/process.hpp>
 #include <sched/mutex.hpp>
+#include <syscall/scratch.hpp>
+#include <core/channel.hpp>
+
+#include <mk/proc.h>
 
 
 namespace lwk::sys {
@@ -29,6 +33,55 @@ uint32_t prot_of(uint64_t p)
 bool in_window(uint64_t addr, uint64_t len)
 {
     return addr >= proc::USER_START && addr <= proc::USER_END && len <= proc::USER_END - addr;
+}
+
+void unpin(Context& c, uint32_t pin)
+{
+    mk_msg_unpin m{};
+    m.hdr = {MK_MSG_UNPIN, 0, c.proc->pid, 0, 0};
+    m.id = pin;
+    channel::send(&m, sizeof m);
+}
+
+// Maps Linux's pages of a file (MK_SYS_MAP_SHARED: fd, offset) or a SysV
+// segment (MK_SYS_SHMAT: shmid, flags) at `fixed`, or at a free place at
+// or above hint: mkexec pins them and the frame numbers come back through
+// a scratch mapping. The caller holds the address space's mutex.
+Result<long> map_linux_pages(Context& c, uint64_t fixed, uint64_t hint, uint64_t len, uint64_t prot,
+    uint64_t call, uint64_t a0, uint64_t a1, bool shm)
+{
+    proc::AddressSpace* as = c.proc->as;
+    const uint64_t npages = len / PAGE;
+    Scratch pfns(c, npages * 8);
+    if (!pfns.addr())
+        return Errno::NOMEM;
+    uint64_t at = fixed ? fixed : as->find_free(hint && in_window(hint, len) ? hint : proc::MMAP_BASE, len);
+    if (!at)
+        return Errno::NOMEM;
+    long r = TRY(forward_call(c, call, a0, a1, len, prot, pfns.addr(), 0));
+    const uint32_t pin = uint32_t(r) & 0x7fffffffu;
+    const uint64_t got = uint64_t(r) >> 32;
+    const uint32_t max = proc::PROT_R | proc::PROT_X | (r & MK_MAP_SHARED_WRITABLE ? proc::PROT_W : 0);
+    if (got > npages || !pin) {
+        unpin(c, pin);
+        return Errno::IO; // not what was asked: mkexec is not itself
+    }
+    auto reserved = as->map_shared(at, len, prot_of(prot), max, pin, shm);
+    if (reserved.is_error()) {
+        unpin(c, pin);
+        return reserved.error().code == int(Errno::INVAL) ? Error(Errno::ACCES) : reserved.error();
+    }
+    uint64_t chunk[512];
+    for (uint64_t i = 0; i < got; i += 512) {
+        uint64_t n = got - i < 512 ? got - i : 512;
+        auto in = pfns.get(i * 8, chunk, n * 8);
+        auto mapped = in.is_error() ? in : as->insert_foreign(at + i * PAGE, chunk, n);
+        if (mapped.is_error()) {
+            (void)unmap_range(c, at, len); // the pin goes with it
+            return mapped.error();
+        }
+    }
+    return static_cast<long>(at);
 }
 
 } // namespace
@@ -56,8 +109,6 @@ Result<long> sys_mmap(Context& c)
     len = round_up(len, PAGE);
     bool fixed = flags & (MAP_FIXED | MAP_FIXED_NOREPLACE);
     bool file = !(flags & MAP_ANONYMOUS);
-    if (file && (flags & MAP_SHARED) && (prot & PROT_WRITE))
-        return Errno::NODEV; // a shared writable file mapping needs Linux's page cache
     if (fixed) {
         if (!in_window(addr, len))
             return (flags & MAP_FIXED_NOREPLACE) ? Errno::EXIST : Errno::NOMEM;
@@ -71,7 +122,11 @@ Result<long> sys_mmap(Context& c)
     } else if (!addr) {
         addr = proc::MMAP_BASE;
     }
-    // A file's contents are read in through Linux; write them, then set prot.
+    // A shared file mapping maps Linux's own pages of the file.
+    if (file && (flags & MAP_SHARED))
+        return map_linux_pages(c, fixed ? addr : 0, addr, len, prot, MK_SYS_MAP_SHARED, fd, off, false);
+    // A private one is a copy: its contents are read in through Linux, then
+    // prot is set.
     uint32_t initial = file ? proc::PROT_R | proc::PROT_W : prot_of(prot);
     uint64_t at = TRY(as->map(addr, len, initial, proc::RegionKind::anon, fixed));
     if (file) {
@@ -82,6 +137,56 @@ Result<long> sys_mmap(Context& c)
         }
     }
     return static_cast<long>(at);
+}
+
+Result<long> sys_shmat(Context& c)
+{
+    sched::MutexGuard lock(c.proc->as->mutex()); // the sequence is one change
+    constexpr uint64_t SHM_RDONLY = 010000, SHM_RND = 020000, SHM_REMAP = 040000, SHM_EXEC = 0100000;
+    constexpr uint64_t NR_SHMCTL = 31, IPC_STAT = 2, SEGSZ_OFFSET = 48; // struct shmid_ds after its ipc64_perm
+    uint64_t shmid = c.a[0], addr = c.a[1], flags = c.a[2];
+    // The segment's size, as Linux has it (and Linux's checks of shmid).
+    uint64_t size = 0;
+    {
+        Scratch ds(c, 4096);
+        if (!ds.addr())
+            return Errno::NOMEM;
+        TRY(forward_call(c, NR_SHMCTL, shmid, IPC_STAT, ds.addr()));
+        TRY(ds.get(SEGSZ_OFFSET, &size, sizeof size));
+    }
+    uint64_t len = round_up(size, PAGE);
+    if (!len)
+        return Errno::INVAL;
+    if (addr) {
+        if (flags & SHM_RND)
+            addr &= ~(PAGE - 1);
+        if ((addr & (PAGE - 1)) || !in_window(addr, len))
+            return Errno::INVAL;
+        if (c.proc->as->any_mapped(addr, len)) {
+            if (!(flags & SHM_REMAP))
+                return Errno::INVAL;
+            TRY(unmap_range(c, addr, len));
+        }
+    }
+    uint64_t prot = PROT_READ | (flags & SHM_RDONLY ? 0 : PROT_WRITE) | (flags & SHM_EXEC ? PROT_EXEC : 0);
+    return map_linux_pages(c, addr, 0, len, prot, MK_SYS_SHMAT, shmid, flags & SHM_RDONLY, true);
+}
+
+Result<long> sys_shmdt(Context& c)
+{
+    sched::MutexGuard lock(c.proc->as->mutex()); // the sequence is one change
+    uint64_t addr = c.a[0];
+    const proc::Region* r = c.proc->as->region_at(addr);
+    if (!r || r->kind != proc::RegionKind::shared || !r->shm || r->start != addr)
+        return Errno::INVAL;
+    // The whole attachment: every region of its pin from there on.
+    uint32_t pin = r->pin;
+    uint64_t end = r->end;
+    for (const proc::Region& x : c.proc->as->regions())
+        if (x.start == end && x.kind == proc::RegionKind::shared && x.pin == pin)
+            end = x.end;
+    TRY(unmap_range(c, addr, end - addr));
+    return 0;
 }
 
 Result<long> sys_munmap(Context& c)
@@ -166,6 +271,8 @@ Result<long> sys_mremap(Context& c)
     for (const proc::Region& r : as->regions())
         if (r.start <= old && old < r.end)
             region = &r;
+    if (region && region->kind == proc::RegionKind::shared)
+        return Errno::INVAL; // Linux's pages: moving them is not offered
     uint32_t prot = region ? region->prot : proc::PROT_R | proc::PROT_W;
     if (!(flags & MREMAP_FIXED)) {
         if (new_len <= old_len) {

@@ -1,8 +1,12 @@
-// Every forwarded call is performed as it comes, with one exception: the
-// program may not close mkexec's own descriptors. (Its /proc/self files,
+// Every forwarded call is performed as it comes, with two exceptions: the
+// program may not close mkexec's own descriptors, and MK_SYS_MAP_SHARED
+// and MK_SYS_SHMAT (the LWK's, <mk/proc.h>) are mkexec's own work. (Its /proc/self files,
 // /proc/self/exe among them, are the LWK's: those calls never come here.)
 #include "forward.hpp"
 #include "lwk_process.hpp"
+#include "shared_map.hpp"
+
+#include <mk/proc.h>
 
 #include <cerrno>
 #include <cstring>
@@ -20,10 +24,14 @@ long raw(long nr, const __u64* a)
 
 } // namespace
 
-long perform(const mk_proc_event& call)
+long perform(LwkProcess& proc, const mk_proc_event& call)
 {
     const __u64* a = call.args;
     switch (call.nr) {
+    case MK_SYS_MAP_SHARED:
+        return map_shared(proc, a);
+    case MK_SYS_SHMAT:
+        return shm_attach(proc, a);
     case SYS_close:
         if (is_own_fd(static_cast<long>(a[0])))
             return -EBADF;

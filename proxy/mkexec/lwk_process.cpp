@@ -131,6 +131,19 @@ void LwkProcess::exec(uint64_t file_bytes, uint64_t strings_offset, uint64_t int
     }
 }
 
+long LwkProcess::pin(uint64_t addr, uint64_t len, bool writable, uint64_t pfns)
+{
+    mk_proc_pin req{};
+    req.size = sizeof req;
+    req.flags = writable ? MK_PIN_WRITE : 0;
+    req.addr = addr;
+    req.len = len;
+    req.pfns = pfns;
+    if (::ioctl(fd_, MK_PROC_IOC_PIN, &req) != 0)
+        return -errno;
+    return req.id;
+}
+
 mk_proc_event LwkProcess::wait()
 {
     for (;;) {

@@ -22,6 +22,10 @@ public:
     uint64_t staging() const { return staging_; }
     // Starts the program; throws mk::Error with the LWK's reason.
     void exec(uint64_t file_bytes, uint64_t strings_offset, uint64_t interp_offset, uint64_t interp_bytes);
+    // Pins the pages of mkexec's own mapping [addr, addr + len) for the LWK
+    // (MK_PROC_IOC_PIN), their frame numbers written at pfns. The pin's
+    // id, or -errno.
+    long pin(uint64_t addr, uint64_t len, bool writable, uint64_t pfns);
     // Blocks until the next event: a system call to perform, or the end.
     mk_proc_event wait();
     void reply(const mk_proc_event& call, long ret);

@@ -90,7 +90,7 @@ void Servers::serve(Worker* w)
             ev = *w->call;
             w->call.reset();
         }
-        long ret = perform(ev);
+        long ret = perform(proc_, ev);
         {
             std::lock_guard<std::mutex> g(idle_m_);
             w->busy = false;

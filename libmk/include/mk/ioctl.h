@@ -284,9 +284,31 @@ struct mk_proc_signal {
 #define MK_IOC_PING _IOWR(MK_IOC_MAGIC, 0x23, struct mk_ping_request)
 #define MK_IOC_DEBUG _IOWR(MK_IOC_MAGIC, 0x24, struct mk_debug_request)
 #define MK_IOC_SPAWN _IOWR(MK_IOC_MAGIC, 0x30, struct mk_spawn_request)
+/*
+ * MK_PROC_IOC_PIN: pin the pages of mkexec's own mapping [addr, addr + len)
+ * (page-aligned: a MAP_SHARED mapping of the file the program maps), for
+ * writing too with MK_PIN_WRITE, and write their page frame numbers, one
+ * __u64 a page, at pfns (in mkexec's address space: the process's window).
+ * The LWK maps those very pages into the program; mk.ko lets mkexec's
+ * window reach them (with the rights pinned) and unpins them when the LWK
+ * says it has unmapped them (MK_MSG_UNPIN) or the process ends.
+ * Writable pins are for shared memory (tmpfs, shmem, hugetlbfs) only.
+ */
+#define MK_PIN_WRITE 1u
+struct mk_proc_pin {
+	__u32 size;
+	__u32 flags;             /* in: MK_PIN_WRITE */
+	__u64 addr;              /* in */
+	__u64 len;               /* in */
+	__u64 pfns;              /* in: where to write the frame numbers */
+	__u32 id;                /* out: names the pin in MK_MSG_UNPIN */
+	__u32 pad;
+};
+
 #define MK_PROC_IOC_EXEC _IOWR(MK_IOC_MAGIC, 0x40, struct mk_proc_exec)
 #define MK_PROC_IOC_WAIT _IOWR(MK_IOC_MAGIC, 0x41, struct mk_proc_event)
 #define MK_PROC_IOC_REPLY _IOW(MK_IOC_MAGIC, 0x42, struct mk_proc_reply)
 #define MK_PROC_IOC_SIGNAL _IOW(MK_IOC_MAGIC, 0x43, struct mk_proc_signal)
+#define MK_PROC_IOC_PIN _IOWR(MK_IOC_MAGIC, 0x44, struct mk_proc_pin)
 
 #endif /* MK_IOCTL_H */

@@ -28,6 +28,24 @@
 #define MK_PTE_LINUX_MAPPED (1ULL << 9)
 #define MK_PTE_DIRTY (1ULL << 6)
 
+/*
+ * A call the LWK forwards to mkexec for its own sake (numbers no Linux
+ * system call has). MK_SYS_MAP_SHARED (fd, offset, len, prot, pfns, 0):
+ * mkexec maps [offset, offset + len) of fd shared, pins its pages with
+ * MK_PROC_IOC_PIN (those within the file's size) and unmaps it again;
+ * answers (pages pinned << 32) | MK_MAP_SHARED_WRITABLE (if the pin allows
+ * writing) | pin id (below 2^31), or -errno. pfns (in the window) receives
+ * the pages' frame numbers.
+ */
+#define MK_MAP_SHARED_WRITABLE (1UL << 31)
+/*
+ * MK_SYS_SHMAT (shmid, shmflg, len, 0, pfns, 0): the same for SysV shared
+ * memory: mkexec attaches the segment (read-only with SHM_RDONLY), pins
+ * len bytes of it and detaches again; the same answer.
+ */
+#define MK_SYS_SHMAT 0x4d4b0002UL
+#define MK_SYS_MAP_SHARED 0x4d4b0001UL
+
 #endif /* MK_PROC_H */
 
 #ifndef MK_PROC_MESSAGES
@@ -65,6 +83,7 @@ enum mk_msg_type {
 	MK_MSG_EXIT = 19,        /* the process ended */
 	MK_MSG_UNMAP = 20,       /* drop mkexec's view of a range before it is reused */
 	MK_MSG_INTERRUPT = 21,   /* a signal came: cut the forwarded call (tid, seq) short */
+	MK_MSG_UNPIN = 22,       /* the LWK has unmapped a pin's pages everywhere: unpin them */
 };
 
 struct mk_msg_hdr {
@@ -179,6 +198,16 @@ struct mk_msg_unmap {
 	struct mk_msg_hdr hdr;
 	__u64 start;
 	__u64 len;
+};
+
+/*
+ * MK_MSG_UNPIN: no page of pin id (MK_PROC_IOC_PIN) is mapped by the LWK
+ * any more, and Linux has dropped mkexec's view of them (MK_MSG_UNMAP).
+ */
+struct mk_msg_unpin {
+	struct mk_msg_hdr hdr;
+	__u32 id;
+	__u32 pad;
 };
 
 /* MK_MSG_KILL: end pid with this signal as its status. */

@@ -62,7 +62,7 @@ Result<void> PageTable::map(uint64_t va, uint64_t pa, uint64_t size, uint64_t pr
     // Refuse before changing anything if any page is already mapped.
     if (any_mapped(va, size))
         return Errno::EXIST;
-    uint64_t bits = PTE_PRESENT | (prot & PROT_MASK);
+    uint64_t bits = PTE_PRESENT | (prot & (PROT_MASK | PTE_FOREIGN));
     for (uint64_t off = 0; off < size;) {
         uint64_t v = va + off, p = pa + off, left = size - off;
         uint64_t page = PAGE_4K;
@@ -145,6 +145,23 @@ Result<void> PageTable::protect(uint64_t va, uint64_t size, uint64_t prot, uint6
         if (seen)
             *seen |= old;
     });
+}
+
+uint64_t* PageTable::leaf_entry(uint64_t va) const
+{
+    if (!canonical(va))
+        return nullptr;
+    uint64_t* t = table(root_);
+    for (int level = 4;; --level) {
+        uint64_t* e = &t[index_of(va, level)];
+        if (!(*e & PTE_PRESENT))
+            return nullptr;
+        if (level == 1)
+            return e;
+        if (*e & PTE_HUGE)
+            return nullptr;
+        t = table(*e & PTE_ADDR);
+    }
 }
 
 void PageTable::set_dirty(uint64_t va) const

@@ -20,6 +20,11 @@ constexpr uint64_t PTE_DIRTY = 1ULL << 6;
 constexpr uint64_t PTE_HUGE = 1ULL << 7; // 2 MiB / 1 GiB leaf at levels 2 / 3
 constexpr uint64_t PTE_GLOBAL = 1ULL << 8;
 constexpr uint64_t PTE_NX = 1ULL << 63;
+// A bit the CPU ignores: the leaf maps a page of Linux's (pinned by mk.ko),
+// not LWK memory. Its memory is never freed to the LWK's allocator, and the
+// kernel reaches it through a per-core window (mm/kmap.hpp), not the
+// direct map. (Bit 9 is <mk/proc.h>'s MK_PTE_LINUX_MAPPED.)
+constexpr uint64_t PTE_FOREIGN = 1ULL << 10;
 constexpr uint64_t PTE_ADDR = 0x000ffffffffff000ULL;
 
 // What a mapping allows: the leaf bits callers choose.
@@ -69,7 +74,8 @@ public:
 
     uint64_t root() const { return root_; }
 
-    // Maps [va, va + size) to [pa, pa + size) with prot bits, using the
+    // Maps [va, va + size) to [pa, pa + size) with prot bits (and
+    // PTE_FOREIGN if given), using the
     // largest pages (up to max_page) that alignment allows. Errno::EXIST if any
     // part is already mapped (nothing is changed then); Errno::INVAL for
     // unaligned or non-canonical ranges.
@@ -87,6 +93,9 @@ public:
     // than through this table (by the kernel, or by Linux).
     void set_dirty(uint64_t va) const;
     bool translate(uint64_t va, Translation& out) const;
+    // The 4 KiB leaf entry that maps va, or nullptr (not mapped, or by a
+    // larger page).
+    uint64_t* leaf_entry(uint64_t va) const;
     // Whether any page of [va, va + size) is mapped.
     bool any_mapped(uint64_t va, uint64_t size) const;
     // Shares the top-level entries [first, last] of other (the kernel half).

@@ -1,0 +1,240 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Linux pages an LWK program maps: the pages of a MAP_SHARED mapping of a
+ * file (shared memory in /dev/shm, a memfd, SysV shm, or a file read only)
+ * that mkexec pinned from its own mapping of it (MK_PROC_IOC_PIN). The LWK
+ * maps those very pages, so the program, other LWK programs and Linux
+ * processes see each other's writes at once.
+ *
+ * mk.ko records every pin of a process, and for each pinned page frame how
+ * many pins hold it and how many of those allow writing: the window's
+ * fault handler lets mkexec reach a page of Linux's only if a pin of its
+ * process holds it, and for writing only if a writable pin does. A pin is
+ * released when the LWK says it has unmapped its pages (MK_MSG_UNPIN, after
+ * Linux dropped mkexec's view of them) or when the process is gone.
+ *
+ * Writable long-term pins are refused by Linux (6.5 and later) for file
+ * systems that track dirty pages, and would break their writeback on older
+ * kernels: they are allowed on tmpfs/shmem and hugetlbfs only.
+ */
+#include <linux/fs.h>
+#include <linux/magic.h>
+#include <linux/mm.h>
+#include <linux/sched/mm.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/xarray.h>
+
+#include "mk.h"
+
+/* One pin can cover 16 GiB; all pins together at most half of Linux's RAM. */
+#define MK_PIN_MAX_PAGES (SZ_16G >> PAGE_SHIFT)
+#define MK_PIN_WRITERS_SHIFT 31
+#define MK_PIN_COUNT_MASK ((1UL << MK_PIN_WRITERS_SHIFT) - 1)
+
+struct mk_pin {
+	struct list_head link;
+	u32 id;
+	bool writable;
+	unsigned long nr_pages;
+	struct page *pages[];
+};
+
+static atomic_long_t mk_pinned_pages = ATOMIC_LONG_INIT(0);
+
+void mk_pins_init(struct mk_pins *pins)
+{
+	mutex_init(&pins->lock);
+	INIT_LIST_HEAD(&pins->list);
+	xa_init(&pins->pfns);
+	pins->next_id = 1;
+}
+
+/* Counts pfn in (delta +1) or out (-1) of the pins, under pins->lock. */
+static int mk_pins_count(struct mk_pins *pins, unsigned long pfn, int delta, bool writable)
+{
+	void *e = xa_load(&pins->pfns, pfn);
+	unsigned long v = e ? xa_to_value(e) : 0;
+	unsigned long n = v & MK_PIN_COUNT_MASK, w = v >> MK_PIN_WRITERS_SHIFT;
+
+	if (delta > 0) {
+		n++;
+		w += writable;
+	} else {
+		if (WARN_ON_ONCE(!n))
+			return 0;
+		n--;
+		w -= writable;
+	}
+	if (!n) {
+		xa_erase(&pins->pfns, pfn);
+		return 0;
+	}
+	return xa_err(xa_store(&pins->pfns, pfn, xa_mk_value(n | (w << MK_PIN_WRITERS_SHIFT)),
+			       GFP_KERNEL));
+}
+
+bool mk_pins_lookup(struct mk_pins *pins, unsigned long pfn, bool *writable)
+{
+	void *e = xa_load(&pins->pfns, pfn);
+
+	if (!e)
+		return false;
+	*writable = (xa_to_value(e) >> MK_PIN_WRITERS_SHIFT) != 0;
+	return true;
+}
+
+static void mk_pin_free(struct mk_pins *pins, struct mk_pin *pin, unsigned long counted)
+{
+	unsigned long i;
+
+	for (i = 0; i < counted; i++)
+		mk_pins_count(pins, page_to_pfn(pin->pages[i]), -1, pin->writable);
+	unpin_user_pages_dirty_lock(pin->pages, pin->nr_pages, pin->writable);
+	atomic_long_sub(pin->nr_pages, &mk_pinned_pages);
+	kvfree(pin);
+}
+
+/* Whether every mapping of [addr, addr + len) may be pinned as asked. */
+static int mk_pin_check_vmas(u64 addr, u64 len, bool writable)
+{
+	struct mm_struct *mm = current->mm;
+	struct vm_area_struct *vma;
+	u64 at = addr, end = addr + len;
+	int ret = 0;
+
+	mmap_read_lock(mm);
+	while (at < end) {
+		unsigned long magic;
+
+		vma = find_vma(mm, at);
+		/* MAP_SHARED (VM_MAYSHARE: of a file open read-only, VM_SHARED is not set) */
+		if (!vma || vma->vm_start > at || !(vma->vm_flags & VM_MAYSHARE) || !vma->vm_file) {
+			ret = -EINVAL; /* not mkexec's shared mapping of a file */
+			break;
+		}
+		magic = file_inode(vma->vm_file)->i_sb->s_magic;
+		if (writable && magic != TMPFS_MAGIC && magic != HUGETLBFS_MAGIC) {
+			ret = -EOPNOTSUPP;
+			break;
+		}
+		at = vma->vm_end;
+	}
+	mmap_read_unlock(mm);
+	return ret;
+}
+
+long mk_pin_cmd(struct mk_pins *pins, struct mk_proc_pin __user *uarg)
+{
+	struct mk_proc_pin req;
+	struct mk_pin *pin;
+	unsigned long n, i;
+	long got;
+	int ret;
+
+	if (copy_from_user(&req, uarg, sizeof(req)))
+		return -EFAULT;
+	if (req.size != sizeof(req) || (req.flags & ~MK_PIN_WRITE) || !req.len ||
+	    ((req.addr | req.len) & ~PAGE_MASK) || req.addr + req.len < req.addr)
+		return -EINVAL;
+	n = req.len >> PAGE_SHIFT;
+	if (n > MK_PIN_MAX_PAGES)
+		return -E2BIG;
+	/*
+	 * The frame numbers go into the window (the LWK's memory), never
+	 * elsewhere in mkexec; the pages pinned are mkexec's own mapping of the
+	 * file, outside the window (whose pages are the LWK's already).
+	 */
+	if (req.pfns < MK_USER_WINDOW_START || (req.pfns & 7) ||
+	    req.pfns + n * sizeof(u64) > MK_USER_WINDOW_END ||
+	    (req.addr < MK_USER_WINDOW_END && req.addr + req.len > MK_USER_WINDOW_START))
+		return -EINVAL;
+	if (atomic_long_add_return(n, &mk_pinned_pages) > totalram_pages() / 2) {
+		atomic_long_sub(n, &mk_pinned_pages);
+		pr_warn_ratelimited("pid %d: pinning %lu more pages would give LWK programs over half of Linux's memory\n",
+				    task_tgid_nr(current), n);
+		return -ENOMEM;
+	}
+	ret = mk_pin_check_vmas(req.addr, req.len, req.flags & MK_PIN_WRITE);
+	if (ret)
+		goto out_unaccount;
+	pin = kvzalloc(struct_size(pin, pages, n), GFP_KERNEL);
+	ret = -ENOMEM;
+	if (!pin)
+		goto out_unaccount;
+	pin->writable = req.flags & MK_PIN_WRITE;
+	got = pin_user_pages_fast(req.addr, n, FOLL_LONGTERM | (pin->writable ? FOLL_WRITE : 0),
+				  pin->pages);
+	if (got != n) {
+		if (got > 0)
+			unpin_user_pages(pin->pages, got);
+		kvfree(pin);
+		ret = got < 0 ? got : -EFAULT;
+		goto out_unaccount;
+	}
+	pin->nr_pages = n;
+
+	mutex_lock(&pins->lock);
+	for (i = 0; i < n; i++) {
+		ret = mk_pins_count(pins, page_to_pfn(pin->pages[i]), 1, pin->writable);
+		if (ret)
+			break;
+	}
+	if (ret) {
+		mk_pin_free(pins, pin, i);
+		mutex_unlock(&pins->lock);
+		return ret;
+	}
+	pin->id = pins->next_id++;
+	if (pins->next_id >= (1U << 31)) /* ids stay below 2^31 (<mk/proc.h>) */
+		pins->next_id = 1;
+	list_add(&pin->link, &pins->list);
+	req.id = pin->id;
+	mutex_unlock(&pins->lock);
+
+	/* The frame numbers, into the window (LWK memory), a page's worth at a time. */
+	for (i = 0; i < n; i++) {
+		u64 pfn = page_to_pfn(pin->pages[i]);
+
+		if (put_user(pfn, (u64 __user *)(uintptr_t)(req.pfns + i * sizeof(u64)))) {
+			mk_pin_release(pins, req.id);
+			return -EFAULT;
+		}
+	}
+	if (copy_to_user(uarg, &req, sizeof(req))) {
+		mk_pin_release(pins, req.id);
+		return -EFAULT;
+	}
+	return 0;
+
+out_unaccount:
+	atomic_long_sub(n, &mk_pinned_pages);
+	return ret;
+}
+
+void mk_pin_release(struct mk_pins *pins, u32 id)
+{
+	struct mk_pin *pin;
+
+	mutex_lock(&pins->lock);
+	list_for_each_entry(pin, &pins->list, link) {
+		if (pin->id == id) {
+			list_del(&pin->link);
+			mk_pin_free(pins, pin, pin->nr_pages);
+			break;
+		}
+	}
+	mutex_unlock(&pins->lock);
+}
+
+void mk_pins_release_all(struct mk_pins *pins)
+{
+	struct mk_pin *pin, *tmp;
+
+	mutex_lock(&pins->lock);
+	list_for_each_entry_safe(pin, tmp, &pins->list, link) {
+		list_del(&pin->link);
+		mk_pin_free(pins, pin, pin->nr_pages);
+	}
+	mutex_unlock(&pins->lock);
+}

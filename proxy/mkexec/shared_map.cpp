@@ -1,0 +1,75 @@
+#include "shared_map.hpp"
+
+#include "lwk_process.hpp"
+
+#include <cerrno>
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <sys/mman.h>
+#include <sys/shm.h>
+#include <sys/statfs.h>
+#include <sys/stat.h>
+
+namespace mkexec {
+
+long map_shared(LwkProcess& proc, const __u64* a)
+{
+    const int fd = static_cast<int>(a[0]);
+    const uint64_t offset = a[1], len = a[2], prot = a[3], pfns = a[4];
+    constexpr uint64_t PAGE = 4096;
+    if (!len || (len | offset) & (PAGE - 1) || (prot & ~uint64_t(PROT_READ | PROT_WRITE | PROT_EXEC)))
+        return -EINVAL;
+    // Pages past the end of the file are not pinned: the program gets
+    // SIGBUS there, as on Linux (a file that grows later is not seen).
+    struct stat st;
+    if (::fstat(fd, &st) != 0)
+        return -errno;
+    uint64_t size = static_cast<uint64_t>(st.st_size);
+    uint64_t pinned = 0;
+    if (size > offset)
+        pinned = ((size - offset + PAGE - 1) & ~(PAGE - 1)) < len ? (size - offset + PAGE - 1) & ~(PAGE - 1) : len;
+    if (!pinned)
+        return -ENXIO; // nothing of the file there: no mapping worth making (Linux maps and faults)
+    // Writable if asked, or if the program could mprotect it so later (a
+    // descriptor open for writing, on shared memory); mmap checks the
+    // descriptor's rights as Linux would for the program.
+    bool writable = prot & PROT_WRITE;
+    struct statfs fs;
+    int fl = ::fcntl(fd, F_GETFL);
+    if (!writable && fl >= 0 && (fl & O_ACCMODE) == O_RDWR && ::fstatfs(fd, &fs) == 0 &&
+        (fs.f_type == TMPFS_MAGIC || fs.f_type == HUGETLBFS_MAGIC))
+        writable = true;
+    void* at = ::mmap(nullptr, pinned, PROT_READ | (writable ? PROT_WRITE : 0), MAP_SHARED, fd,
+        static_cast<off_t>(offset));
+    if (at == MAP_FAILED)
+        return -errno;
+    long r = proc.pin(reinterpret_cast<uint64_t>(at), pinned, writable, pfns);
+    ::munmap(at, pinned); // the pins keep the pages
+    if (r < 0)
+        return r == -EOPNOTSUPP ? -ENODEV : r; // a writable shared file mapping mk cannot pin
+    return static_cast<long>((pinned / PAGE) << 32 | (writable ? 1UL << 31 : 0) | static_cast<uint64_t>(r));
+}
+
+long shm_attach(LwkProcess& proc, const __u64* a)
+{
+    const int shmid = static_cast<int>(a[0]);
+    const int flags = static_cast<int>(a[1]);
+    const uint64_t len = a[2], pfns = a[4];
+    const bool writable = !(flags & SHM_RDONLY);
+    struct shmid_ds ds;
+    if (::shmctl(shmid, IPC_STAT, &ds) != 0)
+        return -errno;
+    if (!len || len > ((ds.shm_segsz + 4095) & ~uint64_t(4095)))
+        return -EINVAL;
+    // shmat checks the permissions as Linux would for the program.
+    void* at = ::shmat(shmid, nullptr, writable ? 0 : SHM_RDONLY);
+    if (at == reinterpret_cast<void*>(-1))
+        return -errno;
+    long r = proc.pin(reinterpret_cast<uint64_t>(at), len, writable, pfns);
+    ::shmdt(at); // the pins keep the pages
+    if (r < 0)
+        return r;
+    return static_cast<long>((len / 4096) << 32 | (writable ? 1UL << 31 : 0) | static_cast<uint64_t>(r));
+}
+
+} // namespace mkexec

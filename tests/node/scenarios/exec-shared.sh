@@ -1,0 +1,94 @@
+# MAP_SHARED and shared memory under mkexec: the LWK maps Linux's own pages
+# (pinned by mk.ko), so LWK programs and Linux processes see each other's
+# writes at once: /dev/shm (shm_open), memfd, SysV shm, read-only shared
+# mappings of files; a shared futex between two LWK programs; SIGBUS past a
+# file's end; and every pin dropped again (program exit, kill -9, shutdown).
+# mkvm: --mem 2G --timeout 900
+. /mk/tests/lib.sh
+
+insmod "$MK_KO"
+base=$(memfree_kb) # before the LWK takes its memory
+ok "boot the LWK on CPUs 2-3 with 512 MiB" mkctl boot --cpus 2-3 --mem 512M
+need
+free0=$(lwk_free)
+cd "$MK_PROGS"
+rm -f /dev/shm/mk-*
+
+eq "an LWK program writes /dev/shm, Linux reads it" "put hello-lwk hello-lwk" \
+	"$(mkexec ./shm put mk-a hello-lwk) $(./shm get mk-a)"
+eq "Linux writes /dev/shm, an LWK program reads it" "hello-linux" \
+	"$(./shm put mk-b hello-linux >/dev/null; mkexec ./shm get mk-b)"
+# Live: each side waits (polling the page) for the other's write.
+./shm put mk-c x >/dev/null
+mkexec ./shm wait mk-c from-linux 30 >/tmp/lwk-wait &
+w=$!
+sleep 2
+./shm mark mk-c from-linux
+wait $w
+eq "an LWK program sees Linux's write while both run" "saw from-linux" "$(cat /tmp/lwk-wait)"
+./shm wait mk-c from-lwk 30 >/tmp/linux-wait &
+w=$!
+sleep 1
+mkexec ./shm mark mk-c from-lwk
+wait $w
+eq "Linux sees an LWK program's write while both run" "saw from-lwk" "$(cat /tmp/linux-wait)"
+
+# Two LWK programs on two cores, a futex in shared memory between them.
+./shm put mk-d x >/dev/null
+mkexec --cpus 2-2 ./shm ping mk-d 2000 >/tmp/ping &
+p=$!
+timeout 120 mkexec --cpus 3-3 ./shm pong mk-d 2000 >/tmp/pong
+wait $p
+eq "a shared futex between two LWK programs: 2000 round trips" \
+	"ping: 2000 rounds, counter 4000 pong: 2000 rounds, counter 4000" "$(cat /tmp/ping) $(cat /tmp/pong)"
+
+same "memfd: write(), the mapping and pread() agree" ./shm memfd
+eq "SysV shm: an LWK program writes, Linux reads" "sysv: put lwk-sysv sysv: lwk-sysv" \
+	"$(mkexec ./shm sysv-put 7001 lwk-sysv) $(./shm sysv-get 7001)"
+eq "SysV shm: Linux writes, an LWK program reads (SHM_RDONLY)" "sysv: linux-sysv" \
+	"$(./shm sysv-put 7002 linux-sysv >/dev/null; mkexec ./shm sysv-get 7002)"
+same "a read-only shared mapping of a file (the host's, over 9p)" ./shm file /etc/passwd
+same "... of a program" ./shm file /usr/bin/ls
+same "a mapping past the file's end: SIGBUS there, as on Linux" ./shm sigbus
+same "mk's own request to mkexec, issued by the program, is no call (ENOSYS)" ./shm forge
+
+# A real file system that tracks dirty pages (ext4 on a loop device).
+modprobe loop && modprobe ext4
+dd if=/dev/zero of=/tmp/ext4.img bs=1M count=32 2>/dev/null
+mkfs.ext4 -q -F /tmp/ext4.img
+mkdir -p /mnt/ext4
+ok "mount an ext4 image" mount -o loop /tmp/ext4.img /mnt/ext4
+seq 1 3000 >/mnt/ext4/numbers
+same "a read-only shared mapping of a file on ext4" ./shm file /mnt/ext4/numbers
+eq "a writable shared mapping of an ext4 file is refused clearly (ENODEV)" "file-write: No such device" \
+	"$(mkexec ./shm file-write /mnt/ext4/numbers)"
+umount /mnt/ext4
+
+# Memory: 64 MiB of shared memory, its pins dropped at the end every way.
+rm -f /dev/shm/mk-*
+ipcrm -M 7001 2>/dev/null; ipcrm -M 7002 2>/dev/null
+before=$(memfree_kb)
+same "64 MiB of /dev/shm filled and summed" ./shm big mk-big 64
+rm -f /dev/shm/mk-big
+ok "after the program and the file are gone, Linux has its memory back" memfree_back "$before"
+mkexec ./shm hold mk-hold 64 >/tmp/hold &
+h=$!
+i=0; while [ $i -lt 100 ] && ! grep -q checksum /tmp/hold; do sleep 0.2; i=$((i + 1)); done
+kill -9 $h; wait $h 2>/dev/null
+rm -f /dev/shm/mk-hold
+i=0; while [ $i -lt 50 ] && ! memfree_back "$before" >/dev/null; do sleep 0.2; i=$((i + 1)); done
+ok "kill -9 of mkexec holding 64 MiB shared: the memory comes back" memfree_back "$before"
+eq "no program is left" 0 "$(lwk_programs)"
+eq "the LWK's free memory is back" "$free0" "$(lwk_free)"
+
+mkexec ./shm hold mk-hold 64 >/tmp/hold &
+h=$!
+i=0; while [ $i -lt 100 ] && ! grep -q checksum /tmp/hold; do sleep 0.2; i=$((i + 1)); done
+ok "mkctl shutdown while a program holds shared memory" mkctl shutdown
+wait $h 2>/dev/null
+eq "its mkexec ends as killed" 137 "$?"
+rm -f /dev/shm/mk-*
+ok "and that memory comes back too (with the LWK's)" memfree_back "$base"
+ok "rmmod" rmmod mk
+ok "dmesg shows no warning or oops" dmesg_clean
+finish

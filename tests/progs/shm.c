@@ -1,0 +1,213 @@
+/* Shared memory between LWK programs and Linux processes: POSIX shm in
+ * /dev/shm, memfd, SysV shm, read-only shared mappings of files, SIGBUS past
+ * a file's end, and a futex in shared memory between two processes.
+ *   shm put NAME TEXT        create /dev/shm/NAME (2 pages), write TEXT at 0
+ *   shm get NAME             print the text at 0 of /dev/shm/NAME
+ *   shm ping NAME ROUNDS     |  alternate a counter in /dev/shm/NAME with a
+ *   shm pong NAME ROUNDS     |  shared futex (two processes)
+ *   shm wait NAME TEXT SECS  wait until the text at page 1 is TEXT (polling)
+ *   shm mark NAME TEXT       write TEXT at page 1
+ *   shm memfd                memfd: write(), mmap, pwrite/pread agree
+ *   shm sysv-put KEY TEXT    shmget/shmat a segment, write TEXT; shmid printed
+ *   shm sysv-get KEY         attach the segment read-only, print its text
+ *   shm file PATH            MAP_SHARED read-only of a file == read()
+ *   shm file-write PATH      MAP_SHARED PROT_WRITE of a file: errno if refused
+ *   shm sigbus               a mapping past a file's end: SIGBUS there
+ *   shm big NAME MIB         map MIB MiB of /dev/shm/NAME, fill, checksum
+ *   shm hold NAME MIB        the same, then wait to be killed
+ *   shm forge                issue mk's own request to mkexec (a number no
+ *                            Linux call has) as the program: refused */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/futex.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ipc.h>
+#include <sys/mman.h>
+#include <sys/shm.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#define PAGE 4096
+
+static void die(const char *what)
+{
+	printf("%s: %s\n", what, strerror(errno));
+	exit(1);
+}
+
+static char *map_shm(const char *name, int create, size_t size)
+{
+	char path[256];
+	snprintf(path, sizeof path, "/%s", name);
+	int fd = shm_open(path, O_RDWR | (create ? O_CREAT : 0), 0600);
+	if (fd < 0)
+		die("shm_open");
+	if (create && ftruncate(fd, size) != 0)
+		die("ftruncate");
+	char *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED)
+		die("mmap");
+	close(fd);
+	return p;
+}
+
+static long futex(uint32_t *w, int op, uint32_t val)
+{
+	return syscall(SYS_futex, w, op, val, NULL, NULL, 0);
+}
+
+/* ping takes the counter from even to odd, pong from odd to even. */
+static int pingpong(const char *name, int rounds, int odd)
+{
+	char *p = map_shm(name, 0, 2 * PAGE);
+	uint32_t *c = (uint32_t *)(p + 256);
+	for (int i = 0; i < rounds; i++) {
+		uint32_t v;
+		while (((v = __atomic_load_n(c, __ATOMIC_ACQUIRE)) & 1) != (uint32_t)!odd)
+			futex(c, FUTEX_WAIT, v); /* shared: no FUTEX_PRIVATE_FLAG */
+		__atomic_store_n(c, v + 1, __ATOMIC_RELEASE);
+		futex(c, FUTEX_WAKE, 1);
+	}
+	printf("%s: %d rounds, counter %u\n", odd ? "pong" : "ping", rounds, __atomic_load_n(c, __ATOMIC_ACQUIRE));
+	return 0;
+}
+
+static sigjmp_buf jump;
+static void on_bus(int sig, siginfo_t *si, void *ctx)
+{
+	(void)ctx;
+	printf("signal %d (%s) code %d\n", sig, sig == SIGBUS ? "SIGBUS" : "other", si->si_code);
+	siglongjmp(jump, 1);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2)
+		return 2;
+	const char *op = argv[1];
+	if (!strcmp(op, "put") && argc == 4) {
+		char *p = map_shm(argv[2], 1, 2 * PAGE);
+		strcpy(p, argv[3]);
+		if (msync(p, 2 * PAGE, MS_SYNC) != 0)
+			die("msync");
+		printf("put %s\n", p);
+	} else if (!strcmp(op, "get") && argc == 3) {
+		printf("%s\n", map_shm(argv[2], 0, 2 * PAGE));
+	} else if ((!strcmp(op, "ping") || !strcmp(op, "pong")) && argc == 4) {
+		return pingpong(argv[2], atoi(argv[3]), !strcmp(op, "pong"));
+	} else if (!strcmp(op, "mark") && argc == 4) {
+		strcpy(map_shm(argv[2], 0, 2 * PAGE) + PAGE, argv[3]);
+	} else if (!strcmp(op, "wait") && argc == 5) {
+		volatile char *p = map_shm(argv[2], 0, 2 * PAGE) + PAGE;
+		for (int i = 0; i < atoi(argv[4]) * 100; i++) {
+			if (!strcmp((const char *)p, argv[3])) {
+				printf("saw %s\n", argv[3]);
+				return 0;
+			}
+			usleep(10000);
+		}
+		printf("never saw %s (page 1 holds '%.20s')\n", argv[3], (const char *)p);
+		return 1;
+	} else if (!strcmp(op, "memfd")) {
+		int fd = memfd_create("mk-test", 0);
+		if (fd < 0)
+			die("memfd_create");
+		if (ftruncate(fd, 3 * PAGE) != 0 || pwrite(fd, "through write", 14, PAGE) != 14)
+			die("write");
+		char *p = mmap(NULL, 3 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		if (p == MAP_FAILED)
+			die("mmap");
+		strcpy(p + 2 * PAGE, "through the mapping");
+		char back[32] = {0};
+		if (pread(fd, back, 20, 2 * PAGE) != 20)
+			die("pread");
+		printf("memfd: mapping sees '%s', read sees '%s'\n", p + PAGE, back);
+	} else if (!strcmp(op, "sysv-put") && argc == 4) {
+		int id = shmget((key_t)atoi(argv[2]), 3 * PAGE, IPC_CREAT | 0600);
+		if (id < 0)
+			die("shmget");
+		char *p = shmat(id, NULL, 0);
+		if (p == (void *)-1)
+			die("shmat");
+		strcpy(p + PAGE, argv[3]);
+		if (shmdt(p) != 0)
+			die("shmdt");
+		printf("sysv: put %s\n", argv[3]);
+	} else if (!strcmp(op, "sysv-get") && argc == 3) {
+		int id = shmget((key_t)atoi(argv[2]), 0, 0);
+		if (id < 0)
+			die("shmget");
+		char *p = shmat(id, NULL, SHM_RDONLY);
+		if (p == (void *)-1)
+			die("shmat");
+		printf("sysv: %s\n", p + PAGE);
+		shmdt(p);
+	} else if (!strcmp(op, "file") && argc == 3) {
+		int fd = open(argv[2], O_RDONLY);
+		struct stat st;
+		if (fd < 0 || fstat(fd, &st) != 0)
+			die("open");
+		char *p = mmap(NULL, st.st_size, PROT_READ, MAP_SHARED, fd, 0);
+		if (p == MAP_FAILED)
+			die("mmap");
+		char *buf = malloc(st.st_size);
+		if (pread(fd, buf, st.st_size, 0) != st.st_size)
+			die("pread");
+		printf("file: %ld bytes, mapping %s read()\n", (long)st.st_size,
+		       memcmp(p, buf, st.st_size) ? "differs from" : "equals");
+	} else if (!strcmp(op, "file-write") && argc == 3) {
+		int fd = open(argv[2], O_RDWR);
+		if (fd < 0)
+			die("open");
+		char *p = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		printf("file-write: %s\n", p == MAP_FAILED ? strerror(errno) : "mapped");
+	} else if (!strcmp(op, "sigbus")) {
+		int fd = memfd_create("mk-short", 0);
+		if (fd < 0 || ftruncate(fd, PAGE) != 0)
+			die("memfd");
+		char *p = mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		if (p == MAP_FAILED)
+			die("mmap");
+		struct sigaction sa = {0};
+		sa.sa_sigaction = on_bus;
+		sa.sa_flags = SA_SIGINFO;
+		sigaction(SIGBUS, &sa, NULL);
+		sigaction(SIGSEGV, &sa, NULL);
+		p[0] = 1;
+		printf("page 0: written\n");
+		if (!sigsetjmp(jump, 1)) {
+			p[PAGE] = 1;
+			printf("page 1: written (no signal)\n");
+		}
+	} else if ((!strcmp(op, "big") || !strcmp(op, "hold")) && argc == 4) {
+		size_t size = (size_t)atoi(argv[3]) << 20;
+		char *p = map_shm(argv[2], 1, size);
+		uint64_t sum = 0;
+		for (size_t i = 0; i < size; i += 64)
+			p[i] = (char)(i >> 12);
+		for (size_t i = 0; i < size; i += 64)
+			sum += (unsigned char)p[i];
+		printf("big: %zu MiB, checksum %llu\n", size >> 20, (unsigned long long)sum);
+		fflush(stdout);
+		if (!strcmp(op, "hold"))
+			for (;;)
+				pause();
+	} else if (!strcmp(op, "forge")) {
+		/* MK_SYS_MAP_SHARED, with a stack address for the frame numbers. */
+		int fd = open("/etc/passwd", O_RDONLY);
+		long dummy[4];
+		long r = syscall(0x4d4b0001L, fd, 0L, (long)PAGE, (long)PROT_READ, (long)dummy, 0L);
+		printf("forge: %ld (%s)\n", r, r < 0 ? strerror(errno) : "accepted");
+	} else {
+		return 2;
+	}
+	return 0;
+}
