@@ -1,3 +1,4 @@
+#include <proc/cputime.hpp>
 #include <proc/elf.hpp>
 #include <proc/layout.hpp>
 #include <proc/process.hpp>
@@ -173,6 +174,7 @@ void free_thread(Thread* t)
             }
         if (p->main == t)
             p->main = nullptr;
+        cputime_retire(t);
         last = --p->nr_threads == 0;
     }
     mm::free_pages(t->kstack_phys, KSTACK_ORDER);

@@ -76,6 +76,9 @@ struct Thread {
     uint32_t interrupt_seq;
     uint64_t altstack_sp, altstack_size;
     uint32_t altstack_flags;
+    // CPU time in TSC ticks (proc/cputime): on a core in all, in its system
+    // calls, and when it went on its core this time (0: off it).
+    uint64_t run_tsc, sys_tsc, on_since;
 };
 
 // Thread::wait_type beyond the message types: waits a kill must not cut
@@ -135,6 +138,7 @@ struct Process {
     uint32_t unmap_seq;      // the MK_MSG_UNMAP that must be acknowledged before freeing
     uint32_t fault;          // enum mk_exit_fault: how it ended, at fault_addr, fault_ip
     uint64_t fault_addr, fault_ip;
+    uint64_t gone_run_tsc, gone_sys_tsc; // the CPU time of its ended threads (under lock)
     Process* next;
 };
 

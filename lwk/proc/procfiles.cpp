@@ -1,5 +1,6 @@
 #include <proc/procfiles.hpp>
 
+#include <proc/cputime.hpp>
 #include <proc/elf.hpp>
 #include <proc/layout.hpp>
 #include <proc/process.hpp>
@@ -245,7 +246,7 @@ void status(Process* p, Thread* t, Text& out)
             "nonvoluntary_ctxt_switches:\t0\n");
 }
 
-void stat(Process* p, Thread* t, Text& out)
+void stat(Process* p, Thread* t, bool per_thread, Text& out)
 {
     char comm[16];
     comm_of(p, comm);
@@ -262,9 +263,12 @@ void stat(Process* p, Thread* t, Text& out)
     Counts c = count(p);
     uint32_t cpu = t->core < boot::params->nr_cpus ? boot::params->cpus[t->core].linux_cpu : 0;
     const StackLayout& s = p->stack;
-    out.add(
-        "%d (%s) R %d %d %d 0 -1 4194304 0 0 0 0 0 0 0 0 20 0 %u 0 0 %lu %lu 18446744073709551615 ",
-        t->tid, comm, p->ppid, p->pid, p->pid, threads, c.size, c.rss / PAGE);
+    // utime and stime in clock ticks (USER_HZ 100): the thread's in
+    // task/<tid>/stat, the process's otherwise.
+    CpuTimes ct = per_thread ? thread_cputime(t) : process_cputime(p);
+    out.add("%d (%s) R %d %d %d 0 -1 4194304 0 0 0 0 %lu %lu 0 0 20 0 %u 0 0 %lu %lu 18446744073709551615 ",
+        t->tid, comm, p->ppid, p->pid, p->pid, ct.user_ns / 10000000, ct.sys_ns / 10000000, threads, c.size,
+        c.rss / PAGE);
     out.add("%lu %lu %lu 0 0 %lu %lu %lu %lu 0 0 0 17 %u 0 0 0 0 0 ", c.code_start, c.code_end,
         s.env_end, pending, blocked, ign, cgt, cpu);
     out.add("%lu %lu %lu %lu %lu %lu %lu 0\n", c.data_start, c.data_end, p->as->brk_start,
@@ -377,7 +381,7 @@ Result<void> proc_file_text(Process* p, Thread* self, const ProcTarget& target, 
     Thread* t = thread_for(p, self, target.tid);
     switch (target.file) {
     case ProcFile::status: status(p, t, out); break;
-    case ProcFile::stat: stat(p, t, out); break;
+    case ProcFile::stat: stat(p, t, target.tid != 0, out); break;
     case ProcFile::statm: {
         Counts c = count(p);
         out.add("%lu %lu 0 %lu 0 %lu 0\n", c.size / PAGE, c.rss / PAGE, c.exe / PAGE,

@@ -6,6 +6,7 @@
 #include <core/panic.hpp>
 #include <core/percpu.hpp>
 #include <mm/kernel_vm.hpp>
+#include <proc/cputime.hpp>
 #include <proc/process.hpp>
 #include <proc/signal.hpp>
 
@@ -247,7 +248,9 @@ void run(percpu::Cpu* cpu, Thread* t)
         cpu->fpu_owner = t;
     }
     arch::wrmsr(arch::MSR_FS_BASE, t->fs_base);
+    proc::cputime_on(t);
     arch::switch_context(&cpu->loop_rsp, t->saved_rsp);
+    proc::cputime_off(t);
     cpu->current = nullptr;
     cpu->last_run = t;
     if (t->move_to != t->core && t->state == State::runnable) // it yielded to move

@@ -1,8 +1,9 @@
 // The table is data: syscalls.def, one line per call, becomes an array of
-// handlers (LOCAL) or nulls (FORWARD); numbers beyond it are forwarded.
+// handlers (LOCAL) or nulls (FORWARD); numbers beyond it are refused.
 #include <syscall/syscall.hpp>
 
 #include <core/percpu.hpp>
+#include <proc/cputime.hpp>
 #include <proc/process.hpp>
 #include <proc/signal.hpp>
 #include <sched/sched.hpp>
@@ -70,8 +71,10 @@ extern "C" void syscall_dispatch(lwk::arch::InterruptFrame* f)
     sys::Handler h = c.nr < sys::TABLE_SIZE ? sys::table.e[c.nr].local : nullptr;
     // Numbers past the table are no Linux call the LWK offers (mk's own
     // requests to mkexec among them): never forwarded for the program.
+    const uint64_t ran = proc::cputime_run_ticks(t);
     Result<long> r = h ? h(c) : c.nr < sys::TABLE_SIZE ? sys::forward(c) : Result<long>(Errno::NOSYS);
     f->rax = r.is_error() ? static_cast<uint64_t>(-static_cast<long>(r.error().code)) : r.value();
+    proc::cputime_add_sys(t, proc::cputime_run_ticks(t) - ran);
     if (sys::changes_memory(c.nr))
         sched::publish(t); // what mkctl status shows
     // Signals, and a kill of the process meanwhile; rt_sigreturn's frame

@@ -4,6 +4,8 @@
 #include <syscall/syscall.hpp>
 
 #include <core/boot.hpp>
+#include <core/percpu.hpp>
+#include <proc/cputime.hpp>
 #include <proc/process.hpp>
 #include <sched/sched.hpp>
 
@@ -31,9 +33,9 @@ Result<uint64_t> now_ns(const proc::Process* p, uint64_t clock)
     case MONOTONIC_RAW:
     case MONOTONIC_COARSE:
     case BOOTTIME: return p->clock_mono_ns + since;
-    // The program owns its core: its CPU time is the time it has existed.
-    case PROCESS_CPUTIME:
-    case THREAD_CPUTIME: return since;
+    // The time its threads spent on their cores (proc/cputime).
+    case PROCESS_CPUTIME: return proc::process_cputime(const_cast<proc::Process*>(p)).total_ns();
+    case THREAD_CPUTIME: return proc::thread_cputime(percpu::current()->current).total_ns();
     default: return Errno::INVAL;
     }
 }
@@ -103,12 +105,18 @@ namespace {
 // early: EINTR, and the time left at rem (if not 0).
 Result<long> sleep_until(Context& c, uint64_t clock, uint64_t deadline_ns, uint64_t rem)
 {
-    uint64_t now = TRY(now_ns(c.proc, clock));
-    if (deadline_ns <= now)
-        return 0;
-    sched::sleep_until_tsc(tsc_deadline(now, deadline_ns));
-    if (c.thread->wait_result != -int64_t(Errno::INTR))
-        return 0;
+    // The process's CPU time advances only while its other threads run: wait
+    // on the TSC for what is left of it, and look again.
+    for (;;) {
+        uint64_t now = TRY(now_ns(c.proc, clock));
+        if (deadline_ns <= now)
+            return 0;
+        sched::sleep_until_tsc(tsc_deadline(now, deadline_ns));
+        if (c.thread->wait_result == -int64_t(Errno::INTR))
+            break;
+        if (clock != PROCESS_CPUTIME)
+            return 0;
+    }
     if (rem) {
         uint64_t after = TRY(now_ns(c.proc, clock));
         uint64_t left = deadline_ns > after ? deadline_ns - after : 0;

@@ -1,5 +1,5 @@
 # Threads on the LWK: pthreads across cores and oversubscribed on one,
-# OpenMP, timeouts, a thread ending the process, two threaded programs at
+# OpenMP, timeouts, CPU time, a thread ending the process, two threaded programs at
 # once, and mkexec killed at random moments with nothing leaked.
 . /mk/tests/lib.sh
 
@@ -31,6 +31,7 @@ eq "a robust mutex's owner exits holding it: the waiter gets EOWNERDEAD" \
 out=$(mkexec --cpus 2-3 "$(command -v mk-noise)" --cpus 2-3 --bench fwq --fwq-samples 50 --fwq-work 12)
 eq "mk-noise's pinned, spinning threads on both LWK cores" "2 3" \
 	"$(echo "$out" | awk '$1 == "fwq" && $3 == 50 { printf "%s%s", sep, $2; sep = " " }')"
+MK_SAME_OPTS="--cpus 2" same "CPU time: spinning counts, sleeping does not; clock_gettime, getrusage, times and /proc/self/stat agree" ./cputime
 mkexec --cpus 2 ./exit_group
 eq "a thread's exit() ends the process (status 7) with threads spinning and sleeping" 7 "$?"
 eq "no program is left" 0 "$(lwk_programs)"
