@@ -4,7 +4,9 @@
  * file (shared memory in /dev/shm, a memfd, SysV shm, or a file read only)
  * that mkexec pinned from its own mapping of it (MK_PROC_IOC_PIN). The LWK
  * maps those very pages, so the program, other LWK programs and Linux
- * processes see each other's writes at once.
+ * processes see each other's writes at once. mkexec's mapping stays as long
+ * as the pin (a SysV segment stays attached, as the program's attachment
+ * would keep it on Linux) and goes with it.
  *
  * mk.ko records every pin of a process, and for each pinned page frame how
  * many pins hold it and how many of those allow writing: the window's
@@ -36,6 +38,8 @@ struct mk_pin {
 	struct list_head link;
 	u32 id;
 	bool writable;
+	struct mm_struct *mm;        /* mkexec's, where [addr, addr + len) is its mapping */
+	u64 addr, len;
 	unsigned long nr_pages;
 	struct page *pages[];
 };
@@ -92,6 +96,9 @@ static void mk_pin_free(struct mk_pins *pins, struct mk_pin *pin, unsigned long 
 		mk_pins_count(pins, page_to_pfn(pin->pages[i]), -1, pin->writable);
 	unpin_user_pages_dirty_lock(pin->pages, pin->nr_pages, pin->writable);
 	atomic_long_sub(pin->nr_pages, &mk_pinned_pages);
+	/* In mkexec's context (not once its memory is gone): its mapping goes too. */
+	if (pin->mm && current->mm == pin->mm)
+		vm_munmap(pin->addr, pin->len);
 	kvfree(pin);
 }
 
@@ -173,6 +180,9 @@ long mk_pin_cmd(struct mk_pins *pins, struct mk_proc_pin __user *uarg)
 		goto out_unaccount;
 	}
 	pin->nr_pages = n;
+	pin->mm = current->mm;
+	pin->addr = req.addr;
+	pin->len = req.len;
 
 	mutex_lock(&pins->lock);
 	for (i = 0; i < n; i++) {

@@ -18,7 +18,7 @@ namespace {
 
 constexpr uint64_t PAGE = 4096, HUGE = 2ULL << 20;
 constexpr uint64_t MAP_SHARED = 0x01, MAP_PRIVATE = 0x02, MAP_FIXED = 0x10, MAP_ANONYMOUS = 0x20,
-                   MAP_FIXED_NOREPLACE = 0x100000;
+                   MAP_HUGETLB = 0x40000, MAP_FIXED_NOREPLACE = 0x100000;
 constexpr uint64_t PROT_READ = 1, PROT_WRITE = 2, PROT_EXEC = 4;
 constexpr uint64_t MREMAP_MAYMOVE = 1, MREMAP_FIXED = 2;
 
@@ -33,6 +33,23 @@ uint32_t prot_of(uint64_t p)
 bool in_window(uint64_t addr, uint64_t len)
 {
     return addr >= proc::USER_START && addr <= proc::USER_END && len <= proc::USER_END - addr;
+}
+
+// MAP_HUGETLB of a file: Linux maps it only from hugetlbfs and refuses it
+// (EINVAL) elsewhere, a refusal programs rely on to fall back to ordinary
+// pages (UCX's shared-memory transport sizes its segment by the mapping).
+Result<void> require_hugetlbfs(Context& c, uint64_t fd)
+{
+    constexpr uint64_t NR_FSTATFS = 138, HUGETLBFS_MAGIC = 0x958458f6;
+    Scratch st(c, 120); // struct statfs; f_type first
+    if (!st.addr())
+        return Errno::NOMEM;
+    TRY(forward_call(c, NR_FSTATFS, fd, st.addr()));
+    uint64_t type = 0;
+    TRY(st.get(0, &type, sizeof type));
+    if (type != HUGETLBFS_MAGIC)
+        return Errno::INVAL;
+    return {};
 }
 
 void unpin(Context& c, uint32_t pin)
@@ -109,6 +126,8 @@ Result<long> sys_mmap(Context& c)
     len = round_up(len, PAGE);
     bool fixed = flags & (MAP_FIXED | MAP_FIXED_NOREPLACE);
     bool file = !(flags & MAP_ANONYMOUS);
+    if (file && (flags & MAP_HUGETLB))
+        TRY(require_hugetlbfs(c, fd));
     if (fixed) {
         if (!in_window(addr, len))
             return (flags & MAP_FIXED_NOREPLACE) ? Errno::EXIST : Errno::NOMEM;

@@ -43,10 +43,12 @@ long map_shared(LwkProcess& proc, const __u64* a)
         static_cast<off_t>(offset));
     if (at == MAP_FAILED)
         return -errno;
+    // The mapping stays while the pin does: mk.ko unmaps it with the pin.
     long r = proc.pin(reinterpret_cast<uint64_t>(at), pinned, writable, pfns);
-    ::munmap(at, pinned); // the pins keep the pages
-    if (r < 0)
+    if (r < 0) {
+        ::munmap(at, pinned);
         return r == -EOPNOTSUPP ? -ENODEV : r; // a writable shared file mapping mk cannot pin
+    }
     return static_cast<long>((pinned / PAGE) << 32 | (writable ? 1UL << 31 : 0) | static_cast<uint64_t>(r));
 }
 
@@ -65,10 +67,14 @@ long shm_attach(LwkProcess& proc, const __u64* a)
     void* at = ::shmat(shmid, nullptr, writable ? 0 : SHM_RDONLY);
     if (at == reinterpret_cast<void*>(-1))
         return -errno;
+    // Attached while the pin lasts, as the program's attachment would keep
+    // it on Linux (a segment marked IPC_RMID lives on, shm_nattch counts
+    // it); mk.ko detaches it with the pin.
     long r = proc.pin(reinterpret_cast<uint64_t>(at), len, writable, pfns);
-    ::shmdt(at); // the pins keep the pages
-    if (r < 0)
+    if (r < 0) {
+        ::shmdt(at);
         return r;
+    }
     return static_cast<long>((len / 4096) << 32 | (writable ? 1UL << 31 : 0) | static_cast<uint64_t>(r));
 }
 

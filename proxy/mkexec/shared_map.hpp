@@ -1,7 +1,8 @@
 // MK_SYS_MAP_SHARED: the LWK maps a file shared (<mk/proc.h>). mkexec maps
-// the same part of the file shared in its own address space, has mk.ko pin
-// the pages (their frame numbers go to the LWK) and unmaps it again: the
-// pins keep the pages, which the program then shares with Linux.
+// the same part of the file shared in its own address space and has mk.ko
+// pin the pages (their frame numbers go to the LWK), which the program then
+// shares with Linux. mkexec's mapping lasts as long as the pin: mk.ko
+// unmaps it when the LWK lets the pin go.
 #pragma once
 
 #include <mk/ioctl.h>

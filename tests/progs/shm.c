@@ -15,6 +15,9 @@
  *   shm sigbus               a mapping past a file's end: SIGBUS there
  *   shm big NAME MIB         map MIB MiB of /dev/shm/NAME, fill, checksum
  *   shm hold NAME MIB        the same, then wait to be killed
+ *   shm sysv-rmid            attach a segment, mark it removed, attach it
+ *                            again by id: both see one memory, nattch 2
+ *   shm hugetlb NAME         MAP_HUGETLB of a /dev/shm file: refused (EINVAL)
  *   shm forge                issue mk's own request to mkexec (a number no
  *                            Linux call has) as the program: refused */
 #define _GNU_SOURCE
@@ -200,6 +203,37 @@ int main(int argc, char **argv)
 		if (!strcmp(op, "hold"))
 			for (;;)
 				pause();
+	} else if (!strcmp(op, "sysv-rmid")) {
+		int id = shmget(IPC_PRIVATE, 2 * PAGE, IPC_CREAT | 0600);
+		if (id < 0)
+			die("shmget");
+		char *a = shmat(id, NULL, 0);
+		if (a == (void *)-1)
+			die("shmat");
+		if (shmctl(id, IPC_RMID, NULL) != 0)
+			die("IPC_RMID");
+		char *b = shmat(id, NULL, 0); /* Linux: still attachable while attached */
+		if (b == (void *)-1)
+			die("shmat after IPC_RMID");
+		strcpy(b + PAGE, "through b");
+		struct shmid_ds ds;
+		if (shmctl(id, IPC_STAT, &ds) != 0)
+			die("IPC_STAT");
+		printf("sysv-rmid: a sees '%s', nattch %lu\n", a + PAGE, (unsigned long)ds.shm_nattch);
+		shmdt(b);
+		if (shmctl(id, IPC_STAT, &ds) != 0)
+			die("IPC_STAT");
+		printf("sysv-rmid: after one shmdt, nattch %lu\n", (unsigned long)ds.shm_nattch);
+		shmdt(a);
+	} else if (!strcmp(op, "hugetlb") && argc == 3) {
+		char path[256];
+		snprintf(path, sizeof path, "/%s", argv[2]);
+		int fd = shm_open(path, O_RDWR | O_CREAT, 0600);
+		if (fd < 0 || ftruncate(fd, 2 * PAGE) != 0)
+			die("shm_open");
+		char *p = mmap(NULL, 2 << 20, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_HUGETLB, fd, 0);
+		printf("hugetlb: %s\n", p == MAP_FAILED ? strerror(errno) : "mapped");
+		shm_unlink(path);
 	} else if (!strcmp(op, "forge")) {
 		/* MK_SYS_MAP_SHARED, with a stack address for the frame numbers. */
 		int fd = open("/etc/passwd", O_RDONLY);

@@ -47,9 +47,11 @@ eq "SysV shm: an LWK program writes, Linux reads" "sysv: put lwk-sysv sysv: lwk-
 	"$(mkexec ./shm sysv-put 7001 lwk-sysv) $(./shm sysv-get 7001)"
 eq "SysV shm: Linux writes, an LWK program reads (SHM_RDONLY)" "sysv: linux-sysv" \
 	"$(./shm sysv-put 7002 linux-sysv >/dev/null; mkexec ./shm sysv-get 7002)"
+same "SysV shm marked IPC_RMID stays attachable while attached; shm_nattch counts the LWK's attachments" ./shm sysv-rmid
 same "a read-only shared mapping of a file (the host's, over 9p)" ./shm file /etc/passwd
 same "... of a program" ./shm file /usr/bin/ls
 same "a mapping past the file's end: SIGBUS there, as on Linux" ./shm sigbus
+same "MAP_HUGETLB of a /dev/shm file is refused as on Linux (EINVAL)" ./shm hugetlb mk-huge
 same "mk's own request to mkexec, issued by the program, is no call (ENOSYS)" ./shm forge
 
 # A real file system that tracks dirty pages (ext4 on a loop device).
