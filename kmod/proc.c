@@ -696,6 +696,8 @@ int mk_cmd_spawn(struct mk_spawn_request *req)
 	local_irq_enable();
 	m.clock_mono_ns = ktime_to_ns(mono);
 	m.clock_real_ns = ktime_to_ns(real);
+	/* As /proc/<pid>/stat gives it: peers (UCX) compare it to know the process. */
+	m.start_ticks = div_u64(current->group_leader->start_boottime, NSEC_PER_SEC / USER_HZ);
 	m.hdr = (struct mk_msg_hdr){ MK_MSG_SPAWN, 0, p->pid, 0, ++p->seq };
 	m.cores = cores;
 	m.staging_bytes = req->staging_bytes;

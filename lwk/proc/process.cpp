@@ -221,6 +221,7 @@ void spawn(const mk_msg_spawn& m)
     p->clock_tsc = m.clock_tsc;
     p->clock_mono_ns = m.clock_mono_ns;
     p->clock_real_ns = m.clock_real_ns;
+    p->start_ticks = m.start_ticks;
     auto staging = p->as->map(MMAP_BASE, round_up(m.staging_bytes, PAGE), PROT_R | PROT_W,
         RegionKind::staging, false);
     if (staging.is_error()) {

@@ -115,6 +115,7 @@ struct Process {
     uint64_t stack_limit;
     // Linux's clocks: CLOCK_MONOTONIC/REALTIME at clock_tsc.
     uint64_t clock_tsc, clock_mono_ns, clock_real_ns;
+    uint64_t start_ticks;    // mkexec's start, in clock ticks since boot (/proc/<pid>/stat)
     char uname[6][65];
     char path[256];          // as mkexec found it (AT_EXECFN)
     char exe[256];           // its absolute path (/proc/self/exe)

@@ -266,9 +266,10 @@ void stat(Process* p, Thread* t, bool per_thread, Text& out)
     // utime and stime in clock ticks (USER_HZ 100): the thread's in
     // task/<tid>/stat, the process's otherwise.
     CpuTimes ct = per_thread ? thread_cputime(t) : process_cputime(p);
-    out.add("%d (%s) R %d %d %d 0 -1 4194304 0 0 0 0 %lu %lu 0 0 20 0 %u 0 0 %lu %lu 18446744073709551615 ",
-        t->tid, comm, p->ppid, p->pid, p->pid, ct.user_ns / 10000000, ct.sys_ns / 10000000, threads, c.size,
-        c.rss / PAGE);
+    // starttime: mkexec's, as Linux shows it to other processes.
+    out.add("%d (%s) R %d %d %d 0 -1 4194304 0 0 0 0 %lu %lu 0 0 20 0 %u 0 %lu %lu %lu 18446744073709551615 ",
+        t->tid, comm, p->ppid, p->pid, p->pid, ct.user_ns / 10000000, ct.sys_ns / 10000000, threads, p->start_ticks,
+        c.size, c.rss / PAGE);
     out.add("%lu %lu %lu 0 0 %lu %lu %lu %lu 0 0 0 17 %u 0 0 0 0 0 ", c.code_start, c.code_end,
         s.env_end, pending, blocked, ign, cgt, cpu);
     out.add("%lu %lu %lu %lu %lu %lu %lu 0\n", c.data_start, c.data_end, p->as->brk_start,

@@ -112,6 +112,7 @@ struct mk_msg_spawn {
 	__u64 clock_tsc;         /* TSC at ... */
 	__u64 clock_mono_ns;     /* ... this CLOCK_MONOTONIC ... */
 	__u64 clock_real_ns;     /* ... and this CLOCK_REALTIME */
+	__u64 start_ticks;       /* when mkexec started, in clock ticks since boot (/proc/<pid>/stat) */
 };
 MK_STATIC_ASSERT(sizeof(struct mk_msg_spawn) <= MK_CHAN_PAYLOAD, "spawn fits a slot");
 

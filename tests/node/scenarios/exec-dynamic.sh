@@ -62,6 +62,15 @@ eq "/proc/self/status: threads" "Threads:	1" "$(mkexec grep Threads: /proc/self/
 eq "/proc/self/cmdline: its arguments" "cat /proc/self/cmdline x y" \
 	"$(mkexec cat /proc/self/cmdline x y 2>/dev/null | tr '\0' ' ' | sed 's/ $//')"
 eq "/proc/self/stat: comm and state" "(cat) R" "$(mkexec cat /proc/self/stat | cut -d' ' -f2,3)"
+# Its start time is what Linux gives its pid: MPI runtimes (UCX) compare the
+# two to know a peer process is still the one they met.
+rm -f /tmp/st-lwk /tmp/st-go; mkfifo /tmp/st-go
+mkexec bash -c 'read -r l </proc/self/stat; set -- $l; echo "${22}" >/tmp/st-lwk; read -r x </tmp/st-go' &
+p=$!
+i=0; while [ ! -s /tmp/st-lwk ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+eq "/proc/self/stat: its start time is the one Linux shows for its pid" "$(cut -d' ' -f22 /proc/$p/stat)" \
+	"$(cat /tmp/st-lwk)"
+echo go >/tmp/st-go; wait $p
 ok "/proc/self/maps: the program, its interpreter, [heap] and [stack]" sh -c '
 	m=$(mkexec cat /proc/self/maps) &&
 	echo "$m" | grep -q "r-xp .* /usr/bin/cat$" && echo "$m" | grep -q "r-xp .* /lib64/ld-linux-x86-64.so.2$" &&
