@@ -5,6 +5,7 @@
 #include "exit_status.hpp"
 #include "forward.hpp"
 #include "lwk_process.hpp"
+#include "placement.hpp"
 #include "program.hpp"
 #include "servers.hpp"
 #include "signals.hpp"
@@ -38,7 +39,9 @@ const char* usage = "usage: mkexec [--cpus N|LIST] [--] PROGRAM [ARGS...]\n"
                     "handle itself are performed by mkexec in Linux. mkexec exits with the\n"
                     "program's status (128 + the signal if one ended it).\n"
                     "\n"
-                    "  --cpus N     on N free LWK cores (default 1)\n"
+                    "  --cpus N     on N free LWK cores (default 1; under mpirun or srun, the\n"
+                    "               rank's share of the LWK cores: local rank r of n takes\n"
+                    "               the r-th of n equal shares, in topology order)\n"
                     "  --cpus LIST  on these LWK cores, named by their Linux CPU numbers (2-3)\n"
                     "  --trace      print each forwarded system call and its result on stderr\n"
                     "  --help       this text\n"
@@ -48,6 +51,7 @@ struct Options {
     bool trace = false;
     unsigned cores = 0;
     mk_cpumask cpus{};
+    bool cpus_given = false;
     std::vector<std::string> argv; // the program and its arguments
 };
 
@@ -59,6 +63,7 @@ struct Options {
 
 void parse_cpus(const std::string& v, Options& o)
 {
+    o.cpus_given = true;
     unsigned n = 0;
     auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
     if (ec == std::errc() && end == v.data() + v.size()) {
@@ -128,6 +133,11 @@ int main(int argc, char** argv)
     try {
         mk::Device dev;
         dev.version();
+        // An MPI rank without --cpus: its share of the LWK's cores.
+        if (auto rank = opt.cpus_given ? std::nullopt : mkexec::local_rank(std::getenv)) {
+            for (unsigned c : mkexec::rank_share(dev.status().cores, *rank))
+                opt.cpus.bits[c / 64] |= 1ULL << (c % 64);
+        }
         int dev_fd = mkexec::move_fd_high(::dup(dev.fd()));
         mkexec::Staging staging = mkexec::build_staging(prog, opt.argv, environ);
         mkexec::LwkProcess proc(dev_fd, opt.cores, opt.cpus, staging.bytes, prog.path);
