@@ -1,8 +1,11 @@
-// Every forwarded call is performed as it comes, with two exceptions: the
-// program may not close mkexec's own descriptors, and MK_SYS_MAP_SHARED
+// Every forwarded call is performed as it comes, with these exceptions: the
+// program may not close, read, write, ioctl, fcntl or dup mkexec's own
+// descriptors nor see them in a listing of /proc/self/fd, and
+// MK_SYS_MAP_SHARED
 // and MK_SYS_SHMAT (the LWK's, <mk/proc.h>) are mkexec's own work. (Its /proc/self files,
 // /proc/self/exe among them, are the LWK's: those calls never come here.)
 #include "forward.hpp"
+#include "fd_listing.hpp"
 #include "lwk_process.hpp"
 #include "shared_map.hpp"
 
@@ -32,13 +35,22 @@ long perform(LwkProcess& proc, const mk_proc_event& call)
         return map_shared(proc, a);
     case MK_SYS_SHMAT:
         return shm_attach(proc, a);
+    case SYS_getdents64:
+        return list_dir(static_cast<int>(a[0]), a[1], a[2]);
     case SYS_close:
+    // mkexec's own descriptors (its process fd, its event loop's) are
+    // closed to the program's calls as if they were not open.
+    case SYS_ioctl:
+    case SYS_read:
+    case SYS_write:
+    case SYS_fcntl:
+    case SYS_dup:
         if (is_own_fd(static_cast<long>(a[0])))
             return -EBADF;
         break;
     case SYS_dup2:
     case SYS_dup3:
-        if (is_own_fd(static_cast<long>(a[1])))
+        if (is_own_fd(static_cast<long>(a[0])) || is_own_fd(static_cast<long>(a[1])))
             return -EBADF;
         break;
     case SYS_close_range: {

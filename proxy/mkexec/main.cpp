@@ -131,17 +131,21 @@ int main(int argc, char** argv)
     mkexec::setup_signals();
 
     try {
-        mk::Device dev;
-        dev.version();
+        std::optional<mk::Device> dev;
+        dev.emplace();
+        dev->version();
         // An MPI rank without --cpus: its share of the LWK's cores.
         if (auto rank = opt.cpus_given ? std::nullopt : mkexec::local_rank(std::getenv)) {
-            for (unsigned c : mkexec::rank_share(dev.status().cores, *rank))
+            for (unsigned c : mkexec::rank_share(dev->status().cores, *rank))
                 opt.cpus.bits[c / 64] |= 1ULL << (c % 64);
         }
-        int dev_fd = mkexec::move_fd_high(::dup(dev.fd()));
+        int dev_fd = mkexec::move_fd_high(::dup(dev->fd()));
         mkexec::Staging staging = mkexec::build_staging(prog, opt.argv, environ);
         mkexec::LwkProcess proc(dev_fd, opt.cores, opt.cpus, staging.bytes, prog.path);
         ::close(dev_fd);
+        // The program's process has its own fd: /dev/mk itself is closed
+        // before the program runs, so nothing it does can reach it.
+        dev.reset();
 
         // The program and its strings, through the window, into its staging area.
         auto* area = reinterpret_cast<uint8_t*>(proc.staging());

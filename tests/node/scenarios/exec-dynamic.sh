@@ -61,6 +61,13 @@ eq "/proc/self/status: its LWK cores" "Cpus_allowed_list:	2-3" \
 eq "/proc/self/status: threads" "Threads:	1" "$(mkexec grep Threads: /proc/self/status)"
 eq "/proc/self/cmdline: its arguments" "cat /proc/self/cmdline x y" \
 	"$(mkexec cat /proc/self/cmdline x y 2>/dev/null | tr '\0' ' ' | sed 's/ $//')"
+# mkexec's own descriptors are left out (their numbers may shift the
+# program's, so the count is compared).
+eq "/proc/self/fd lists the program's descriptors, not mkexec's" "$(ls /proc/self/fd | wc -l)" \
+	"$(mkexec ls /proc/self/fd | wc -l)"
+eq "mk's ioctls on every descriptor number reach nothing of mk's" \
+	"0 reached mk" "$(mkexec "$MK_PROGS/escape" </dev/null | sed -n 's/^escape: .*, //p')"
+eq "... and the LWK still runs" running "$(mk_state)"
 eq "/proc/self/stat: comm and state" "(cat) R" "$(mkexec cat /proc/self/stat | cut -d' ' -f2,3)"
 # Its start time is what Linux gives its pid: MPI runtimes (UCX) compare the
 # two to know a peer process is still the one they met.
