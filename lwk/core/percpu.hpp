@@ -40,6 +40,7 @@ struct Cpu {
     proc::Thread* resume;     // interrupted in user mode: runs again first
     bool need_resched;        // the running thread woke one of this core's
     uint32_t nr_threads;
+    uint64_t busy_tsc;        // TSC ticks spent running threads (/proc/stat)
     proc::Thread* fpu_owner;  // whose FPU/SSE/AVX state the registers hold
     // The address space whose page table is loaded, and the TLB generation
     // it was last flushed at (see AddressSpace::flush_tlb).

@@ -75,6 +75,10 @@ ProcTarget classify_proc_path(
     }
     if (!take(p, "/proc/"))
         return {ProcFile::none, 0};
+    if (!__builtin_strcmp(p, "cpuinfo"))
+        return {ProcFile::cpuinfo, 0};
+    if (!__builtin_strcmp(p, "stat"))
+        return {ProcFile::sys_stat, 0};
     int32_t tid = 0, n = 0;
     if (take(p, "self/")) {
     } else if (take(p, "thread-self/")) {

@@ -23,6 +23,8 @@ enum class ProcFile {
     comm,
     mem, // mkexec's memory: refused
     cpu_list, // /sys/devices/system/cpu/{online,possible,present}
+    cpuinfo, // /proc/cpuinfo: Linux's, one block per LWK core of the program
+    sys_stat, // /proc/stat: Linux's, with the cpu lines of the program's cores
 };
 
 struct ProcTarget {

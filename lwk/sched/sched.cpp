@@ -249,7 +249,9 @@ void run(percpu::Cpu* cpu, Thread* t)
     }
     arch::wrmsr(arch::MSR_FS_BASE, t->fs_base);
     proc::cputime_on(t);
+    const uint64_t in = arch::rdtsc();
     arch::switch_context(&cpu->loop_rsp, t->saved_rsp);
+    __atomic_store_n(&cpu->busy_tsc, cpu->busy_tsc + (arch::rdtsc() - in), __ATOMIC_RELAXED);
     proc::cputime_off(t);
     cpu->current = nullptr;
     cpu->last_run = t;

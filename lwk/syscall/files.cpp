@@ -9,6 +9,7 @@
 #include <proc/process.hpp>
 #include <proc/procfiles.hpp>
 #include <proc/procpath.hpp>
+#include <proc/sysinfo.hpp>
 #include <sched/mutex.hpp>
 
 namespace lwk::sys {
@@ -17,7 +18,7 @@ namespace {
 constexpr uint64_t PAGE = 4096;
 constexpr uint64_t O_ACCMODE = 3, O_CLOEXEC = 02000000, MFD_CLOEXEC = 1;
 constexpr int64_t AT_FDCWD = -100;
-constexpr uint64_t NR_OPENAT = 257, NR_MEMFD_CREATE = 319, NR_PWRITE64 = 18, NR_CLOSE = 3;
+constexpr uint64_t NR_OPENAT = 257, NR_MEMFD_CREATE = 319, NR_PWRITE64 = 18, NR_CLOSE = 3, NR_READ = 0;
 constexpr size_t PATH_MAX_OURS = 96; // longer paths are none of ours
 
 bool starts_with(const char* s, const char* prefix)
@@ -95,8 +96,36 @@ const char* memfd_name(proc::ProcFile f)
     case proc::ProcFile::smaps: return "smaps";
     case proc::ProcFile::smaps_rollup: return "smaps_rollup";
     case proc::ProcFile::comm: return "comm";
+    case proc::ProcFile::cpuinfo: return "cpuinfo";
+    case proc::ProcFile::sys_stat: return "stat";
     default: return "cpus";
     }
+}
+
+// Linux's own text of a file (at most max bytes), read through mkexec. The
+// caller holds the address space's mutex.
+Result<void> linux_text(Context& c, const char* path, uint64_t max, proc::Text& out)
+{
+    Scratch s(c, max);
+    if (!s.addr())
+        return Errno::NOMEM;
+    TRY(s.put(0, path, __builtin_strlen(path) + 1));
+    long fd = TRY(forward_call(c, NR_OPENAT, uint64_t(AT_FDCWD), s.addr(), O_CLOEXEC, 0));
+    uint64_t got = 0;
+    while (got < max) {
+        auto r = forward_call(c, NR_READ, uint64_t(fd), s.addr() + got, max - got);
+        if (r.is_error() || r.value() <= 0)
+            break;
+        got += uint64_t(r.value());
+    }
+    (void)forward_call(c, NR_CLOSE, uint64_t(fd));
+    char buf[512];
+    for (uint64_t at = 0; at < got; at += sizeof buf) {
+        uint64_t n = got - at < sizeof buf ? got - at : sizeof buf;
+        TRY(s.get(at, buf, n));
+        out.add_bytes(buf, n);
+    }
+    return out.ok() ? Result<void>{} : Result<void>(Errno::NOMEM);
 }
 
 Result<long> open_common(Context& c, uint64_t path, uint64_t flags)
@@ -118,7 +147,19 @@ Result<long> open_common(Context& c, uint64_t path, uint64_t flags)
         return forward_call(c, NR_OPENAT, uint64_t(AT_FDCWD), s.addr(), flags, 0);
     }
     proc::Text text;
-    TRY(proc::proc_file_text(c.proc, c.thread, t, text));
+    if (t.file == proc::ProcFile::cpuinfo || t.file == proc::ProcFile::sys_stat) {
+        const bool info = t.file == proc::ProcFile::cpuinfo;
+        proc::Text linux;
+        TRY(linux_text(c, info ? "/proc/cpuinfo" : "/proc/stat", 64 * 1024, linux));
+        if (info)
+            proc::cpuinfo_text(c.proc, linux.data(), linux.size(), text);
+        else
+            proc::stat_text(c.proc, linux.data(), linux.size(), text);
+        if (!text.ok())
+            return Errno::NOMEM;
+    } else {
+        TRY(proc::proc_file_text(c.proc, c.thread, t, text));
+    }
     return memfd_with(c, memfd_name(t.file), text, flags & O_CLOEXEC);
 }
 

@@ -40,12 +40,14 @@ TEST_CASE("the program's own /proc files are recognised in every spelling", "[pr
     CHECK(classify("/proc/self/mem").file == ProcFile::mem);
     CHECK(classify("/sys/devices/system/cpu/online").file == ProcFile::cpu_list);
     CHECK(classify("/sys/devices/system/cpu/possible").file == ProcFile::cpu_list);
+    CHECK(classify("/proc/cpuinfo").file == ProcFile::cpuinfo);
+    CHECK(classify("/proc/stat").file == ProcFile::sys_stat);
 }
 
 TEST_CASE("everything else is Linux's", "[procpath]")
 {
     for (const char* p : {"/proc/1/status", "/proc/12345/status", "/proc/01234/status",
-             "/proc/self/fd/3", "/proc/self/cwd", "/proc/self", "/proc/self/", "/proc/cpuinfo",
+             "/proc/self/fd/3", "/proc/self/cwd", "/proc/self", "/proc/self/", "/proc/cpuinfox", "/proc/stat/",
              "/proc/self/status/x", "/proc/self/statusx", "/proc/self/task/99/stat",
              "/proc/self/task/abc/stat", "/proc/99999999999/stat", "/proc//self/exe",
              "proc/self/exe", "/sys/devices/system/cpu/cpu0/online",

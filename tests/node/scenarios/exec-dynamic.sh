@@ -86,6 +86,16 @@ ok "/proc/self/smaps: a Size line for each mapping" sh -c '
 	mkexec cat /proc/self/smaps >/tmp/smaps && [ "$(grep -c "^[0-9a-f]*-[0-9a-f]* " /tmp/smaps)" -gt 5 ] &&
 	[ "$(grep -c "^[0-9a-f]*-[0-9a-f]* " /tmp/smaps)" -eq "$(grep -c ^Size: /tmp/smaps)" ]'
 eq "nproc under --cpus 2" 2 "$(mkexec --cpus 2 nproc)"
+# Linux's /proc/cpuinfo and /proc/stat know nothing of LWK cores (offline
+# there): the program's show its cores, the rest as Linux has it.
+eq "/proc/cpuinfo lists the program's LWK cores" "2 3" \
+	"$(mkexec --cpus 2 awk '/^processor/ { printf "%s%s", s, $3; s = " " }' /proc/cpuinfo)"
+eq "... each with Linux's model name" "$(grep -m1 '^model name' /proc/cpuinfo)" \
+	"$(mkexec --cpus 2 grep -m1 '^model name' /proc/cpuinfo)"
+eq "/proc/stat's cpu lines are the program's cores" "cpu cpu2 cpu3" \
+	"$(mkexec --cpus 2 awk '/^cpu/ { printf "%s%s", s, $1; s = " " }' /proc/stat)"
+eq "... and the rest of it is Linux's" "btime ctxt intr processes" \
+	"$(mkexec --cpus 2 awk '/^(ctxt|btime|processes|intr) / { print $1 }' /proc/stat | sort | tr '\n' ' ' | sed 's/ $//')"
 eq "getconf _NPROCESSORS_ONLN under --cpus 2" 2 "$(mkexec --cpus 2 getconf _NPROCESSORS_ONLN)"
 eq "/sys/devices/system/cpu/online lists its cores" "2-3" "$(mkexec --cpus 2 cat /sys/devices/system/cpu/online)"
 eq "python3's os.cpu_count() and affinity" "2 2" \
