@@ -183,7 +183,8 @@ struct mk_pins {
 
 void mk_pins_init(struct mk_pins *pins);
 long mk_pin_cmd(struct mk_pins *pins, struct mk_proc_pin __user *uarg);
-void mk_pin_release(struct mk_pins *pins, u32 id);
+/* unmap: mkexec's mapping of the pin goes too (in mkexec's context). */
+void mk_pin_release(struct mk_pins *pins, u32 id, bool unmap);
 void mk_pins_release_all(struct mk_pins *pins);
 /* Whether a pin holds pfn; *writable: a writable one does. Any context. */
 bool mk_pins_lookup(struct mk_pins *pins, unsigned long pfn, bool *writable);

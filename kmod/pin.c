@@ -180,9 +180,19 @@ long mk_pin_cmd(struct mk_pins *pins, struct mk_proc_pin __user *uarg)
 		goto out_unaccount;
 	}
 	pin->nr_pages = n;
-	pin->mm = current->mm;
-	pin->addr = req.addr;
-	pin->len = req.len;
+
+	/*
+	 * The frame numbers, into the window (LWK memory), while the pin is
+	 * still this call's alone: nothing else can free it meanwhile.
+	 */
+	for (i = 0; i < n; i++) {
+		u64 pfn = page_to_pfn(pin->pages[i]);
+
+		if (put_user(pfn, (u64 __user *)(uintptr_t)(req.pfns + i * sizeof(u64)))) {
+			mk_pin_free(pins, pin, 0); /* mkexec unmaps its mapping itself */
+			return -EFAULT;
+		}
+	}
 
 	mutex_lock(&pins->lock);
 	for (i = 0; i < n; i++) {
@@ -198,21 +208,17 @@ long mk_pin_cmd(struct mk_pins *pins, struct mk_proc_pin __user *uarg)
 	pin->id = pins->next_id++;
 	if (pins->next_id >= (1U << 31)) /* ids stay below 2^31 (<mk/proc.h>) */
 		pins->next_id = 1;
+	/* From now on the pin owns mkexec's mapping: releasing it unmaps that. */
+	pin->mm = current->mm;
+	pin->addr = req.addr;
+	pin->len = req.len;
 	list_add(&pin->link, &pins->list);
 	req.id = pin->id;
 	mutex_unlock(&pins->lock);
 
-	/* The frame numbers, into the window (LWK memory), a page's worth at a time. */
-	for (i = 0; i < n; i++) {
-		u64 pfn = page_to_pfn(pin->pages[i]);
-
-		if (put_user(pfn, (u64 __user *)(uintptr_t)(req.pfns + i * sizeof(u64)))) {
-			mk_pin_release(pins, req.id);
-			return -EFAULT;
-		}
-	}
 	if (copy_to_user(uarg, &req, sizeof(req))) {
-		mk_pin_release(pins, req.id);
+		/* mkexec sees an error and unmaps its mapping itself. */
+		mk_pin_release(pins, req.id, false);
 		return -EFAULT;
 	}
 	return 0;
@@ -222,7 +228,7 @@ out_unaccount:
 	return ret;
 }
 
-void mk_pin_release(struct mk_pins *pins, u32 id)
+void mk_pin_release(struct mk_pins *pins, u32 id, bool unmap)
 {
 	struct mk_pin *pin;
 
@@ -230,6 +236,8 @@ void mk_pin_release(struct mk_pins *pins, u32 id)
 	list_for_each_entry(pin, &pins->list, link) {
 		if (pin->id == id) {
 			list_del(&pin->link);
+			if (!unmap)
+				pin->mm = NULL;
 			mk_pin_free(pins, pin, pin->nr_pages);
 			break;
 		}

@@ -262,7 +262,7 @@ static int mk_proc_next(struct mk_proc *p, u32 wanted, void *out, u32 out_size, 
 				continue;
 			}
 			if (h->type == MK_MSG_UNPIN && len >= sizeof(struct mk_msg_unpin)) {
-				mk_pin_release(&p->pins, ((const struct mk_msg_unpin *)msg)->id);
+				mk_pin_release(&p->pins, ((const struct mk_msg_unpin *)msg)->id, true);
 				continue;
 			}
 			if (h->type == MK_MSG_EXIT && len >= sizeof(struct mk_msg_exit)) {
