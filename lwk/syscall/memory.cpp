@@ -61,9 +61,11 @@ void unpin(Context& c, uint32_t pin)
 }
 
 // Maps Linux's pages of a file (MK_SYS_MAP_SHARED: fd, offset) or a SysV
-// segment (MK_SYS_SHMAT: shmid, flags) at `fixed`, or at a free place at
-// or above hint: mkexec pins them and the frame numbers come back through
-// a scratch mapping. The caller holds the address space's mutex.
+// segment (MK_SYS_SHMAT: shmid, flags) at `fixed` (replacing what is
+// there), or at a free place at or above hint: mkexec pins them and the
+// frame numbers come back through a scratch mapping, made before the old
+// mapping at `fixed` goes so that it cannot take its place. The caller
+// holds the address space's mutex.
 Result<long> map_linux_pages(Context& c, uint64_t fixed, uint64_t hint, uint64_t len, uint64_t prot,
     uint64_t call, uint64_t a0, uint64_t a1, bool shm)
 {
@@ -72,6 +74,8 @@ Result<long> map_linux_pages(Context& c, uint64_t fixed, uint64_t hint, uint64_t
     Scratch pfns(c, npages * 8);
     if (!pfns.addr())
         return Errno::NOMEM;
+    if (fixed && as->any_mapped(fixed, len))
+        TRY(unmap_range(c, fixed, len));
     uint64_t at = fixed ? fixed : as->find_free(hint && in_window(hint, len) ? hint : proc::MMAP_BASE, len);
     if (!at)
         return Errno::NOMEM;
@@ -134,7 +138,8 @@ Result<long> sys_mmap(Context& c)
         if (as->any_mapped(addr, len)) {
             if (flags & MAP_FIXED_NOREPLACE)
                 return Errno::EXIST;
-            TRY(unmap_range(c, addr, len));
+            if (!(file && (flags & MAP_SHARED))) // that one replaces it itself
+                TRY(unmap_range(c, addr, len));
         }
     } else if (addr && (!in_window(addr, len) || as->any_mapped(addr, len))) {
         addr = 0; // the hint does not fit: choose
@@ -181,11 +186,8 @@ Result<long> sys_shmat(Context& c)
             addr &= ~(PAGE - 1);
         if ((addr & (PAGE - 1)) || !in_window(addr, len))
             return Errno::INVAL;
-        if (c.proc->as->any_mapped(addr, len)) {
-            if (!(flags & SHM_REMAP))
-                return Errno::INVAL;
-            TRY(unmap_range(c, addr, len));
-        }
+        if (c.proc->as->any_mapped(addr, len) && !(flags & SHM_REMAP))
+            return Errno::INVAL; // with SHM_REMAP, map_linux_pages replaces it
     }
     uint64_t prot = PROT_READ | (flags & SHM_RDONLY ? 0 : PROT_WRITE) | (flags & SHM_EXEC ? PROT_EXEC : 0);
     return map_linux_pages(c, addr, 0, len, prot, MK_SYS_SHMAT, shmid, flags & SHM_RDONLY, true);

@@ -2,6 +2,7 @@
 #include "lwk_process.hpp"
 
 #include <cerrno>
+#include <cstddef>
 #include <charconv>
 #include <cstdio>
 #include <cstring>
@@ -44,11 +45,12 @@ bool is_own_fd_dir(int fd)
         t.find('/', task.size()) == t.size() - 3;
 }
 
-bool own_entry(const char* name)
+bool own_entry(const char* name, size_t room)
 {
+    const size_t len = ::strnlen(name, room);
     long n = 0;
-    auto [end, ec] = std::from_chars(name, name + std::strlen(name), n);
-    return ec == std::errc() && !*end && is_own_fd(n);
+    auto [end, ec] = std::from_chars(name, name + len, n);
+    return len && ec == std::errc() && end == name + len && is_own_fd(n);
 }
 
 } // namespace
@@ -65,7 +67,11 @@ long list_dir(int fd, uint64_t buf, uint64_t len)
         for (long at = 0; at < r;) {
             auto* d = reinterpret_cast<Dirent64*>(base + at);
             uint16_t rl = d->reclen;
-            if (!own_entry(d->name)) {
+            // The program's memory: another of its threads may have changed
+            // it. A record that does not fit ends the filtering.
+            if (rl < offsetof(Dirent64, name) + 2 || rl > r - at)
+                return kept ? kept : r;
+            if (!own_entry(d->name, rl - offsetof(Dirent64, name))) {
                 if (kept != at)
                     std::memmove(base + kept, base + at, rl);
                 kept += rl;

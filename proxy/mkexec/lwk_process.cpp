@@ -64,6 +64,8 @@ int move_fd_high(int fd)
     return high;
 }
 
+void forget_own_fd(int fd) { own_fds.erase(std::remove(own_fds.begin(), own_fds.end(), fd), own_fds.end()); }
+
 bool is_own_fd(long fd)
 {
     for (int own : own_fds)

@@ -39,6 +39,8 @@ private:
 
 // Moves fd to the top of the fd table (out of the program's way), close-on-exec.
 int move_fd_high(int fd);
+// fd, one of mkexec's own, was closed: the number is free for the program.
+void forget_own_fd(int fd);
 // Whether fd is one of mkexec's own.
 bool is_own_fd(long fd);
 // At the start: the descriptors mkexec got are the program's. Later, before

@@ -143,6 +143,7 @@ int main(int argc, char** argv)
         mkexec::Staging staging = mkexec::build_staging(prog, opt.argv, environ);
         mkexec::LwkProcess proc(dev_fd, opt.cores, opt.cpus, staging.bytes, prog.path);
         ::close(dev_fd);
+        mkexec::forget_own_fd(dev_fd);
         // The program's process has its own fd: /dev/mk itself is closed
         // before the program runs, so nothing it does can reach it.
         dev.reset();

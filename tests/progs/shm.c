@@ -17,6 +17,8 @@
  *   shm hold NAME MIB        the same, then wait to be killed
  *   shm sysv-rmid            attach a segment, mark it removed, attach it
  *                            again by id: both see one memory, nattch 2
+ *   shm fixed NAME           reserve 4 pages PROT_NONE, map /dev/shm/NAME
+ *                            MAP_SHARED|MAP_FIXED over them, write, read
  *   shm hugetlb NAME         MAP_HUGETLB of a /dev/shm file: refused (EINVAL)
  *   shm forge                issue mk's own request to mkexec (a number no
  *                            Linux call has) as the program: refused */
@@ -225,6 +227,24 @@ int main(int argc, char **argv)
 			die("IPC_STAT");
 		printf("sysv-rmid: after one shmdt, nattch %lu\n", (unsigned long)ds.shm_nattch);
 		shmdt(a);
+	} else if (!strcmp(op, "fixed") && argc == 3) {
+		char *r = mmap(NULL, 4 * PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (r == MAP_FAILED)
+			die("reserve");
+		char path[256];
+		snprintf(path, sizeof path, "/%s", argv[2]);
+		int fd = shm_open(path, O_RDWR | O_CREAT, 0600);
+		if (fd < 0 || ftruncate(fd, 4 * PAGE) != 0)
+			die("shm_open");
+		char *p = mmap(r, 4 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd, 0);
+		if (p == MAP_FAILED)
+			die("mmap MAP_FIXED");
+		strcpy(p + 3 * PAGE, "fixed");
+		char back[8] = {0};
+		if (pread(fd, back, 6, 3 * PAGE) != 6)
+			die("pread");
+		printf("fixed: %s the reserved address, the file reads '%s'\n", p == r ? "at" : "not at", back);
+		shm_unlink(path);
 	} else if (!strcmp(op, "hugetlb") && argc == 3) {
 		char path[256];
 		snprintf(path, sizeof path, "/%s", argv[2]);

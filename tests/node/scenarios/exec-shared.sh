@@ -51,6 +51,7 @@ same "SysV shm marked IPC_RMID stays attachable while attached; shm_nattch count
 same "a read-only shared mapping of a file (the host's, over 9p)" ./shm file /etc/passwd
 same "... of a program" ./shm file /usr/bin/ls
 same "a mapping past the file's end: SIGBUS there, as on Linux" ./shm sigbus
+same "MAP_SHARED|MAP_FIXED of /dev/shm over a reserved PROT_NONE range" ./shm fixed mk-fixed
 same "MAP_HUGETLB of a /dev/shm file is refused as on Linux (EINVAL)" ./shm hugetlb mk-huge
 same "mk's own request to mkexec, issued by the program, is no call (ENOSYS)" ./shm forge
 
