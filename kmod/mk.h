@@ -48,6 +48,14 @@ extern struct mk_partition mk_part;
 #define MK_STACK_BYTES SZ_32K
 #define MK_CHANNEL_BYTES_PER_CPU SZ_64K
 
+/* x86-64 page-table entry bits mk.ko reads or writes. */
+#define MK_PT_P 0x1ULL
+#define MK_PT_W 0x2ULL
+#define MK_PT_U 0x4ULL
+#define MK_PT_A 0x20ULL
+#define MK_PT_PS 0x80ULL
+#define MK_PT_ADDR 0x000ffffffffff000ULL
+
 /* Boot page tables: pages mk.ko allocated, freed when the LWK stops. */
 struct mk_boot_tables {
 	struct page *root;           /* PML4, below 4 GiB */
@@ -182,7 +190,15 @@ struct mk_pins {
 };
 
 void mk_pins_init(struct mk_pins *pins);
-long mk_pin_cmd(struct mk_pins *pins, struct mk_proc_pin __user *uarg);
+/*
+ * Writes a pin's frame numbers into the LWK's sink at window address sink
+ * (struct mk_pin_sink): 0, or -errno when it is not a fresh sink of the
+ * process.
+ */
+typedef int (*mk_pin_sink_fn)(void *ctx, u64 sink, u32 id, u32 flags, struct page *const *pages,
+			      unsigned long n);
+long mk_pin_cmd(struct mk_pins *pins, struct mk_proc_pin __user *uarg, mk_pin_sink_fn fill,
+		void *ctx);
 /* unmap: mkexec's mapping of the pin goes too (in mkexec's context). */
 void mk_pin_release(struct mk_pins *pins, u32 id, bool unmap);
 void mk_pins_release_all(struct mk_pins *pins);

@@ -12,11 +12,6 @@
 
 #include "mk.h"
 
-#define MK_PT_P 0x1ULL
-#define MK_PT_W 0x2ULL
-#define MK_PT_PS 0x80ULL
-#define MK_PT_ADDR 0x000ffffffffff000ULL
-
 static u64 *mk_pt_alloc(struct mk_boot_tables *t, gfp_t extra, phys_addr_t *phys)
 {
 	struct page *page = alloc_page(GFP_KERNEL | __GFP_ZERO | extra);

@@ -15,6 +15,10 @@
  * released when the LWK says it has unmapped its pages (MK_MSG_UNPIN, after
  * Linux dropped mkexec's view of them) or when the process is gone.
  *
+ * The frame numbers go to the LWK through a sink only mk.ko can write
+ * (struct mk_pin_sink): neither the program nor mkexec can change which
+ * pages, or with which rights, the LWK maps.
+ *
  * Writable long-term pins are refused by Linux (6.5 and later) for file
  * systems that track dirty pages, and would break their writeback on older
  * kernels: they are allowed on tmpfs/shmem and hugetlbfs only.
@@ -131,7 +135,8 @@ static int mk_pin_check_vmas(u64 addr, u64 len, bool writable)
 	return ret;
 }
 
-long mk_pin_cmd(struct mk_pins *pins, struct mk_proc_pin __user *uarg)
+long mk_pin_cmd(struct mk_pins *pins, struct mk_proc_pin __user *uarg, mk_pin_sink_fn fill,
+		void *ctx)
 {
 	struct mk_proc_pin req;
 	struct mk_pin *pin;
@@ -147,14 +152,8 @@ long mk_pin_cmd(struct mk_pins *pins, struct mk_proc_pin __user *uarg)
 	n = req.len >> PAGE_SHIFT;
 	if (n > MK_PIN_MAX_PAGES)
 		return -E2BIG;
-	/*
-	 * The frame numbers go into the window (the LWK's memory), never
-	 * elsewhere in mkexec; the pages pinned are mkexec's own mapping of the
-	 * file, outside the window (whose pages are the LWK's already).
-	 */
-	if (req.pfns < MK_USER_WINDOW_START || (req.pfns & 7) ||
-	    req.pfns + n * sizeof(u64) > MK_USER_WINDOW_END ||
-	    (req.addr < MK_USER_WINDOW_END && req.addr + req.len > MK_USER_WINDOW_START))
+	/* The pages pinned are mkexec's own mapping of the file, outside the window. */
+	if (req.addr < MK_USER_WINDOW_END && req.addr + req.len > MK_USER_WINDOW_START)
 		return -EINVAL;
 	if (atomic_long_add_return(n, &mk_pinned_pages) > totalram_pages() / 2) {
 		atomic_long_sub(n, &mk_pinned_pages);
@@ -181,33 +180,27 @@ long mk_pin_cmd(struct mk_pins *pins, struct mk_proc_pin __user *uarg)
 	}
 	pin->nr_pages = n;
 
-	/*
-	 * The frame numbers, into the window (LWK memory), while the pin is
-	 * still this call's alone: nothing else can free it meanwhile.
-	 */
-	for (i = 0; i < n; i++) {
-		u64 pfn = page_to_pfn(pin->pages[i]);
-
-		if (put_user(pfn, (u64 __user *)(uintptr_t)(req.pfns + i * sizeof(u64)))) {
-			mk_pin_free(pins, pin, 0); /* mkexec unmaps its mapping itself */
-			return -EFAULT;
-		}
-	}
-
 	mutex_lock(&pins->lock);
 	for (i = 0; i < n; i++) {
 		ret = mk_pins_count(pins, page_to_pfn(pin->pages[i]), 1, pin->writable);
 		if (ret)
 			break;
 	}
-	if (ret) {
-		mk_pin_free(pins, pin, i);
-		mutex_unlock(&pins->lock);
-		return ret;
-	}
 	pin->id = pins->next_id++;
 	if (pins->next_id >= (1U << 31)) /* ids stay below 2^31 (<mk/proc.h>) */
 		pins->next_id = 1;
+	/*
+	 * The frame numbers, into the LWK's sink, while the pin is still this
+	 * call's alone: nothing can release it meanwhile.
+	 */
+	if (!ret)
+		ret = fill(ctx, req.pfns, pin->id, pin->writable ? MK_PIN_SINK_WRITABLE : 0,
+			   pin->pages, n);
+	if (ret) {
+		mk_pin_free(pins, pin, i); /* mkexec unmaps its mapping itself */
+		mutex_unlock(&pins->lock);
+		return ret;
+	}
 	/* From now on the pin owns mkexec's mapping: releasing it unmaps that. */
 	pin->mm = current->mm;
 	pin->addr = req.addr;

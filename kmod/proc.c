@@ -1,16 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * LWK processes as Linux sees them: one per mkexec, through a process fd.
- *
- * MK_IOC_SPAWN asks an LWK core to create the process and returns the fd.
- * mkexec maps the fd over the whole user window (<mk/proc.h>) at the same
- * addresses the program uses: a fault there walks the process's page
- * tables in LWK memory and inserts the LWK's page, so pointers in
- * forwarded system calls work unchanged. Nothing in LWK memory is trusted:
- * every table and page address must lie in the LWK's memory, by mk.ko's
- * own record, and read-only LWK pages stay read-only. The one thing mk.ko
- * writes there is two bits in the leaf entry it maps (<mk/proc.h>,
- * MK_PTE_LINUX_MAPPED), with a compare-and-exchange.
+ * LWK processes as Linux sees them: one per mkexec, through a process fd
+ * (spawn.c creates it; window.c is the window mkexec maps).
  *
  * Messages from the LWK land in the process's inbox (doorbell interrupt).
  * mkexec takes them with MK_PROC_IOC_WAIT; requests to drop part of the
@@ -19,59 +10,20 @@
  * When mkexec goes away first, the process is killed and its remaining
  * messages are answered from the interrupt.
  */
-#include <linux/anon_inodes.h>
-#include <linux/file.h>
-#include <linux/llist.h>
 #include <linux/fs.h>
-#include <linux/io.h>
+#include <linux/llist.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/poll.h>
-#include <linux/random.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
-#include <linux/version.h>
-#include <asm/tsc.h>
 
-#include "mk.h"
+#include "process.h"
 
-#define MK_INBOX 64
-#define MK_ANSWER_MS 10000
-
-enum mk_proc_state {
-	MK_PROC_SPAWNING,
-	MK_PROC_CREATED,
-	MK_PROC_RUNNING,
-	MK_PROC_EXITED,
-};
-
-struct mk_proc {
-	struct list_head link;       /* in mk_procs */
-	struct llist_node dead;      /* in mk_procs_dead */
-	pid_t pid;
-	struct mm_struct *mm;        /* mkexec's (mmgrab) */
-	u32 core;                    /* where it lives: its first LWK core */
-	u64 cores;
-	u64 staging;
-	phys_addr_t page_table;      /* of the process, in LWK memory */
-	enum mk_proc_state state;
-	bool fd_open;
-	char program[64];
-	struct mk_proc_event exit;   /* kind, status, fault: the end */
-	spinlock_t lock;
-	wait_queue_head_t wq;
-	u32 in_head, in_tail;
-	u32 in_len[MK_INBOX];
-	u32 in_core[MK_INBOX];       /* the LWK core each came from */
-	u8 in_msg[MK_INBOX][MK_CHAN_PAYLOAD] __aligned(8);
-	u32 seq;
-	struct mk_pins pins;         /* Linux pages the LWK maps into the program */
-};
-
-static LIST_HEAD(mk_procs);
-static DEFINE_SPINLOCK(mk_procs_lock);     /* the list and fd_open; taken in the interrupt */
+LIST_HEAD(mk_procs);
+DEFINE_SPINLOCK(mk_procs_lock);     /* the list and fd_open; taken in the interrupt */
 static DEFINE_MUTEX(mk_procs_mutex);       /* release against mk_procs_kill_all */
 
 /* Processes freed from the interrupt go through a work item. */
@@ -79,7 +31,7 @@ static LLIST_HEAD(mk_procs_dead);
 static void mk_procs_reap(struct work_struct *work);
 static DECLARE_WORK(mk_procs_reaper, mk_procs_reap);
 
-static struct mk_proc *mk_proc_find(pid_t pid)
+struct mk_proc *mk_proc_find(pid_t pid)
 {
 	struct mk_proc *p;
 
@@ -89,7 +41,7 @@ static struct mk_proc *mk_proc_find(pid_t pid)
 	return NULL;
 }
 
-static void mk_proc_free(struct mk_proc *p)
+void mk_proc_free(struct mk_proc *p)
 {
 	u32 i;
 
@@ -173,23 +125,6 @@ void mk_proc_deliver(u32 core, const void *msg, u32 len)
 	wake_up(&p->wq);
 }
 
-/* Drops the window's pages in [start, start + len) from mm's page tables. */
-static void mk_proc_zap(struct mk_proc *p, struct mm_struct *mm, u64 start, u64 len)
-{
-	struct vm_area_struct *vma;
-	u64 end = start + len;
-
-	if (end < start || start >= MK_USER_WINDOW_END || end <= MK_USER_WINDOW_START)
-		return;
-	start = max_t(u64, start, MK_USER_WINDOW_START);
-	end = min_t(u64, end, MK_USER_WINDOW_END);
-	mmap_write_lock(mm);
-	vma = find_vma(mm, start);
-	if (vma && vma->vm_private_data == p && vma->vm_start <= start && vma->vm_end >= end)
-		zap_vma_ptes(vma, start, end - start);
-	mmap_write_unlock(mm);
-}
-
 /* The core to answer a message from core on: that one, if it is the process's. */
 static u32 mk_proc_answer_core(struct mk_proc *p, u32 core)
 {
@@ -203,7 +138,10 @@ static void mk_proc_unmap(struct mk_proc *p, const struct mk_msg_unmap *m, u32 c
 		mk_proc_zap(p, p->mm, m->start, m->len);
 		mmput(p->mm);
 	}
+	/* A pin sink in the range may be freed once answered: no write is in flight. */
+	mutex_lock(&p->sink_lock);
 	mk_send_unmapped(mk_proc_answer_core(p, core), m);
+	mutex_unlock(&p->sink_lock);
 }
 
 /* The size a message of this type must have at least. */
@@ -234,7 +172,7 @@ static u32 mk_msg_min_len(u16 type)
  * needs is refused (-EIO): the LWK sent a malformed one. 0, -ETIMEDOUT,
  * -ERESTARTSYS, or -ESRCH when the process or the LWK is gone.
  */
-static int mk_proc_next(struct mk_proc *p, u32 wanted, void *out, u32 out_size, long timeout,
+int mk_proc_next(struct mk_proc *p, u32 wanted, void *out, u32 out_size, long timeout,
 			u32 *from_core)
 {
 	u8 msg[MK_CHAN_PAYLOAD] __aligned(8);
@@ -299,108 +237,6 @@ static int mk_proc_next(struct mk_proc *p, u32 wanted, void *out, u32 out_size, 
 			return -ETIMEDOUT;
 		timeout = left;
 	}
-}
-
-/* --- the window --------------------------------------------------------- */
-
-#define MK_PT_P 0x1ULL
-#define MK_PT_W 0x2ULL
-#define MK_PT_U 0x4ULL
-#define MK_PT_A 0x20ULL
-#define MK_PT_PS 0x80ULL
-#define MK_PT_ADDR 0x000ffffffffff000ULL
-
-static vm_fault_t mk_proc_fault(struct vm_fault *vmf)
-{
-	struct vm_area_struct *vma = vmf->vma;
-	struct mk_proc *p = vma->vm_private_data;
-	u64 va = vmf->address & PAGE_MASK, e = 0, span = 0, *ep = NULL;
-	phys_addr_t table = READ_ONCE(p->page_table), phys;
-	bool writable = true;
-	pgprot_t prot;
-	int level;
-
-	if (!table || !mk_lwk_active())
-		return VM_FAULT_SIGBUS;
-	for (level = 4; level >= 1; level--) {
-		if (!mk_phys_in_lwk(table, PAGE_SIZE))
-			return VM_FAULT_SIGBUS;
-		ep = &((u64 *)phys_to_virt(table))[(va >> (12 + 9 * (level - 1))) & 511];
-		e = READ_ONCE(*ep);
-		if (!(e & MK_PT_P) || !(e & MK_PT_U))
-			return VM_FAULT_SIGBUS;
-		writable &= !!(e & MK_PT_W);
-		span = 1ULL << (12 + 9 * (level - 1));
-		if (level == 1 || (level <= 3 && (e & MK_PT_PS)))
-			break;
-		table = e & MK_PT_ADDR;
-	}
-	phys = (e & MK_PT_ADDR & ~(span - 1)) + (va & (span - 1));
-	if (!mk_phys_in_lwk(phys, PAGE_SIZE)) {
-		/* A page of Linux's only if this process pinned it, as pinned. */
-		bool pinned_writable;
-
-		if (!mk_pins_lookup(&p->pins, PHYS_PFN(phys), &pinned_writable))
-			return VM_FAULT_SIGBUS;
-		writable &= pinned_writable;
-	}
-	if ((vmf->flags & FAULT_FLAG_WRITE) && !writable)
-		return VM_FAULT_SIGBUS;
-	/*
-	 * The LWK learns that Linux holds the page (it must then ask Linux to
-	 * drop it before reusing it), and, if mkexec may write it, that it is
-	 * not a page nobody wrote (those it hands out as zeroed memory). The
-	 * bits go into the very entry read, or the walk is not trusted (the
-	 * LWK changed the entry meanwhile).
-	 */
-	for (;;) {
-		u64 want = e | MK_PTE_LINUX_MAPPED | (writable ? MK_PTE_DIRTY : 0), was;
-
-		if (want == e)
-			break;
-		was = cmpxchg64(ep, e, want);
-
-		if (was == e)
-			break;
-		if ((was & (MK_PT_P | MK_PT_ADDR)) != (e & (MK_PT_P | MK_PT_ADDR)))
-			return VM_FAULT_SIGBUS; /* unmapped meanwhile */
-		/*
-		 * Anything but the accessed and dirty bits (a CPU's) or the
-		 * mapped bit (another fault's) changed: the LWK changed the
-		 * page's rights, and read the entry without our bit, so it
-		 * will not ask Linux to drop what we map. Let the access fault
-		 * again and walk the new entry.
-		 */
-		if ((was ^ e) & ~(MK_PT_A | MK_PTE_DIRTY | MK_PTE_LINUX_MAPPED))
-			return VM_FAULT_NOPAGE;
-		e = was;
-	}
-	prot = vm_get_page_prot(writable ? VM_READ | VM_WRITE | VM_SHARED : VM_READ | VM_SHARED);
-	return vmf_insert_pfn_prot(vma, va, PHYS_PFN(phys), prot);
-}
-
-static const struct vm_operations_struct mk_proc_vm_ops = {
-	.fault = mk_proc_fault,
-};
-
-static int mk_proc_mmap(struct file *file, struct vm_area_struct *vma)
-{
-	struct mk_proc *p = file->private_data;
-
-	if (vma->vm_start != MK_USER_WINDOW_START || vma->vm_end != MK_USER_WINDOW_END ||
-	    vma->vm_pgoff || !(vma->vm_flags & VM_SHARED) || vma->vm_mm != p->mm) {
-		pr_warn("pid %d: the process window must be mapped shared at exactly %#llx-%#llx\n",
-			p->pid, MK_USER_WINDOW_START, MK_USER_WINDOW_END);
-		return -EINVAL;
-	}
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
-	vm_flags_set(vma, VM_PFNMAP | VM_DONTEXPAND | VM_DONTCOPY | VM_DONTDUMP);
-#else
-	vma->vm_flags |= VM_PFNMAP | VM_DONTEXPAND | VM_DONTCOPY | VM_DONTDUMP;
-#endif
-	vma->vm_private_data = p;
-	vma->vm_ops = &mk_proc_vm_ops;
-	return 0;
 }
 
 /* --- the process fd ------------------------------------------------------- */
@@ -525,7 +361,7 @@ static long mk_proc_ioctl(struct file *file, unsigned int cmd, unsigned long arg
 	case MK_PROC_IOC_PIN:
 		if (READ_ONCE(p->state) != MK_PROC_RUNNING)
 			return -ESRCH;
-		return mk_pin_cmd(&p->pins, (void __user *)arg);
+		return mk_pin_cmd(&p->pins, (void __user *)arg, mk_proc_fill_sink, p);
 	default:
 		return -ENOTTY;
 	}
@@ -576,223 +412,13 @@ static int mk_proc_release(struct inode *inode, struct file *file)
 	return 0;
 }
 
-static const struct file_operations mk_proc_fops = {
+const struct file_operations mk_proc_fops = {
 	.owner = THIS_MODULE,
 	.unlocked_ioctl = mk_proc_ioctl,
 	.mmap = mk_proc_mmap,
 	.poll = mk_proc_poll,
 	.release = mk_proc_release,
 };
-
-/* --- spawning ------------------------------------------------------------ */
-
-/* Chooses the process's cores (LWK indices) under mk_part.lock. */
-static int mk_choose_cores(struct mk_spawn_request *req, u64 *cores)
-{
-	u32 i, want = req->nr_cores ? req->nr_cores : 1, n = 0;
-	bool by_cpu = false;
-
-	*cores = 0;
-	for (i = 0; i < MK_CPUMASK_WORDS; i++)
-		by_cpu |= req->cpus.bits[i] != 0;
-	for (i = 0; i < mk_inst.nr_cpus && i < 64; i++) {
-		u32 cpu = mk_inst.core_cpu[i];
-		bool asked = cpu < MK_MAX_CPUS && (req->cpus.bits[cpu / 64] & BIT_ULL(cpu % 64));
-
-		if (by_cpu ? !asked : n == want)
-			continue;
-		if (test_bit(i, mk_inst.busy_cores)) {
-			if (by_cpu) {
-				mk_refuse(req->msg, "CPU %u is running another LWK program", cpu);
-				return -EBUSY;
-			}
-			continue;
-		}
-		*cores |= BIT_ULL(i);
-		n++;
-	}
-	if (by_cpu) {
-		for (i = 0; i < MK_MAX_CPUS; i++)
-			if ((req->cpus.bits[i / 64] & BIT_ULL(i % 64))) {
-				u32 k;
-				bool found = false;
-
-				for (k = 0; k < mk_inst.nr_cpus; k++)
-					found |= mk_inst.core_cpu[k] == i;
-				if (!found) {
-					mk_refuse(req->msg, "CPU %u is not an LWK core (mkctl status lists them)", i);
-					return -EINVAL;
-				}
-			}
-	} else if (n < want) {
-		mk_refuse(req->msg, "%u LWK core%s asked for, %u free (of %u)", want,
-			  want == 1 ? "" : "s", n, mk_inst.nr_cpus);
-		return -EBUSY;
-	}
-	for (i = 0; i < 64; i++)
-		if (*cores & BIT_ULL(i))
-			set_bit(i, mk_inst.busy_cores);
-	return 0;
-}
-
-int mk_cmd_spawn(struct mk_spawn_request *req)
-{
-	struct mk_msg_spawn m = {};
-	struct mk_msg_spawned ans;
-	struct mk_proc *p;
-	struct file *file;
-	ktime_t mono, real;
-	u64 cores;
-	u32 i;
-	int ret, fd;
-
-	req->msg[0] = '\0';
-	if (READ_ONCE(mk_inst.state) != MK_STATE_RUNNING) {
-		mk_refuse(req->msg, "no LWK is running: boot one first (mkctl boot)");
-		return -ENODEV;
-	}
-	if (!req->staging_bytes || req->staging_bytes > (256ULL << 20)) {
-		mk_refuse(req->msg, "a program of up to 256 MiB, with its arguments");
-		return -E2BIG;
-	}
-	p = kzalloc(sizeof(*p), GFP_KERNEL);
-	if (!p)
-		return -ENOMEM;
-	spin_lock_init(&p->lock);
-	init_waitqueue_head(&p->wq);
-	mk_pins_init(&p->pins);
-	p->pid = task_tgid_nr(current);
-	p->mm = current->mm;
-	mmgrab(p->mm);
-	p->fd_open = true;
-	p->state = MK_PROC_SPAWNING;
-	strscpy(p->program, req->program, sizeof(p->program));
-
-	ret = mutex_lock_killable(&mk_part.lock);
-	if (ret)
-		goto out_free;
-	ret = mk_choose_cores(req, &cores);
-	mutex_unlock(&mk_part.lock);
-	if (ret)
-		goto out_free;
-	p->cores = cores;
-	p->core = __ffs64(cores);
-
-	spin_lock_irq(&mk_procs_lock);
-	if (mk_proc_find(p->pid)) {
-		spin_unlock_irq(&mk_procs_lock);
-		mk_refuse(req->msg, "this process already runs an LWK program");
-		ret = -EBUSY;
-		goto out_free;
-	}
-	list_add(&p->link, &mk_procs);
-	spin_unlock_irq(&mk_procs_lock);
-
-	/* Linux's clocks at one TSC reading, for the LWK's clock_gettime. */
-	local_irq_disable();
-	m.clock_tsc = rdtsc_ordered();
-	mono = ktime_get();
-	real = ktime_get_real();
-	local_irq_enable();
-	m.clock_mono_ns = ktime_to_ns(mono);
-	m.clock_real_ns = ktime_to_ns(real);
-	/* As /proc/<pid>/stat gives it: peers (UCX) compare it to know the process. */
-	m.start_ticks = div_u64(current->group_leader->start_boottime, NSEC_PER_SEC / USER_HZ);
-	m.hdr = (struct mk_msg_hdr){ MK_MSG_SPAWN, 0, p->pid, 0, ++p->seq };
-	m.cores = cores;
-	m.staging_bytes = req->staging_bytes;
-	m.ppid = task_tgid_nr(current->real_parent);
-	m.uid = from_kuid(&init_user_ns, current_uid());
-	m.gid = from_kgid(&init_user_ns, current_gid());
-	m.stack_limit = req->stack_limit;
-	ret = mk_chan_send(p->core, &m, sizeof(m));
-	if (!ret)
-		ret = mk_proc_next(p, BIT(MK_MSG_SPAWNED), &ans, sizeof(ans),
-				   msecs_to_jiffies(MK_ANSWER_MS), NULL);
-	if (!ret && ans.error)
-		ret = -ans.error;
-	if (ret) {
-		mk_refuse(req->msg, "the LWK could not create the process (%d)", ret);
-		goto out_unlist;
-	}
-	if (!mk_phys_in_lwk(ans.page_table, PAGE_SIZE) ||
-	    ans.staging < MK_USER_WINDOW_START || ans.staging >= MK_USER_WINDOW_END) {
-		mk_refuse(req->msg, "the LWK answered with addresses outside its memory");
-		ret = -EIO;
-		goto out_unlist;
-	}
-	p->page_table = ans.page_table;
-	p->staging = ans.staging;
-	p->state = MK_PROC_CREATED;
-
-	__module_get(THIS_MODULE); /* for the file */
-	fd = get_unused_fd_flags(O_CLOEXEC);
-	if (fd < 0) {
-		ret = fd;
-		goto out_put;
-	}
-	file = anon_inode_getfile("[mk-process]", &mk_proc_fops, p, O_RDWR);
-	if (IS_ERR(file)) {
-		put_unused_fd(fd);
-		ret = PTR_ERR(file);
-		goto out_put;
-	}
-	fd_install(fd, file);
-	req->fd = fd;
-	req->staging = p->staging;
-	memset(&req->got, 0, sizeof(req->got));
-	for (i = 0; i < 64; i++)
-		if (cores & BIT_ULL(i))
-			req->got.bits[mk_inst.core_cpu[i] / 64] |= BIT_ULL(mk_inst.core_cpu[i] % 64);
-	return 0;
-
-out_put:
-	module_put(THIS_MODULE);
-out_unlist:
-	/* The LWK may hold a process for it: it goes when its KILL arrives. */
-	spin_lock_irq(&mk_procs_lock);
-	p->fd_open = false;
-	spin_unlock_irq(&mk_procs_lock);
-	if (p->state != MK_PROC_SPAWNING || ret == -ETIMEDOUT || ret == -ERESTARTSYS) {
-		struct mk_msg_kill kill = {};
-
-		kill.hdr = (struct mk_msg_hdr){ MK_MSG_KILL, 0, p->pid, 0, ++p->seq };
-		kill.signal = SIGKILL;
-		mk_chan_send(p->core, &kill, sizeof(kill));
-		return ret; /* freed when the LWK reports the exit */
-	}
-	spin_lock_irq(&mk_procs_lock);
-	list_del(&p->link);
-	spin_unlock_irq(&mk_procs_lock);
-out_free:
-	mk_proc_free(p);
-	return ret;
-}
-
-/* The programs for mkctl status. */
-void mk_procs_status(struct mk_status *st)
-{
-	struct mk_boot_params *bp = READ_ONCE(mk_inst.bp);
-	struct mk_proc *p;
-	u32 n = 0;
-
-	spin_lock_irq(&mk_procs_lock);
-	list_for_each_entry(p, &mk_procs, link) {
-		struct mk_proc_info *info = &st->procs[n];
-
-		if (!p->fd_open || n == MK_MAX_PROCS)
-			continue;
-		info->pid = p->pid;
-		info->state = p->state == MK_PROC_RUNNING ? 1 : p->state == MK_PROC_EXITED ? 2 : 0;
-		info->cores = p->cores;
-		if (bp && READ_ONCE(bp->cpus[p->core].pid) == p->pid)
-			info->user_bytes = READ_ONCE(bp->cpus[p->core].user_bytes);
-		memcpy(info->program, p->program, sizeof(info->program));
-		n++;
-	}
-	spin_unlock_irq(&mk_procs_lock);
-	st->nr_procs = n;
-}
 
 /*
  * The LWK is stopping: every process ends (SIGKILL), its window is emptied
@@ -822,6 +448,9 @@ void mk_procs_kill_all(void)
 	}
 	spin_unlock_irq(&mk_procs_lock);
 	list_for_each_entry(p, &mk_procs, link) {
+		/* No pin-sink write reaches the memory about to go back to Linux. */
+		mutex_lock(&p->sink_lock);
+		mutex_unlock(&p->sink_lock);
 		if (mmget_not_zero(p->mm)) {
 			mk_proc_zap(p, p->mm, MK_USER_WINDOW_START,
 				    MK_USER_WINDOW_END - MK_USER_WINDOW_START);

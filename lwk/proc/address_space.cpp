@@ -501,7 +501,7 @@ Result<void> AddressSpace::copy_in(void* dst, uint64_t src, uint64_t len) const
     auto* d = static_cast<uint8_t*>(dst);
     while (len) {
         arch::Translation t;
-        if (!pt_.translate(src, t))
+        if (!pt_.translate(src, t) || !(t.flags & arch::PTE_USER))
             return Errno::FAULT;
         uint64_t chunk = PAGE - (src & (PAGE - 1));
         if (chunk > len)
@@ -520,7 +520,7 @@ Result<void> AddressSpace::copy_out(uint64_t dst, const void* src, uint64_t len)
     auto* s = static_cast<const uint8_t*>(src);
     while (len) {
         arch::Translation t;
-        if (!pt_.translate(dst, t) || !(t.flags & arch::PTE_WRITE))
+        if (!pt_.translate(dst, t) || (t.flags & (arch::PTE_WRITE | arch::PTE_USER)) != (arch::PTE_WRITE | arch::PTE_USER))
             return Errno::FAULT;
         pt_.set_dirty(dst);
         uint64_t chunk = PAGE - (dst & (PAGE - 1));
@@ -534,12 +534,59 @@ Result<void> AddressSpace::copy_out(uint64_t dst, const void* src, uint64_t len)
     return {};
 }
 
+Result<uint64_t> AddressSpace::map_sink(uint64_t len)
+{
+    sched::MutexGuard g(mutex_);
+    len = (len + PAGE - 1) & ~(PAGE - 1);
+    uint64_t addr = find_free(MMAP_BASE, len);
+    if (!addr || !len)
+        return Errno::NOMEM;
+    size_t at = 0;
+    while (at < regions_.size() && regions_[at].start < addr)
+        ++at;
+    if (!regions_.insert(at, Region{addr, addr + len, 0, RegionKind::sink}))
+        return Errno::NOMEM;
+    // Dirty: freed as written memory. Held by Linux: unmapping it waits for mk.ko.
+    const uint64_t bits = arch::PTE_WRITE | arch::PTE_NX | arch::PTE_DIRTY | arch::PTE_LINUX_HELD | arch::PTE_PIN_SINK;
+    for (uint64_t v = addr; v < addr + len; v += PAGE) {
+        auto phys = mm::alloc_pages_zeroed(0);
+        auto mapped = phys.is_error() ? Result<void>(phys.error()) : pt_.map(v, phys.value(), PAGE, bits, PAGE);
+        if (mapped.is_error()) {
+            if (!phys.is_error())
+                mm::free_pages(phys.value(), 0, true);
+            drop_pages(addr, v - addr, nullptr);
+            regions_.erase(at);
+            return Errno::NOMEM;
+        }
+    }
+    return addr;
+}
+
+Result<void> AddressSpace::read_sink(void* dst, uint64_t src, uint64_t len) const
+{
+    sched::MutexGuard g(mutex_);
+    auto* d = static_cast<uint8_t*>(dst);
+    while (len) {
+        arch::Translation t;
+        if (!pt_.translate(src, t) || (t.flags & (arch::PTE_USER | arch::PTE_PIN_SINK)) != arch::PTE_PIN_SINK)
+            return Errno::FAULT;
+        uint64_t chunk = PAGE - (src & (PAGE - 1));
+        if (chunk > len)
+            chunk = len;
+        __builtin_memcpy(d, boot::phys_to_virt(t.phys), chunk);
+        d += chunk;
+        src += chunk;
+        len -= chunk;
+    }
+    return {};
+}
+
 Result<void> AddressSpace::copy_between(uint64_t dst, uint64_t src, uint64_t n) const
 {
     sched::MutexGuard g(mutex_);
     while (n) {
         arch::Translation s, d;
-        if (!pt_.translate(src, s) || !pt_.translate(dst, d))
+        if (!pt_.translate(src, s) || !pt_.translate(dst, d) || !(s.flags & d.flags & arch::PTE_USER))
             return Errno::FAULT;
         pt_.set_dirty(dst);
         uint64_t chunk = PAGE - (src & (PAGE - 1));

@@ -22,7 +22,11 @@ namespace lwk::proc {
 
 // What a region is, for /proc-like reports and for brk and the stack.
 // shared: pages of Linux's (a file's, pinned by mk.ko) mapped MAP_SHARED.
-enum class RegionKind : uint32_t { image, heap, stack, anon, staging, shared };
+// sink: kernel-only pages mk.ko writes a pin's frame numbers into.
+enum class RegionKind : uint32_t { image, heap, stack, anon, staging, shared, sink };
+
+// Regions of the kernel's own in the window, not the program's.
+inline bool internal(RegionKind k) { return k == RegionKind::staging || k == RegionKind::sink; }
 
 // Physical memory taken out of the page tables but not yet freed; zero if
 // nothing wrote it since it was zeroed (its leaf was never dirty). Or, with
@@ -96,9 +100,15 @@ public:
     uint64_t find_free(uint64_t hint, uint64_t len) const;
 
     // Copies between the kernel and the process through its page tables;
-    // EFAULT if any byte is not mapped (permissions are the caller's job).
+    // EFAULT if any byte is not mapped for the program (kernel-only pages
+    // included; other permissions are the caller's job).
     Result<void> copy_in(void* dst, uint64_t src, uint64_t len) const;
     Result<void> copy_out(uint64_t dst, const void* src, uint64_t len) const;
+    // A pin sink (<mk/proc.h>): zeroed kernel-only pages in the window that
+    // only mk.ko writes (Linux's view of them is dropped when they go, so
+    // mk.ko's last write is done before they are freed); and reading it.
+    Result<uint64_t> map_sink(uint64_t len);
+    Result<void> read_sink(void* dst, uint64_t src, uint64_t len) const;
     // Copies n bytes from one address of the process to another.
     Result<void> copy_between(uint64_t dst, uint64_t src, uint64_t n) const;
     // Zeroes mapped memory (only_written: only the pages that were

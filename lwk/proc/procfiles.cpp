@@ -147,7 +147,7 @@ Counts count(const Process* p)
     c.code_start = ~0ULL;
     for (const Region& r : p->as->regions()) {
         uint64_t n = r.end - r.start;
-        if (r.kind == RegionKind::staging)
+        if (internal(r.kind))
             continue;
         c.size += n;
         if (r.prot)
@@ -298,7 +298,7 @@ const char* region_name(const Process* p, const Region& r)
 void maps(Process* p, Text& out, bool smaps)
 {
     for (const Region& r : p->as->regions()) {
-        if (r.kind == RegionKind::staging)
+        if (internal(r.kind))
             continue;
         char pr[5];
         perms(r, pr);
@@ -341,7 +341,7 @@ void rollup(Process* p, Text& out)
     Counts c = count(p);
     uint64_t lo = ~0ULL, hi = 0;
     for (const Region& r : p->as->regions())
-        if (r.kind != RegionKind::staging) {
+        if (!internal(r.kind)) {
             lo = r.start < lo ? r.start : lo;
             hi = r.end > hi ? r.end : hi;
         }

@@ -60,32 +60,66 @@ void unpin(Context& c, uint32_t pin)
     channel::send(&m, sizeof m);
 }
 
+// A pin sink for the frame numbers of up to npages pages (<mk/proc.h>),
+// unmapped when done: Linux answers that unmap only once mk.ko is done
+// writing it.
+class PinSink {
+public:
+    PinSink(Context& c, uint64_t npages) : c_(c), len_(round_up(sizeof(mk_pin_sink) + npages * 8, PAGE))
+    {
+        auto at = c.proc->as->map_sink(len_);
+        addr_ = at.is_error() ? 0 : at.value();
+    }
+    ~PinSink()
+    {
+        if (addr_)
+            (void)unmap_range(c_, addr_, len_);
+    }
+    PinSink(const PinSink&) = delete;
+    PinSink& operator=(const PinSink&) = delete;
+    uint64_t addr() const { return addr_; }
+    Result<void> get(uint64_t offset, void* p, uint64_t n) const
+    {
+        return c_.proc->as->read_sink(p, addr_ + offset, n);
+    }
+
+private:
+    Context& c_;
+    uint64_t len_;
+    uint64_t addr_ = 0;
+};
+
 // Maps Linux's pages of a file (MK_SYS_MAP_SHARED: fd, offset) or a SysV
 // segment (MK_SYS_SHMAT: shmid, flags) at `fixed` (replacing what is
-// there), or at a free place at or above hint: mkexec pins them and the
-// frame numbers come back through a scratch mapping, made before the old
-// mapping at `fixed` goes so that it cannot take its place. The caller
-// holds the address space's mutex.
+// there), or at a free place at or above hint: mkexec pins them and mk.ko
+// writes the pin into a sink, made before the old mapping at `fixed` goes
+// so that it cannot take its place. What the sink names is mapped, with
+// the rights it names: mkexec's answer only says whether it worked. The
+// caller holds the address space's mutex.
 Result<long> map_linux_pages(Context& c, uint64_t fixed, uint64_t hint, uint64_t len, uint64_t prot,
     uint64_t call, uint64_t a0, uint64_t a1, bool shm)
 {
     proc::AddressSpace* as = c.proc->as;
     const uint64_t npages = len / PAGE;
-    Scratch pfns(c, npages * 8);
-    if (!pfns.addr())
+    PinSink sink(c, npages);
+    if (!sink.addr())
         return Errno::NOMEM;
     if (fixed && as->any_mapped(fixed, len))
         TRY(unmap_range(c, fixed, len));
     uint64_t at = fixed ? fixed : as->find_free(hint && in_window(hint, len) ? hint : proc::MMAP_BASE, len);
     if (!at)
         return Errno::NOMEM;
-    long r = TRY(forward_call(c, call, a0, a1, len, prot, pfns.addr(), 0));
-    const uint32_t pin = uint32_t(r) & 0x7fffffffu;
-    const uint64_t got = uint64_t(r) >> 32;
-    const uint32_t max = proc::PROT_R | proc::PROT_X | (r & MK_MAP_SHARED_WRITABLE ? proc::PROT_W : 0);
-    if (got > npages || !pin) {
+    TRY(forward_call(c, call, a0, a1, len, prot, sink.addr(), 0));
+    mk_pin_sink head{};
+    TRY(sink.get(0, &head, sizeof head));
+    if (!head.id)
+        return Errno::IO; // mkexec answered without a pin: not itself
+    const uint32_t pin = head.id;
+    const uint64_t got = head.nr;
+    const uint32_t max = proc::PROT_R | proc::PROT_X | (head.flags & MK_PIN_SINK_WRITABLE ? proc::PROT_W : 0);
+    if (got > npages) {
         unpin(c, pin);
-        return Errno::IO; // not what was asked: mkexec is not itself
+        return Errno::IO;
     }
     auto reserved = as->map_shared(at, len, prot_of(prot), max, pin, shm);
     if (reserved.is_error()) {
@@ -95,7 +129,7 @@ Result<long> map_linux_pages(Context& c, uint64_t fixed, uint64_t hint, uint64_t
     uint64_t chunk[512];
     for (uint64_t i = 0; i < got; i += 512) {
         uint64_t n = got - i < 512 ? got - i : 512;
-        auto in = pfns.get(i * 8, chunk, n * 8);
+        auto in = sink.get(sizeof head + i * 8, chunk, n * 8);
         auto mapped = in.is_error() ? in : as->insert_foreign(at + i * PAGE, chunk, n);
         if (mapped.is_error()) {
             (void)unmap_range(c, at, len); // the pin goes with it

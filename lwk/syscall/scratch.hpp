@@ -1,6 +1,6 @@
 // A temporary mapping in the program's window, for Linux to read from or
-// write into on the LWK's behalf (a path, a memfd's text, the frame
-// numbers of pinned pages).
+// write into on the LWK's behalf (a path, a memfd's text, a struct Linux
+// fills). The program can reach it too: nothing the LWK trusts goes there.
 #pragma once
 
 #include <syscall/syscall.hpp>

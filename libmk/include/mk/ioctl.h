@@ -287,8 +287,9 @@ struct mk_proc_signal {
 /*
  * MK_PROC_IOC_PIN: pin the pages of mkexec's own mapping [addr, addr + len)
  * (page-aligned: a MAP_SHARED mapping of the file the program maps), for
- * writing too with MK_PIN_WRITE, and write their page frame numbers, one
- * __u64 a page, at pfns (in mkexec's address space: the process's window).
+ * writing too with MK_PIN_WRITE, and write their page frame numbers into
+ * the LWK's sink at `pfns` (struct mk_pin_sink, <mk/proc.h>: pages of the
+ * process's page tables only mk.ko may write, each filled once).
  * The LWK maps those very pages into the program; mk.ko lets mkexec's
  * window reach them (with the rights pinned) and unpins them when the LWK
  * says it has unmapped them (MK_MSG_UNPIN) or the process ends.
@@ -300,7 +301,7 @@ struct mk_proc_pin {
 	__u32 flags;             /* in: MK_PIN_WRITE */
 	__u64 addr;              /* in */
 	__u64 len;               /* in */
-	__u64 pfns;              /* in: where to write the frame numbers */
+	__u64 pfns;              /* in: the sink (a window address) */
 	__u32 id;                /* out: names the pin in MK_MSG_UNPIN */
 	__u32 pad;
 };

@@ -29,17 +29,35 @@
 #define MK_PTE_DIRTY (1ULL << 6)
 
 /*
+ * The frame-number sink of a shared mapping: pages of the process's own
+ * page tables that the LWK maps for mk.ko alone (a leaf without the user
+ * bit, with MK_PTE_PIN_SINK, and with MK_PTE_LINUX_MAPPED so that the
+ * LWK's unmap of it waits for Linux). Neither the program nor mkexec can
+ * reach it; mk.ko fills it once per pin (MK_PROC_IOC_PIN): nr first (the
+ * sink is claimed), the frame numbers, flags, and id last. The LWK maps
+ * only what a filled sink names, with the rights it names.
+ */
+#define MK_PTE_PIN_SINK (1ULL << 11)
+#define MK_PIN_SINK_WRITABLE 1u
+struct mk_pin_sink {
+	__u32 id;                /* 0 until mk.ko has written it all; then the pin */
+	__u32 flags;             /* MK_PIN_SINK_WRITABLE: the pin allows writing */
+	__u64 nr;                /* frame numbers that follow (0: not claimed yet) */
+	__u64 pfns[];
+};
+
+/*
  * A call the LWK forwards to mkexec for its own sake (numbers no Linux
- * system call has). MK_SYS_MAP_SHARED (fd, offset, len, prot, pfns, 0):
+ * system call has). MK_SYS_MAP_SHARED (fd, offset, len, prot, sink, 0):
  * mkexec maps [offset, offset + len) of fd shared, pins its pages with
- * MK_PROC_IOC_PIN (those within the file's size) and unmaps it again;
- * answers (pages pinned << 32) | MK_MAP_SHARED_WRITABLE (if the pin allows
- * writing) | pin id (below 2^31), or -errno. pfns (in the window) receives
- * the pages' frame numbers.
+ * MK_PROC_IOC_PIN (those within the file's size) into the sink at `sink`
+ * (struct mk_pin_sink) and unmaps it again; answers (pages pinned << 32)
+ * | MK_MAP_SHARED_WRITABLE (if the pin allows writing) | pin id (below
+ * 2^31), or -errno. The LWK believes the sink, not the answer.
  */
 #define MK_MAP_SHARED_WRITABLE (1UL << 31)
 /*
- * MK_SYS_SHMAT (shmid, shmflg, len, 0, pfns, 0): the same for SysV shared
+ * MK_SYS_SHMAT (shmid, shmflg, len, 0, sink, 0): the same for SysV shared
  * memory: mkexec attaches the segment (read-only with SHM_RDONLY), pins
  * len bytes of it and detaches again; the same answer.
  */

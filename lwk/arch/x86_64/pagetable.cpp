@@ -62,7 +62,7 @@ Result<void> PageTable::map(uint64_t va, uint64_t pa, uint64_t size, uint64_t pr
     // Refuse before changing anything if any page is already mapped.
     if (any_mapped(va, size))
         return Errno::EXIST;
-    uint64_t bits = PTE_PRESENT | (prot & (PROT_MASK | PTE_FOREIGN));
+    uint64_t bits = PTE_PRESENT | (prot & (PROT_MASK | PTE_FOREIGN | PTE_LINUX_HELD | PTE_PIN_SINK | PTE_DIRTY));
     for (uint64_t off = 0; off < size;) {
         uint64_t v = va + off, p = pa + off, left = size - off;
         uint64_t page = PAGE_4K;

@@ -25,6 +25,11 @@ constexpr uint64_t PTE_NX = 1ULL << 63;
 // kernel reaches it through a per-core window (mm/kmap.hpp), not the
 // direct map. (Bit 9 is <mk/proc.h>'s MK_PTE_LINUX_MAPPED.)
 constexpr uint64_t PTE_FOREIGN = 1ULL << 10;
+// Bits the CPU ignores that mk.ko reads (<mk/proc.h>): Linux may hold the
+// page (MK_PTE_LINUX_MAPPED), and a kernel-only page of a process's tables
+// mk.ko writes a pin's frame numbers into (MK_PTE_PIN_SINK).
+constexpr uint64_t PTE_LINUX_HELD = 1ULL << 9;
+constexpr uint64_t PTE_PIN_SINK = 1ULL << 11;
 constexpr uint64_t PTE_ADDR = 0x000ffffffffff000ULL;
 
 // What a mapping allows: the leaf bits callers choose.

@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * An LWK process as mk.ko keeps it (one per mkexec), shared by the files
+ * of its concerns: proc.c (the inbox and the process fd), window.c (the
+ * window mkexec maps and the pin sink), spawn.c (creating it).
+ */
+#ifndef MK_KMOD_PROCESS_H
+#define MK_KMOD_PROCESS_H
+
+#include <linux/fs.h>
+#include <linux/llist.h>
+#include <linux/mm_types.h>
+#include <linux/spinlock.h>
+
+#include "mk.h"
+
+#define MK_INBOX 64
+#define MK_ANSWER_MS 10000
+
+enum mk_proc_state {
+	MK_PROC_SPAWNING,
+	MK_PROC_CREATED,
+	MK_PROC_RUNNING,
+	MK_PROC_EXITED,
+};
+
+struct mk_proc {
+	struct list_head link;       /* in mk_procs */
+	struct llist_node dead;      /* in mk_procs_dead */
+	pid_t pid;
+	struct mm_struct *mm;        /* mkexec's (mmgrab) */
+	u32 core;                    /* where it lives: its first LWK core */
+	u64 cores;
+	u64 staging;
+	phys_addr_t page_table;      /* of the process, in LWK memory */
+	enum mk_proc_state state;
+	bool fd_open;
+	char program[64];
+	struct mk_proc_event exit;   /* kind, status, fault: the end */
+	spinlock_t lock;
+	wait_queue_head_t wq;
+	u32 in_head, in_tail;
+	u32 in_len[MK_INBOX];
+	u32 in_core[MK_INBOX];       /* the LWK core each came from */
+	u8 in_msg[MK_INBOX][MK_CHAN_PAYLOAD] __aligned(8);
+	u32 seq;
+	struct mk_pins pins;         /* Linux pages the LWK maps into the program */
+	/*
+	 * Held while mk.ko writes into a pin sink; taken before Linux says it
+	 * has dropped a range (MK_MSG_UNMAPPED) and when the LWK stops, so no
+	 * write reaches LWK memory that may be freed.
+	 */
+	struct mutex sink_lock;
+};
+
+extern struct list_head mk_procs;
+extern spinlock_t mk_procs_lock;
+
+/* proc.c */
+extern const struct file_operations mk_proc_fops;
+struct mk_proc *mk_proc_find(pid_t pid);
+void mk_proc_free(struct mk_proc *p);
+int mk_proc_next(struct mk_proc *p, u32 wanted, void *out, u32 out_size, long timeout,
+		 u32 *from_core);
+
+/* window.c */
+int mk_proc_mmap(struct file *file, struct vm_area_struct *vma);
+void mk_proc_zap(struct mk_proc *p, struct mm_struct *mm, u64 start, u64 len);
+int mk_proc_fill_sink(void *ctx, u64 sink, u32 id, u32 flags, struct page *const *pages,
+		      unsigned long n);
+
+#endif /* MK_KMOD_PROCESS_H */

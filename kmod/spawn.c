@@ -1,0 +1,225 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Creating an LWK process (MK_IOC_SPAWN): its cores are chosen, an LWK core
+ * creates it, and mkexec gets its process fd. Also the programs' lines of
+ * mkctl status.
+ */
+#include <linux/anon_inodes.h>
+#include <linux/file.h>
+#include <linux/module.h>
+#include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <asm/tsc.h>
+
+#include "process.h"
+
+/* Chooses the process's cores (LWK indices) under mk_part.lock. */
+static int mk_choose_cores(struct mk_spawn_request *req, u64 *cores)
+{
+	u32 i, want = req->nr_cores ? req->nr_cores : 1, n = 0;
+	bool by_cpu = false;
+
+	*cores = 0;
+	for (i = 0; i < MK_CPUMASK_WORDS; i++)
+		by_cpu |= req->cpus.bits[i] != 0;
+	for (i = 0; i < mk_inst.nr_cpus && i < 64; i++) {
+		u32 cpu = mk_inst.core_cpu[i];
+		bool asked = cpu < MK_MAX_CPUS && (req->cpus.bits[cpu / 64] & BIT_ULL(cpu % 64));
+
+		if (by_cpu ? !asked : n == want)
+			continue;
+		if (test_bit(i, mk_inst.busy_cores)) {
+			if (by_cpu) {
+				mk_refuse(req->msg, "CPU %u is running another LWK program", cpu);
+				return -EBUSY;
+			}
+			continue;
+		}
+		*cores |= BIT_ULL(i);
+		n++;
+	}
+	if (by_cpu) {
+		for (i = 0; i < MK_MAX_CPUS; i++)
+			if ((req->cpus.bits[i / 64] & BIT_ULL(i % 64))) {
+				u32 k;
+				bool found = false;
+
+				for (k = 0; k < mk_inst.nr_cpus; k++)
+					found |= mk_inst.core_cpu[k] == i;
+				if (!found) {
+					mk_refuse(req->msg, "CPU %u is not an LWK core (mkctl status lists them)", i);
+					return -EINVAL;
+				}
+			}
+	} else if (n < want) {
+		mk_refuse(req->msg, "%u LWK core%s asked for, %u free (of %u)", want,
+			  want == 1 ? "" : "s", n, mk_inst.nr_cpus);
+		return -EBUSY;
+	}
+	for (i = 0; i < 64; i++)
+		if (*cores & BIT_ULL(i))
+			set_bit(i, mk_inst.busy_cores);
+	return 0;
+}
+
+int mk_cmd_spawn(struct mk_spawn_request *req)
+{
+	struct mk_msg_spawn m = {};
+	struct mk_msg_spawned ans;
+	struct mk_proc *p;
+	struct file *file;
+	ktime_t mono, real;
+	u64 cores;
+	u32 i;
+	int ret, fd;
+
+	req->msg[0] = '\0';
+	if (READ_ONCE(mk_inst.state) != MK_STATE_RUNNING) {
+		mk_refuse(req->msg, "no LWK is running: boot one first (mkctl boot)");
+		return -ENODEV;
+	}
+	if (!req->staging_bytes || req->staging_bytes > (256ULL << 20)) {
+		mk_refuse(req->msg, "a program of up to 256 MiB, with its arguments");
+		return -E2BIG;
+	}
+	p = kzalloc(sizeof(*p), GFP_KERNEL);
+	if (!p)
+		return -ENOMEM;
+	spin_lock_init(&p->lock);
+	mutex_init(&p->sink_lock);
+	init_waitqueue_head(&p->wq);
+	mk_pins_init(&p->pins);
+	p->pid = task_tgid_nr(current);
+	p->mm = current->mm;
+	mmgrab(p->mm);
+	p->fd_open = true;
+	p->state = MK_PROC_SPAWNING;
+	strscpy(p->program, req->program, sizeof(p->program));
+
+	ret = mutex_lock_killable(&mk_part.lock);
+	if (ret)
+		goto out_free;
+	ret = mk_choose_cores(req, &cores);
+	mutex_unlock(&mk_part.lock);
+	if (ret)
+		goto out_free;
+	p->cores = cores;
+	p->core = __ffs64(cores);
+
+	spin_lock_irq(&mk_procs_lock);
+	if (mk_proc_find(p->pid)) {
+		spin_unlock_irq(&mk_procs_lock);
+		mk_refuse(req->msg, "this process already runs an LWK program");
+		ret = -EBUSY;
+		goto out_free;
+	}
+	list_add(&p->link, &mk_procs);
+	spin_unlock_irq(&mk_procs_lock);
+
+	/* Linux's clocks at one TSC reading, for the LWK's clock_gettime. */
+	local_irq_disable();
+	m.clock_tsc = rdtsc_ordered();
+	mono = ktime_get();
+	real = ktime_get_real();
+	local_irq_enable();
+	m.clock_mono_ns = ktime_to_ns(mono);
+	m.clock_real_ns = ktime_to_ns(real);
+	/* As /proc/<pid>/stat gives it: peers (UCX) compare it to know the process. */
+	m.start_ticks = div_u64(current->group_leader->start_boottime, NSEC_PER_SEC / USER_HZ);
+	m.hdr = (struct mk_msg_hdr){ MK_MSG_SPAWN, 0, p->pid, 0, ++p->seq };
+	m.cores = cores;
+	m.staging_bytes = req->staging_bytes;
+	m.ppid = task_tgid_nr(current->real_parent);
+	m.uid = from_kuid(&init_user_ns, current_uid());
+	m.gid = from_kgid(&init_user_ns, current_gid());
+	m.stack_limit = req->stack_limit;
+	ret = mk_chan_send(p->core, &m, sizeof(m));
+	if (!ret)
+		ret = mk_proc_next(p, BIT(MK_MSG_SPAWNED), &ans, sizeof(ans),
+				   msecs_to_jiffies(MK_ANSWER_MS), NULL);
+	if (!ret && ans.error)
+		ret = -ans.error;
+	if (ret) {
+		mk_refuse(req->msg, "the LWK could not create the process (%d)", ret);
+		goto out_unlist;
+	}
+	if (!mk_phys_in_lwk(ans.page_table, PAGE_SIZE) ||
+	    ans.staging < MK_USER_WINDOW_START || ans.staging >= MK_USER_WINDOW_END) {
+		mk_refuse(req->msg, "the LWK answered with addresses outside its memory");
+		ret = -EIO;
+		goto out_unlist;
+	}
+	p->page_table = ans.page_table;
+	p->staging = ans.staging;
+	p->state = MK_PROC_CREATED;
+
+	__module_get(THIS_MODULE); /* for the file */
+	fd = get_unused_fd_flags(O_CLOEXEC);
+	if (fd < 0) {
+		ret = fd;
+		goto out_put;
+	}
+	file = anon_inode_getfile("[mk-process]", &mk_proc_fops, p, O_RDWR);
+	if (IS_ERR(file)) {
+		put_unused_fd(fd);
+		ret = PTR_ERR(file);
+		goto out_put;
+	}
+	fd_install(fd, file);
+	req->fd = fd;
+	req->staging = p->staging;
+	memset(&req->got, 0, sizeof(req->got));
+	for (i = 0; i < 64; i++)
+		if (cores & BIT_ULL(i))
+			req->got.bits[mk_inst.core_cpu[i] / 64] |= BIT_ULL(mk_inst.core_cpu[i] % 64);
+	return 0;
+
+out_put:
+	module_put(THIS_MODULE);
+out_unlist:
+	/* The LWK may hold a process for it: it goes when its KILL arrives. */
+	spin_lock_irq(&mk_procs_lock);
+	p->fd_open = false;
+	spin_unlock_irq(&mk_procs_lock);
+	if (p->state != MK_PROC_SPAWNING || ret == -ETIMEDOUT || ret == -ERESTARTSYS) {
+		struct mk_msg_kill kill = {};
+
+		kill.hdr = (struct mk_msg_hdr){ MK_MSG_KILL, 0, p->pid, 0, ++p->seq };
+		kill.signal = SIGKILL;
+		mk_chan_send(p->core, &kill, sizeof(kill));
+		return ret; /* freed when the LWK reports the exit */
+	}
+	spin_lock_irq(&mk_procs_lock);
+	list_del(&p->link);
+	spin_unlock_irq(&mk_procs_lock);
+out_free:
+	mk_proc_free(p);
+	return ret;
+}
+
+/* The programs for mkctl status. */
+void mk_procs_status(struct mk_status *st)
+{
+	struct mk_boot_params *bp = READ_ONCE(mk_inst.bp);
+	struct mk_proc *p;
+	u32 n = 0;
+
+	spin_lock_irq(&mk_procs_lock);
+	list_for_each_entry(p, &mk_procs, link) {
+		struct mk_proc_info *info = &st->procs[n];
+
+		if (!p->fd_open || n == MK_MAX_PROCS)
+			continue;
+		info->pid = p->pid;
+		info->state = p->state == MK_PROC_RUNNING ? 1 : p->state == MK_PROC_EXITED ? 2 : 0;
+		info->cores = p->cores;
+		if (bp && READ_ONCE(bp->cpus[p->core].pid) == p->pid)
+			info->user_bytes = READ_ONCE(bp->cpus[p->core].user_bytes);
+		memcpy(info->program, p->program, sizeof(info->program));
+		n++;
+	}
+	spin_unlock_irq(&mk_procs_lock);
+	st->nr_procs = n;
+}
+

@@ -1,0 +1,222 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The window: mkexec maps its process fd over the whole user window
+ * (<mk/proc.h>) at the addresses the program uses, so pointers in forwarded
+ * system calls work unchanged. A fault there walks the process's page
+ * tables in LWK memory and inserts the LWK's page. Nothing in LWK memory is
+ * trusted: every table and page address must lie in the LWK's memory, by
+ * mk.ko's own record, and read-only LWK pages stay read-only. What mk.ko
+ * writes there: two bits in the leaf entry it maps (MK_PTE_LINUX_MAPPED,
+ * with a compare-and-exchange), and the frame numbers of pins into the
+ * LWK's pin sinks (pages without the user bit, out of mkexec's reach).
+ */
+#include <linux/io.h>
+#include <linux/mm.h>
+#include <linux/version.h>
+
+#include "process.h"
+
+static const struct vm_operations_struct mk_proc_vm_ops;
+
+/* Drops the window's pages in [start, start + len) from mm's page tables. */
+void mk_proc_zap(struct mk_proc *p, struct mm_struct *mm, u64 start, u64 len)
+{
+	struct vm_area_struct *vma;
+	u64 end = start + len;
+
+	if (end < start || start >= MK_USER_WINDOW_END || end <= MK_USER_WINDOW_START)
+		return;
+	start = max_t(u64, start, MK_USER_WINDOW_START);
+	end = min_t(u64, end, MK_USER_WINDOW_END);
+	mmap_write_lock(mm);
+	/* Every mapping of this process's window in the range (it is one, unsplit). */
+	for (vma = find_vma(mm, start); vma && vma->vm_start < end; vma = find_vma(mm, vma->vm_end)) {
+		u64 from = max_t(u64, start, vma->vm_start), to = min_t(u64, end, vma->vm_end);
+
+		if (vma->vm_private_data == p && vma->vm_ops == &mk_proc_vm_ops)
+			zap_vma_ptes(vma, from, to - from);
+	}
+	mmap_write_unlock(mm);
+}
+
+/*
+ * The leaf entry that maps va in the process's tables (LWK memory): its
+ * address in *ep, its value in *e, the size it maps in *span; *user and
+ * *writable: whether every level allows user access and writing. false
+ * when a level is absent or outside LWK memory.
+ */
+static bool mk_proc_walk(phys_addr_t table, u64 va, u64 **ep, u64 *e, u64 *span, bool *user,
+			 bool *writable)
+{
+	int level;
+
+	*user = true;
+	*writable = true;
+	for (level = 4; level >= 1; level--) {
+		if (!mk_phys_in_lwk(table, PAGE_SIZE))
+			return false;
+		*ep = &((u64 *)phys_to_virt(table))[(va >> (12 + 9 * (level - 1))) & 511];
+		*e = READ_ONCE(**ep);
+		if (!(*e & MK_PT_P))
+			return false;
+		*user &= !!(*e & MK_PT_U);
+		*writable &= !!(*e & MK_PT_W);
+		*span = 1ULL << (12 + 9 * (level - 1));
+		if (level == 1 || (level <= 3 && (*e & MK_PT_PS)))
+			return true;
+		table = *e & MK_PT_ADDR;
+	}
+	return false;
+}
+static vm_fault_t mk_proc_fault(struct vm_fault *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct mk_proc *p = vma->vm_private_data;
+	u64 va = vmf->address & PAGE_MASK, e = 0, span = 0, *ep = NULL;
+	phys_addr_t table = READ_ONCE(p->page_table), phys;
+	bool writable, user;
+	pgprot_t prot;
+
+	if (!table || !mk_lwk_active())
+		return VM_FAULT_SIGBUS;
+	if (!mk_proc_walk(table, va, &ep, &e, &span, &user, &writable) || !user)
+		return VM_FAULT_SIGBUS;
+	writable &= !!(vma->vm_flags & VM_WRITE);
+	phys = (e & MK_PT_ADDR & ~(span - 1)) + (va & (span - 1));
+	if (!mk_phys_in_lwk(phys, PAGE_SIZE)) {
+		/* A page of Linux's only if this process pinned it, as pinned. */
+		bool pinned_writable;
+
+		if (!mk_pins_lookup(&p->pins, PHYS_PFN(phys), &pinned_writable))
+			return VM_FAULT_SIGBUS;
+		writable &= pinned_writable;
+	}
+	if ((vmf->flags & FAULT_FLAG_WRITE) && !writable)
+		return VM_FAULT_SIGBUS;
+	/*
+	 * The LWK learns that Linux holds the page (it must then ask Linux to
+	 * drop it before reusing it), and, if mkexec may write it, that it is
+	 * not a page nobody wrote (those it hands out as zeroed memory). The
+	 * bits go into the very entry read, or the walk is not trusted (the
+	 * LWK changed the entry meanwhile).
+	 */
+	for (;;) {
+		u64 want = e | MK_PTE_LINUX_MAPPED | (writable ? MK_PTE_DIRTY : 0), was;
+
+		if (want == e)
+			break;
+		was = cmpxchg64(ep, e, want);
+
+		if (was == e)
+			break;
+		if ((was & (MK_PT_P | MK_PT_ADDR)) != (e & (MK_PT_P | MK_PT_ADDR)))
+			return VM_FAULT_SIGBUS; /* unmapped meanwhile */
+		/*
+		 * Anything but the accessed and dirty bits (a CPU's) or the
+		 * mapped bit (another fault's) changed: the LWK changed the
+		 * page's rights, and read the entry without our bit, so it
+		 * will not ask Linux to drop what we map. Let the access fault
+		 * again and walk the new entry.
+		 */
+		if ((was ^ e) & ~(MK_PT_A | MK_PTE_DIRTY | MK_PTE_LINUX_MAPPED))
+			return VM_FAULT_NOPAGE;
+		e = was;
+	}
+	prot = vm_get_page_prot(writable ? VM_READ | VM_WRITE | VM_SHARED : VM_READ | VM_SHARED);
+	return vmf_insert_pfn_prot(vma, va, PHYS_PFN(phys), prot);
+}
+
+/* The window stays one mapping: no mprotect, munmap or mseal of part of it. */
+static int mk_proc_may_split(struct vm_area_struct *vma, unsigned long addr)
+{
+	return -EINVAL;
+}
+
+static const struct vm_operations_struct mk_proc_vm_ops = {
+	.fault = mk_proc_fault,
+	.may_split = mk_proc_may_split,
+};
+
+int mk_proc_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	struct mk_proc *p = file->private_data;
+
+	if (vma->vm_start != MK_USER_WINDOW_START || vma->vm_end != MK_USER_WINDOW_END ||
+	    vma->vm_pgoff || !(vma->vm_flags & VM_SHARED) || vma->vm_mm != p->mm) {
+		pr_warn("pid %d: the process window must be mapped shared at exactly %#llx-%#llx\n",
+			p->pid, MK_USER_WINDOW_START, MK_USER_WINDOW_END);
+		return -EINVAL;
+	}
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
+	vm_flags_set(vma, VM_PFNMAP | VM_DONTEXPAND | VM_DONTCOPY | VM_DONTDUMP);
+#else
+	vma->vm_flags |= VM_PFNMAP | VM_DONTEXPAND | VM_DONTCOPY | VM_DONTDUMP;
+#endif
+	vma->vm_private_data = p;
+	vma->vm_ops = &mk_proc_vm_ops;
+	return 0;
+}
+
+
+/* The kernel address of the pin-sink page at va of p's tables, or NULL. */
+static void *mk_proc_sink_page(struct mk_proc *p, u64 va)
+{
+	phys_addr_t table = READ_ONCE(p->page_table), phys;
+	u64 e, span, *ep;
+	bool user, writable;
+
+	if (!table || !mk_proc_walk(table, va, &ep, &e, &span, &user, &writable))
+		return NULL;
+	if (user || span != PAGE_SIZE || !(e & MK_PTE_PIN_SINK))
+		return NULL;
+	phys = e & MK_PT_ADDR;
+	if (!mk_phys_in_lwk(phys, PAGE_SIZE))
+		return NULL;
+	return phys_to_virt(phys);
+}
+
+/* mk_pin_sink_fn for a process: ctx is the struct mk_proc. */
+int mk_proc_fill_sink(void *ctx, u64 sink, u32 id, u32 flags, struct page *const *pages,
+		      unsigned long n)
+{
+	struct mk_proc *p = ctx;
+	struct mk_pin_sink *head;
+	u8 *page = NULL;
+	unsigned long i;
+	int ret = -EFAULT;
+
+	BUILD_BUG_ON(sizeof(*head) != 16);
+	if ((sink & ~PAGE_MASK) || sink < MK_USER_WINDOW_START || sink >= MK_USER_WINDOW_END ||
+	    n > (MK_USER_WINDOW_END - sink - sizeof(*head)) / sizeof(u64))
+		return -EINVAL;
+	mutex_lock(&p->sink_lock);
+	if (READ_ONCE(p->state) != MK_PROC_RUNNING || !mk_lwk_active()) {
+		ret = -ESRCH;
+		goto out;
+	}
+	head = mk_proc_sink_page(p, sink);
+	if (!head)
+		goto out;
+	if (READ_ONCE(head->id) || READ_ONCE(head->nr)) {
+		ret = -EBUSY; /* filled once only */
+		goto out;
+	}
+	WRITE_ONCE(head->nr, n);
+	for (i = 0; i < n; i++) {
+		u64 va = sink + sizeof(*head) + i * sizeof(u64);
+
+		if (!page || !(va & ~PAGE_MASK)) {
+			page = mk_proc_sink_page(p, va & PAGE_MASK);
+			if (!page)
+				goto out;
+		}
+		WRITE_ONCE(*(u64 *)(page + (va & ~PAGE_MASK)), page_to_pfn(pages[i]));
+	}
+	WRITE_ONCE(head->flags, flags);
+	smp_wmb(); /* the id last: the LWK reads it first */
+	WRITE_ONCE(head->id, id);
+	ret = 0;
+out:
+	mutex_unlock(&p->sink_lock);
+	return ret;
+}
