@@ -100,9 +100,23 @@ bench-exec: bootstrap
 bench-noise: bootstrap
 	@bench/noise/run
 
+# On a real node (as root): mk.ko into the running kernel's modules, the
+# tools and the LWK image under PREFIX, the udev rule and group "mk" whose
+# members may run programs on the LWK.
+PREFIX ?= /usr/local
+install: all
+	$(MAKE) -C $(KDIR) M=$(ROOT)/kmod MK_INCLUDE=$(ROOT)/libmk/include modules_install
+	-depmod -a $(KVER)
+	install -D -m 755 $(BUILD)/user/bin/mkctl $(DESTDIR)$(PREFIX)/bin/mkctl
+	install -D -m 755 $(BUILD)/user/bin/mkexec $(DESTDIR)$(PREFIX)/bin/mkexec
+	install -D -m 644 $(BUILD)/lwk/mk-lwk.elf $(DESTDIR)$(PREFIX)/lib/mk/mk-lwk.elf
+	install -D -m 644 tools/udev/60-mk.rules $(DESTDIR)/etc/udev/rules.d/60-mk.rules
+	getent group mk >/dev/null || groupadd --system mk
+	-udevadm control --reload-rules
+
 clean:
 	rm -rf $(BUILD)
 	-$(MAKE) -C $(KDIR) M=$(ROOT)/kmod clean >/dev/null 2>&1
 
-.PHONY: all kmod lwk user bootstrap check demo lint bench-exec bench-node bench-partition bench-boot bench-ring bench-noise bench-syscall bench-threads clean
+.PHONY: all kmod lwk user install bootstrap check demo lint bench-exec bench-node bench-partition bench-boot bench-ring bench-noise bench-syscall bench-threads clean
 .PRECIOUS: $(BUILD)/kmod/%/mk.ko

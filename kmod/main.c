@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * mk.ko: module init/exit, the /dev/mk misc device and its ioctl switch.
- * Each command is implemented by one mk_cmd_*() in the file of its concern;
- * this file copies requests in and out and serialises partition changes.
+ * mk.ko: module init/exit and the /dev/mk ioctl table (device.c makes the
+ * node). Each command is implemented by one mk_cmd_*() in the file of its
+ * concern; this file checks the caller's privilege, copies requests in and
+ * out and serialises partition changes.
  */
 #include <linux/module.h>
-#include <linux/miscdevice.h>
+#include <linux/capability.h>
+#include <linux/security.h>
 #include <linux/fs.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -58,6 +60,8 @@ static int mk_cmd_status(struct mk_status *st)
 {
 	struct mk_mem_chunk __user *out = u64_to_user_ptr(st->chunks);
 	struct mk_chunk *c;
+	/* Physical addresses are the administrator's to see. */
+	bool admin = has_capability_noaudit(current, CAP_SYS_ADMIN);
 	u32 i = 0;
 
 	lockdep_assert_held(&mk_part.lock);
@@ -68,7 +72,7 @@ static int mk_cmd_status(struct mk_status *st)
 	st->nr_chunks = mk_part.nr_chunks;
 	list_for_each_entry(c, &mk_part.chunks, link) {
 		struct mk_mem_chunk mc = {
-			.phys = c->phys, .bytes = c->bytes, .node = c->node,
+			.phys = admin ? c->phys : 0, .bytes = c->bytes, .node = c->node,
 		};
 
 		if (i >= st->max_chunks)
@@ -98,11 +102,68 @@ static int mk_do_debug(void *r) { return mk_cmd_debug(r); }
 static int mk_do_spawn(void *r) { return mk_cmd_spawn(r); }
 
 /*
- * Copies a request of the given size in (its first u32 must be that size),
- * runs the command under the partition lock if asked, and copies the
- * request back out even when the command failed, so its msg reaches the user.
+ * Each command: its argument's size, where its msg is (0: none), whether
+ * it runs under the partition lock, and what it takes beyond the right to
+ * open /dev/mk: CAP_SYS_ADMIN for control, and no kernel lockdown for
+ * what loads code into ring 0 (as kexec_load does) or drives the LWK's
+ * cores directly.
  */
-static long mk_run(void __user *arg, size_t size, bool locked, int (*cmd)(void *req))
+struct mk_ioctl {
+	unsigned int cmd;
+	u32 size;
+	u32 msg;
+	bool locked;
+	bool admin;
+	bool lockdown;
+	const char *name;
+	int (*run)(void *req);
+};
+
+#define MK_CMD_(c, type, msg_at, lock, adm, ld, fn)					\
+	{ .cmd = c, .size = sizeof(type), .msg = msg_at, .locked = lock, .admin = adm,	\
+	  .lockdown = ld, .name = #c, .run = fn }
+#define MK_CMD(c, type, lock, adm, ld, fn) MK_CMD_(c, type, offsetof(type, msg), lock, adm, ld, fn)
+#define MK_CMD_NO_MSG(c, type, lock, adm, ld, fn) MK_CMD_(c, type, 0, lock, adm, ld, fn)
+
+static const struct mk_ioctl mk_ioctls[] = {
+	/*     command, argument, lock, admin, lockdown, run */
+	MK_CMD_NO_MSG(MK_IOC_VERSION, struct mk_version, false, false, false, mk_do_version),
+	MK_CMD_NO_MSG(MK_IOC_STATUS, struct mk_status, true, false, false, mk_do_status),
+	MK_CMD(MK_IOC_LOG, struct mk_log_request, true, false, false, mk_do_log),
+	/* Not under the partition lock: it waits for the LWK's answer. */
+	MK_CMD(MK_IOC_SPAWN, struct mk_spawn_request, false, false, false, mk_do_spawn),
+	MK_CMD(MK_IOC_RESERVE_CPUS, struct mk_cpu_request, true, true, false, mk_do_reserve_cpus),
+	MK_CMD(MK_IOC_RELEASE_CPUS, struct mk_cpu_request, true, true, false, mk_do_release_cpus),
+	MK_CMD(MK_IOC_RESERVE_MEM, struct mk_mem_request, true, true, false, mk_do_reserve_mem),
+	MK_CMD(MK_IOC_RELEASE_MEM, struct mk_simple_request, true, true, false, mk_do_release_mem),
+	MK_CMD(MK_IOC_BOOT, struct mk_boot_request, true, true, true, mk_do_boot),
+	MK_CMD(MK_IOC_SHUTDOWN, struct mk_simple_request, true, true, false, mk_do_shutdown),
+	MK_CMD(MK_IOC_PING, struct mk_ping_request, true, true, false, mk_do_ping),
+	MK_CMD(MK_IOC_DEBUG, struct mk_debug_request, true, true, true, mk_do_debug),
+};
+
+/* Why the caller may not run c: 0, or -EPERM with the reason in why. */
+static int mk_may_run(const struct mk_ioctl *c, char *why)
+{
+	if (c->admin && !capable(CAP_SYS_ADMIN)) {
+		snprintf(why, MK_MSG_LEN, "this needs CAP_SYS_ADMIN: mk's control is the administrator's");
+		return -EPERM;
+	}
+	if (c->lockdown && security_locked_down(LOCKDOWN_KEXEC)) {
+		snprintf(why, MK_MSG_LEN,
+			 "the kernel is locked down: it loads no unsigned code into ring 0 (as kexec_load)");
+		return -EPERM;
+	}
+	return 0;
+}
+
+/*
+ * Copies a request of the command's size in (its first u32 must be that
+ * size), runs the command if the caller may, under the partition lock if
+ * it asks, and copies the request back out even when the command failed
+ * or was refused, so its msg reaches the user.
+ */
+static long mk_run(const struct mk_ioctl *c, void __user *arg)
 {
 	void *req;
 	u32 usize;
@@ -110,22 +171,39 @@ static long mk_run(void __user *arg, size_t size, bool locked, int (*cmd)(void *
 
 	if (get_user(usize, (u32 __user *)arg))
 		return -EFAULT;
-	if (usize != size)
+	if (usize != c->size)
 		return -EINVAL;
-	req = memdup_user(arg, size);
+	req = memdup_user(arg, c->size);
 	if (IS_ERR(req))
 		return PTR_ERR(req);
 
-	if (locked) {
+	if (c->msg) {
+		char *msg = (char *)req + c->msg;
+
+		msg[0] = '\0';
+		ret = mk_may_run(c, msg);
+		if (ret) {
+			pr_notice_ratelimited("pid %d (uid %u): %s refused: %s\n", task_tgid_nr(current),
+					      from_kuid(&init_user_ns, current_uid()), c->name, msg);
+			goto copy_out;
+		}
+	} else {
+		char why[MK_MSG_LEN];
+
+		ret = mk_may_run(c, why);
+		if (ret)
+			goto out;
+	}
+	if (c->locked) {
 		ret = mutex_lock_killable(&mk_part.lock);
 		if (ret)
 			goto out;
 	}
-	ret = cmd(req);
-	if (locked)
+	ret = c->run(req);
+	if (c->locked)
 		mutex_unlock(&mk_part.lock);
-
-	if (copy_to_user(arg, req, size))
+copy_out:
+	if (copy_to_user(arg, req, c->size))
 		ret = -EFAULT;
 out:
 	kfree(req);
@@ -134,50 +212,18 @@ out:
 
 static long mk_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
-	void __user *uarg = (void __user *)arg;
+	size_t i;
 
-	switch (cmd) {
-	case MK_IOC_VERSION:
-		return mk_run(uarg, sizeof(struct mk_version), false, mk_do_version);
-	case MK_IOC_STATUS:
-		return mk_run(uarg, sizeof(struct mk_status), true, mk_do_status);
-	case MK_IOC_RESERVE_CPUS:
-		return mk_run(uarg, sizeof(struct mk_cpu_request), true, mk_do_reserve_cpus);
-	case MK_IOC_RELEASE_CPUS:
-		return mk_run(uarg, sizeof(struct mk_cpu_request), true, mk_do_release_cpus);
-	case MK_IOC_RESERVE_MEM:
-		return mk_run(uarg, sizeof(struct mk_mem_request), true, mk_do_reserve_mem);
-	case MK_IOC_RELEASE_MEM:
-		return mk_run(uarg, sizeof(struct mk_simple_request), true, mk_do_release_mem);
-	case MK_IOC_BOOT:
-		return mk_run(uarg, sizeof(struct mk_boot_request), true, mk_do_boot);
-	case MK_IOC_SHUTDOWN:
-		return mk_run(uarg, sizeof(struct mk_simple_request), true, mk_do_shutdown);
-	case MK_IOC_LOG:
-		return mk_run(uarg, sizeof(struct mk_log_request), true, mk_do_log);
-	case MK_IOC_PING:
-		return mk_run(uarg, sizeof(struct mk_ping_request), true, mk_do_ping);
-	case MK_IOC_DEBUG:
-		return mk_run(uarg, sizeof(struct mk_debug_request), true, mk_do_debug);
-	case MK_IOC_SPAWN:
-		/* Not under the partition lock: it waits for the LWK's answer. */
-		return mk_run(uarg, sizeof(struct mk_spawn_request), false, mk_do_spawn);
-	default:
-		return -ENOTTY;
-	}
+	for (i = 0; i < ARRAY_SIZE(mk_ioctls); i++)
+		if (mk_ioctls[i].cmd == cmd)
+			return mk_run(&mk_ioctls[i], (void __user *)arg);
+	return -ENOTTY;
 }
 
 static const struct file_operations mk_fops = {
 	.owner = THIS_MODULE,
 	.unlocked_ioctl = mk_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
-};
-
-static struct miscdevice mk_miscdev = {
-	.minor = MISC_DYNAMIC_MINOR,
-	.name = "mk",
-	.fops = &mk_fops,
-	.mode = 0600,
 };
 
 static int __init mk_init(void)
@@ -201,7 +247,7 @@ static int __init mk_init(void)
 		pr_err("cannot create /sys/kernel/mk (%d)\n", ret);
 		goto err_irq;
 	}
-	ret = misc_register(&mk_miscdev);
+	ret = mk_device_init(&mk_fops);
 	if (ret) {
 		pr_err("cannot register /dev/mk (%d)\n", ret);
 		goto err_sysfs;
@@ -221,7 +267,7 @@ err_cpu:
 
 static void __exit mk_exit(void)
 {
-	misc_deregister(&mk_miscdev);
+	mk_device_exit();
 	mk_sysfs_exit();
 	/* No LWK runs: it holds a module reference until shut down. */
 	mutex_lock(&mk_part.lock);

@@ -221,6 +221,11 @@ void mk_log_last_line(char *out, size_t len);
 int mk_sysfs_init(void);
 void mk_sysfs_exit(void);
 
+/* device.c: /dev/mk */
+struct file_operations;
+int mk_device_init(const struct file_operations *fops);
+void mk_device_exit(void);
+
 /* main.c */
 enum mk_state mk_state(void);
 const char *mk_state_name(enum mk_state state);

@@ -36,6 +36,7 @@ struct mk_proc {
 	enum mk_proc_state state;
 	bool fd_open;
 	char program[64];
+	uid_t uid;                   /* its user, for mkctl status */
 	struct mk_proc_event exit;   /* kind, status, fault: the end */
 	spinlock_t lock;
 	wait_queue_head_t wq;

@@ -96,6 +96,7 @@ int mk_cmd_spawn(struct mk_spawn_request *req)
 	p->fd_open = true;
 	p->state = MK_PROC_SPAWNING;
 	strscpy(p->program, req->program, sizeof(p->program));
+	p->uid = from_kuid(&init_user_ns, current_uid());
 
 	ret = mutex_lock_killable(&mk_part.lock);
 	if (ret)
@@ -216,7 +217,8 @@ void mk_procs_status(struct mk_status *st)
 		info->cores = p->cores;
 		if (bp && READ_ONCE(bp->cpus[p->core].pid) == p->pid)
 			info->user_bytes = READ_ONCE(bp->cpus[p->core].user_bytes);
-		memcpy(info->program, p->program, sizeof(info->program));
+		info->uid = p->uid;
+		strscpy(info->program, p->program, sizeof(info->program));
 		n++;
 	}
 	spin_unlock_irq(&mk_procs_lock);

@@ -7,6 +7,7 @@
 
 #include <cinttypes>
 #include <cstdio>
+#include <pwd.h>
 #include <ostream>
 
 namespace mkctl {
@@ -18,6 +19,16 @@ std::string hex(uint64_t v)
     char buf[24];
     std::snprintf(buf, sizeof buf, "0x%012" PRIx64, v);
     return buf;
+}
+
+// The user's name, or the number if it has none.
+std::string user_name(uint32_t uid)
+{
+    struct passwd pw, *found = nullptr;
+    char buf[1024];
+    if (getpwuid_r(uid, &pw, buf, sizeof buf, &found) == 0 && found)
+        return pw.pw_name;
+    return std::to_string(uid);
 }
 
 } // namespace
@@ -49,9 +60,9 @@ void print_lwk(std::ostream& out, const mk::Status& s)
     }
     if (s.programs.empty())
         return;
-    out << "programs pid      cpus   memory      program\n";
+    out << "programs pid      user       cpus   memory      program\n";
     for (const auto& p : s.programs) {
-        std::snprintf(line, sizeof line, "         %-8d %-6s %-11s %s%s\n", p.pid,
+        std::snprintf(line, sizeof line, "         %-8d %-10s %-6s %-11s %s%s\n", p.pid, user_name(p.uid).c_str(),
             mk::format_cpulist(p.cpus).c_str(), mk::format_size(p.user_bytes).c_str(), p.program.c_str(),
             p.state == 0 ? " (starting)" : "");
         out << line;
@@ -136,6 +147,8 @@ void print_status_json(std::ostream& out, const mk::Status& s)
         j.begin_object()
             .field("pid", p.pid)
             .field("program", p.program)
+            .field("uid", p.uid)
+            .field("user", user_name(p.uid))
             .field("cpulist", mk::format_cpulist(p.cpus))
             .field("user_bytes", p.user_bytes)
             .field("running", p.state == 1)

@@ -86,7 +86,10 @@ Device::Device(const std::string& path)
         if (e == ENOENT)
             throw Error(path + " does not exist: load the module first (insmod mk.ko)", e);
         if (e == EACCES || e == EPERM)
-            throw Error("cannot open " + path + ": permission denied (mk needs root)", e);
+            throw Error("cannot open " + path +
+                    ": permission denied (mk is for root and the members of the group that owns " + path +
+                    ", usually mk: ask your administrator)",
+                e);
         throw Error("cannot open " + path + ": " + std::strerror(e), e);
     }
 }
@@ -153,7 +156,7 @@ Status Device::status() const
             if (c.index < 64 && (p.cores & (1ULL << c.index)))
                 cpus.push_back(c.linux_cpu);
         s.programs.push_back({p.pid, p.state, cpus, p.user_bytes,
-            std::string(p.program, strnlen(p.program, sizeof p.program))});
+            std::string(p.program, strnlen(p.program, sizeof p.program)), p.uid});
     }
     return s;
 }

@@ -1,10 +1,13 @@
-// Every forwarded call is performed as it comes, with these exceptions: the
+// Every forwarded call is performed as it comes, with these exceptions:
+// calls on credentials, capabilities and namespaces apply to all of
+// mkexec's threads or are refused (credentials.cpp); the
 // program may not close, read, write, ioctl, fcntl or dup mkexec's own
 // descriptors nor see them in a listing of /proc/self/fd, and
 // MK_SYS_MAP_SHARED
 // and MK_SYS_SHMAT (the LWK's, <mk/proc.h>) are mkexec's own work. (Its /proc/self files,
 // /proc/self/exe among them, are the LWK's: those calls never come here.)
 #include "forward.hpp"
+#include "credentials.hpp"
 #include "fd_listing.hpp"
 #include "lwk_process.hpp"
 #include "shared_map.hpp"
@@ -30,6 +33,9 @@ long raw(long nr, const __u64* a)
 long perform(LwkProcess& proc, const mk_proc_event& call)
 {
     const __u64* a = call.args;
+    long ret = 0;
+    if (thread_wide_call(static_cast<long>(call.nr), a, &ret))
+        return ret;
     switch (call.nr) {
     case MK_SYS_MAP_SHARED:
         return map_shared(proc, a);

@@ -33,6 +33,7 @@ struct LwkProgram {
     CpuList cpus;
     uint64_t user_bytes;
     std::string program;
+    uint32_t uid; // the user it runs as
 };
 
 struct Status {

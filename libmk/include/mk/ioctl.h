@@ -108,7 +108,8 @@ struct mk_proc_info {
 	__u32 state;             /* 0 starting, 1 running, 2 ended */
 	__u64 cores;             /* its LWK cores (indices into lwk_cpus) */
 	__u64 user_bytes;        /* memory it has mapped (as the LWK reports it) */
-	char program[56];
+	__u32 uid;               /* the user it runs as */
+	char program[52];
 };
 MK_STATIC_ASSERT(sizeof(struct mk_proc_info) == 80, "mk_proc_info layout");
 
