@@ -27,10 +27,10 @@ struct Table {
 constexpr Table make_table()
 {
     Table t{};
-#define SYSCALL(nr, name, policy) t.e[nr] = {#name, SYSCALL_HANDLER_##policy(name)};
+#define SYSCALL(nr, name, policy, kinds) t.e[nr] = {#name, SYSCALL_HANDLER_##policy(name)};
 #define SYSCALL_HANDLER_LOCAL(name) &sys_##name
 #define SYSCALL_HANDLER_FORWARD(name) nullptr
-#include <syscall/syscalls.def>
+#include <mk/syscalls.def>
 #undef SYSCALL
 #undef SYSCALL_HANDLER_LOCAL
 #undef SYSCALL_HANDLER_FORWARD

@@ -22,10 +22,10 @@ struct Context {
 };
 
 // Declares sys_<name> for every LOCAL line of syscalls.def.
-#define SYSCALL(nr, name, policy) SYSCALL_DECLARE_##policy(name)
+#define SYSCALL(nr, name, policy, kinds) SYSCALL_DECLARE_##policy(name)
 #define SYSCALL_DECLARE_LOCAL(name) Result<long> sys_##name(Context& c);
 #define SYSCALL_DECLARE_FORWARD(name)
-#include <syscall/syscalls.def>
+#include <mk/syscalls.def>
 #undef SYSCALL
 #undef SYSCALL_DECLARE_LOCAL
 #undef SYSCALL_DECLARE_FORWARD

@@ -1,12 +1,11 @@
 // The program's credential calls go through glibc, which applies them to
 // every thread of the process (its set*id broadcast), so all of mkexec's
 // threads change together, exactly as the program's threads would on
-// Linux. What glibc cannot apply process-wide is refused: capset and the
-// capability or seccomp prctls with EPERM, unshare and setns with EPERM
-// (they would split one server thread from the others), setfsuid and
+// Linux. What glibc cannot apply process-wide is refused: the capability,
+// securebits, no-new-privs and seccomp prctls with EPERM; setfsuid and
 // setfsgid answer the current id without changing it (their way of
-// refusing). io_uring and Linux AIO are not offered (ENOSYS): their
-// submissions carry pointers no forwarded call's check sees.
+// refusing). (capset, seccomp, unshare and setns are refused by the
+// system-call table, <mk/syscalls.def>.)
 #include "credentials.hpp"
 
 #include <cerrno>
@@ -59,20 +58,10 @@ bool thread_wide_call(long nr, const __u64* a, long* ret)
         return true;
     case SYS_setfsuid: *ret = ::setfsuid(static_cast<uid_t>(-1)); return true;
     case SYS_setfsgid: *ret = ::setfsgid(static_cast<gid_t>(-1)); return true;
-    case SYS_capset:
-    case SYS_seccomp:
-    case SYS_unshare:
-    case SYS_setns:
-        *ret = -EPERM;
-        return true;
     case SYS_prctl:
         if (!thread_local_prctl(a[0]))
             return false;
         *ret = -EPERM;
-        return true;
-    case SYS_io_uring_setup:
-    case SYS_io_setup:
-        *ret = -ENOSYS;
         return true;
     default:
         return false;

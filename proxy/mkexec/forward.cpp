@@ -1,5 +1,6 @@
 // Every forwarded call is performed as it comes, with these exceptions:
-// calls on credentials, capabilities and namespaces apply to all of
+// its arguments are checked by their kinds (arguments.cpp: no pointer
+// reaches mkexec's own memory); calls on credentials apply to all of
 // mkexec's threads or are refused (credentials.cpp); the
 // program may not close, read, write, ioctl, fcntl or dup mkexec's own
 // descriptors nor see them in a listing of /proc/self/fd, and
@@ -7,6 +8,7 @@
 // and MK_SYS_SHMAT (the LWK's, <mk/proc.h>) are mkexec's own work. (Its /proc/self files,
 // /proc/self/exe among them, are the LWK's: those calls never come here.)
 #include "forward.hpp"
+#include "arguments.hpp"
 #include "credentials.hpp"
 #include "fd_listing.hpp"
 #include "lwk_process.hpp"
@@ -34,21 +36,21 @@ long perform(LwkProcess& proc, const mk_proc_event& call)
 {
     const __u64* a = call.args;
     long ret = 0;
-    if (thread_wide_call(static_cast<long>(call.nr), a, &ret))
-        return ret;
     switch (call.nr) {
     case MK_SYS_MAP_SHARED:
         return map_shared(proc, a);
     case MK_SYS_SHMAT:
         return shm_attach(proc, a);
-    case SYS_getdents64:
-        return list_dir(static_cast<int>(a[0]), a[1], a[2]);
-    case SYS_close:
     // mkexec's own descriptors (its process fd, its event loop's) are
     // closed to the program's calls as if they were not open.
+    case SYS_close:
     case SYS_ioctl:
     case SYS_read:
     case SYS_write:
+    case SYS_readv:
+    case SYS_writev:
+    case SYS_sendmsg:
+    case SYS_recvmsg:
     case SYS_fcntl:
     case SYS_dup:
         if (is_own_fd(static_cast<long>(a[0])))
@@ -59,6 +61,28 @@ long perform(LwkProcess& proc, const mk_proc_event& call)
         if (is_own_fd(static_cast<long>(a[0])) || is_own_fd(static_cast<long>(a[1])))
             return -EBADF;
         break;
+    default: break;
+    }
+    if (checked_call(call, &ret) || thread_wide_call(static_cast<long>(call.nr), a, &ret))
+        return ret;
+    switch (call.nr) {
+    case SYS_getdents64:
+        return list_dir(static_cast<int>(a[0]), a[1], a[2]);
+    case SYS_open:
+    case SYS_openat:
+    case SYS_openat2:
+    case SYS_creat:
+    case SYS_open_by_handle_at:
+    case SYS_pidfd_getfd: {
+        // mkexec's own memory (/proc/<its pid>/mem, however named) and a
+        // copy of one of its own descriptors stay out of the program's reach.
+        long fd = raw(static_cast<long>(call.nr), a);
+        if (fd >= 0 && (is_own_memory(static_cast<int>(fd)) || is_own_file(static_cast<int>(fd)))) {
+            ::close(static_cast<int>(fd));
+            return call.nr == SYS_pidfd_getfd ? -EBADF : -EACCES;
+        }
+        return fd;
+    }
     case SYS_close_range: {
         // Close what was asked around mkexec's own descriptors.
         unsigned first = static_cast<unsigned>(a[0]), last = static_cast<unsigned>(a[1]);

@@ -12,6 +12,8 @@
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 #include <vector>
 
@@ -72,6 +74,45 @@ bool is_own_fd(long fd)
         if (own == fd)
             return true;
     return false;
+}
+
+bool is_own_file(int fd)
+{
+    constexpr int KCMP_FILE = 0;
+    const pid_t self = ::getpid();
+    for (int own : own_fds)
+        if (own != fd && ::syscall(SYS_kcmp, self, self, KCMP_FILE, fd, own) == 0)
+            return true;
+    return false;
+}
+
+bool is_own_memory(int fd)
+{
+    static const dev_t proc_dev = [] {
+        struct stat st {};
+        return ::stat("/proc/self", &st) == 0 ? st.st_dev : dev_t(-1);
+    }();
+    struct stat st {};
+    if (::fstat(fd, &st) != 0 || st.st_dev != proc_dev)
+        return false;
+    char link[64], path[128];
+    std::snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+    ssize_t n = ::readlink(link, path, sizeof path - 1);
+    if (n <= 0)
+        return false;
+    path[n] = '\0';
+    char mine[32];
+    int len = std::snprintf(mine, sizeof mine, "/proc/%d/", static_cast<int>(::getpid()));
+    if (std::strncmp(path, mine, static_cast<size_t>(len)) != 0)
+        return false;
+    const char* rest = path + len;
+    if (!std::strncmp(rest, "task/", 5)) {
+        rest = std::strchr(rest + 5, '/');
+        if (!rest)
+            return false;
+        ++rest;
+    }
+    return !std::strcmp(rest, "mem");
 }
 
 LwkProcess::LwkProcess(int dev_fd, unsigned cores, const mk_cpumask& cpus, uint64_t staging_bytes,

@@ -43,6 +43,10 @@ int move_fd_high(int fd);
 void forget_own_fd(int fd);
 // Whether fd is one of mkexec's own.
 bool is_own_fd(long fd);
+// Whether fd (another number) is the same open file as one of mkexec's own.
+bool is_own_file(int fd);
+// Whether fd is mkexec's own memory (/proc/<its pid>[/task/<tid>]/mem).
+bool is_own_memory(int fd);
 // At the start: the descriptors mkexec got are the program's. Later, before
 // the program's calls are served: every other open one is mkexec's own
 // (the device, the event loop's epoll, eventfd and timerfd ...).

@@ -3,7 +3,8 @@
 # sees her ids, its files are hers, root's files stay closed to it — and
 # reads the status; control (boot, shutdown, reserve, release, debug, ping)
 # needs CAP_SYS_ADMIN and changes nothing when refused; a user outside the
-# group cannot open the device. Credential changes reach all of mkexec's
+# group cannot open the device. No pointer a program passes reaches
+# mkexec's own memory. Credential changes reach all of mkexec's
 # threads at once; calls Linux keeps per thread are refused; under kernel
 # lockdown nothing boots.
 . /mk/tests/lib.sh
@@ -43,6 +44,16 @@ eq "mkctl status names the program's user" "alice" \
 wait
 eq "her program reaches nothing of mk through mkexec's descriptors" "0 reached mk" \
 	"$(as_alice mkexec ./escape </dev/null | sed -n 's/^escape: .*, //p')"
+out=$(as_alice mkexec ./reach)
+eq "it finds mkexec's writable memory (through /proc/self/../self/maps)" "targets: found" "$(echo "$out" | head -1)"
+eq "and no call reaches it: read, readv, recvmsg, pipe, process_vm_writev, /proc/self/mem" \
+	"read: 0 reached
+readv: 0 reached
+recvmsg: 0 reached
+pipe: 0 reached
+process_vm_writev: 0 reached
+/proc/self/mem: 0 reached" "$(echo "$out" | tail -n +2)"
+eq "mkexec and the LWK are unaffected" "hello, world" "$(as_alice mkexec ./hello)"
 
 # --- control is the administrator's -----------------------------------------
 fails "alice: mkctl shutdown needs CAP_SYS_ADMIN" "needs CAP_SYS_ADMIN" as_alice mkctl shutdown

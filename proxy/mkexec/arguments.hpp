@@ -1,0 +1,17 @@
+// The program's pointers reach only the program's memory: every argument
+// of a forwarded call is checked by its kind in the system-call table
+// (<mk/syscalls.def>) before mkexec performs the call, so no call writes
+// into or reads from mkexec's own memory (its stack, heap, libraries).
+#pragma once
+
+#include <mk/ioctl.h>
+
+namespace mkexec {
+
+// Checks the call's arguments. Returns false to perform it as it came;
+// true when it was refused or performed here (with arrays the kernel
+// would read from the program's memory copied and checked first, so the
+// program cannot change them after the check), *ret its result.
+bool checked_call(const mk_proc_event& call, long* ret);
+
+} // namespace mkexec
