@@ -100,6 +100,18 @@ bench-exec: bootstrap
 bench-noise: bootstrap
 	@bench/noise/run
 
+# Long fuzzing: each libFuzzer target for 5 minutes, then the ioctl fuzzer
+# in a test node for 10 minutes a run, on both kernels.
+fuzz: bootstrap
+	@tools/fuzz --seconds 300
+	@$(MAKE) -s all node-6.1 node-6.12
+	@for k in $(NODE_KERNELS); do \
+		tools/mkvm --no-build --quiet --kernel $$k --timeout 1800 \
+			--log $(BUILD)/test-logs/fuzz-$$k.log -- \
+			sh -c 'MK_FUZZ_SECONDS=600 sh $(ROOT)/tests/node/scenarios/module-fuzz.sh' || exit 1; \
+		grep -v '^\[ ' $(BUILD)/test-logs/fuzz-$$k.log | grep '^ok\|^not ok\|^#'; \
+	done
+
 # On a real node (as root): mk.ko into the running kernel's modules, the
 # tools and the LWK image under PREFIX, the udev rule and group "mk" whose
 # members may run programs on the LWK.
@@ -118,5 +130,5 @@ clean:
 	rm -rf $(BUILD)
 	-$(MAKE) -C $(KDIR) M=$(ROOT)/kmod clean >/dev/null 2>&1
 
-.PHONY: all kmod lwk user install bootstrap check demo lint bench-exec bench-node bench-partition bench-boot bench-ring bench-noise bench-syscall bench-threads clean
+.PHONY: all kmod lwk user install fuzz bootstrap check demo lint bench-exec bench-node bench-partition bench-boot bench-ring bench-noise bench-syscall bench-threads clean
 .PRECIOUS: $(BUILD)/kmod/%/mk.ko

@@ -124,13 +124,18 @@ static void mk_fill_params(struct mk_boot_params *bp, const struct mk_image_layo
 }
 
 /* INIT every core that was started: they wait for a SIPI that never comes. */
-static void mk_stop_cores(struct mk_boot_params *bp)
+/*
+ * INIT to every LWK core, by Linux's own record (the LWK can write its boot
+ * parameters: a count or APIC id read there could name a Linux CPU, a
+ * state could hide a running core). INIT to a core that is already
+ * stopped does nothing.
+ */
+static void mk_stop_cores(void)
 {
 	u32 i;
 
-	for (i = 0; i < bp->nr_cpus; i++)
-		if (READ_ONCE(bp->cpus[i].state) != MK_CPU_OFF)
-			mk_apic_send_init(bp->cpus[i].apic_id);
+	for (i = 0; i < mk_inst.nr_cpus && i < MK_MAX_LWK_CPUS; i++)
+		mk_apic_send_init(mk_inst.core_apic[i]);
 }
 
 /* Starts core i through the trampoline; returns once it left the page. */
@@ -157,14 +162,17 @@ static int mk_start_core(struct mk_boot_params *bp, u32 i, u8 *tramp, phys_addr_
 	WRITE_ONCE(bc->state, MK_CPU_STARTING);
 	wmb(); /* the page and the parameters before the core can run */
 
-	mk_apic_send_init(bc->apic_id);
-	mk_apic_send_sipi(bc->apic_id, tramp_phys);
+	/* Cores started earlier run the LWK, which may write bp: Linux's own copies. */
+	mk_apic_send_init(mk_inst.core_apic[i]);
+	mk_apic_send_sipi(mk_inst.core_apic[i], tramp_phys);
 
 	deadline = jiffies + msecs_to_jiffies(MK_CORE_START_MS);
 	while (smp_load_acquire(&bc->state) == MK_CPU_STARTING) {
 		if (time_after(jiffies, deadline) || fatal_signal_pending(current)) {
+			/* Stopped before Linux's trampoline goes back: a late SIPI must not run it. */
+			mk_apic_send_init(mk_inst.core_apic[i]);
 			mk_refuse(msg, "LWK core %u (CPU %u, APIC id %u) did not start within %u ms",
-				  i, bc->linux_cpu, bc->apic_id, MK_CORE_START_MS);
+				  i, mk_inst.core_cpu[i], mk_inst.core_apic[i], MK_CORE_START_MS);
 			return -ETIMEDOUT;
 		}
 		usleep_range(20, 50);
@@ -186,7 +194,7 @@ static int mk_start_cores(struct mk_boot_params *bp, const u8 *img, u64 size,
 		mk_refuse(msg, "cannot map the trampoline page");
 		return -ENOMEM;
 	}
-	for (i = 0; i < bp->nr_cpus && !ret; i++)
+	for (i = 0; i < mk_inst.nr_cpus && !ret; i++)
 		ret = mk_start_core(bp, i, tramp, tramp_phys, blob, l, msg);
 	mk_lowmem_release();
 	return ret;
@@ -321,7 +329,7 @@ int mk_cmd_boot(struct mk_boot_request *req)
 		ret = mk_wait_running(bp, req->timeout_ms ? req->timeout_ms : boot_timeout_ms,
 				      req->msg);
 	if (ret) {
-		mk_stop_cores(bp);
+		mk_stop_cores();
 		/* Work that runs from now on sees no LWK and returns. */
 		WRITE_ONCE(mk_inst.state, MK_STATE_FREE);
 		cancel_delayed_work_sync(&mk_inst.mirror_work);
@@ -354,7 +362,7 @@ static void mk_stop(void)
 {
 	if (!mk_lwk_active())
 		return;
-	mk_stop_cores(mk_inst.bp);
+	mk_stop_cores();
 	/* Work that runs from now on sees no LWK and returns. */
 	WRITE_ONCE(mk_inst.state, MK_STATE_FREE);
 	cancel_delayed_work_sync(&mk_inst.mirror_work);
@@ -460,7 +468,7 @@ int mk_cmd_debug(struct mk_debug_request *req)
 	int ret;
 
 	lockdep_assert_held(&mk_part.lock);
-	if (req->op != MK_DEBUG_FAULT && req->op != MK_DEBUG_NMI) {
+	if (req->op != MK_DEBUG_FAULT && req->op != MK_DEBUG_NMI && req->op != MK_DEBUG_CORRUPT) {
 		mk_refuse(req->msg, "unknown debug operation %u", req->op);
 		return -EINVAL;
 	}
@@ -473,6 +481,13 @@ int mk_cmd_debug(struct mk_debug_request *req)
 		return 0;
 	}
 	bc = &mk_inst.bp->cpus[req->core];
+	if (req->op == MK_DEBUG_CORRUPT) {
+		pr_warn("making LWK core %d corrupt what Linux reads, on purpose (debug)\n", req->core);
+		WRITE_ONCE(bc->cmd, MK_LWK_CMD_CORRUPT);
+		smp_store_release(&bc->cmd_seq, bc->cmd_seq + 1);
+		mk_apic_send_ipi(mk_inst.core_apic[req->core], MK_LWK_VECTOR_DOORBELL);
+		return 0;
+	}
 	pr_warn("making LWK core %d take a page fault on purpose (debug)\n", req->core);
 	WRITE_ONCE(bc->cmd, MK_LWK_CMD_FAULT);
 	smp_store_release(&bc->cmd_seq, bc->cmd_seq + 1);
@@ -506,8 +521,8 @@ void mk_lwk_status(struct mk_status *st)
 	st->nr_lwk_cpus = mk_inst.nr_cpus;
 	st->lwk_free_bytes = READ_ONCE(bp->free_bytes);
 	for (i = 0; i < mk_inst.nr_cpus; i++) {
-		st->lwk_cpus[i].linux_cpu = bp->cpus[i].linux_cpu;
-		st->lwk_cpus[i].apic_id = bp->cpus[i].apic_id;
+		st->lwk_cpus[i].linux_cpu = mk_inst.core_cpu[i];
+		st->lwk_cpus[i].apic_id = mk_inst.core_apic[i];
 		st->lwk_cpus[i].node = bp->cpus[i].node;
 		st->lwk_cpus[i].state = READ_ONCE(bp->cpus[i].state);
 		st->lwk_cpus[i].irqs = READ_ONCE(bp->cpus[i].irqs);

@@ -91,7 +91,10 @@ int mk_chan_setup(struct mk_boot_params *bp)
 	return 0;
 }
 
-/* After the LWK's cores are stopped and no doorbell can come. */
+/*
+ * After the LWK's cores are stopped and no doorbell can come: senders and
+ * drains still in flight are waited for (RCU) before the rings go.
+ */
 void mk_chan_teardown(void)
 {
 	struct mk_chan *chans = mk_inst.chans;
@@ -107,51 +110,90 @@ void mk_chan_teardown(void)
 
 /*
  * Sends a message to LWK core `core`; rings its doorbell if it sleeps. May
- * run in interrupt context. -EAGAIN if the ring stays full for a second
- * (the LWK is not draining: it is stopped or panicked).
+ * run in interrupt context. -EAGAIN if the ring stays full (the LWK is not
+ * draining: it is stopped or panicked): a second in process context, a
+ * millisecond with interrupts off. Each try runs under RCU, so
+ * mk_chan_teardown() waits for it before the rings' memory goes.
  */
 int mk_chan_send(u32 core, const void *msg, u32 len)
 {
-	struct mk_chan *chans = READ_ONCE(mk_inst.chans);
-	unsigned long flags;
-	int ret, tries = 0;
+	bool atomic = in_interrupt() || irqs_disabled();
+	int ret, tries = 0, max = atomic ? 100 : 10000;
 
-	if (!chans || core >= mk_inst.nr_cpus)
-		return -ENODEV;
 	for (;;) {
+		struct mk_chan *chans;
+		unsigned long flags;
+
+		rcu_read_lock();
+		chans = READ_ONCE(mk_inst.chans);
+		if (!chans || core >= READ_ONCE(mk_inst.nr_cpus)) {
+			rcu_read_unlock();
+			return -ENODEV;
+		}
 		spin_lock_irqsave(&chans[core].tx_lock, flags);
 		ret = mk_ring_send(&chans[core].tx, msg, len);
 		spin_unlock_irqrestore(&chans[core].tx_lock, flags);
 		if (ret == MK_RING_NOTIFY)
 			mk_apic_send_ipi(mk_inst.core_apic[core], MK_LWK_VECTOR_DOORBELL);
+		rcu_read_unlock();
 		if (ret == MK_RING_OK || ret == MK_RING_NOTIFY)
 			return 0;
-		if (ret != MK_RING_FULL || ++tries > 100000) {
-			pr_err("cannot send to LWK core %u: %s\n", core, mk_ring_strerror(ret));
+		if (ret != MK_RING_FULL || ++tries > max) {
+			pr_err_ratelimited("cannot send to LWK core %u: %s\n", core, mk_ring_strerror(ret));
 			return ret == MK_RING_FULL ? -EAGAIN : -EIO;
 		}
-		udelay(10);
+		if (atomic)
+			udelay(10);
+		else
+			usleep_range(50, 150);
 	}
 }
 
-/* Drains every core's inbound ring into the processes (doorbell interrupt). */
-void mk_chan_drain(void)
+/*
+ * Drains the cores' inbound rings into the processes' inboxes, at most
+ * budget messages; true if more may be waiting (the caller drains again
+ * later, from the doorbell's thread). A message whose inbox is full stays
+ * held on its channel, which is not drained further until it is delivered
+ * (the LWK waits for room): nothing is dropped. Any context.
+ */
+bool mk_chan_drain(u32 budget)
 {
 	struct mk_chan *chans;
 	u8 buf[MK_CHAN_PAYLOAD] __aligned(8);
 	unsigned long flags;
+	bool more = false;
 	u32 i, len;
 	int ret;
 
 	rcu_read_lock();
 	chans = READ_ONCE(mk_inst.chans);
-	for (i = 0; chans && i < mk_inst.nr_cpus; i++) {
+	for (i = 0; chans && i < READ_ONCE(mk_inst.nr_cpus); i++) {
 		struct mk_chan *ch = &chans[i];
 
 		spin_lock_irqsave(&ch->rx_lock, flags);
+		ret = MK_RING_EMPTY;
+		if (ch->held_len) {
+			if (!mk_proc_deliver(i, ch->held, ch->held_len)) {
+				spin_unlock_irqrestore(&ch->rx_lock, flags);
+				continue;
+			}
+			ch->held_len = 0;
+		}
 		while (!ch->broken) {
-			while ((ret = mk_ring_recv(&ch->rx, buf, sizeof(buf), &len)) == MK_RING_OK)
-				mk_proc_deliver(i, buf, len);
+			while (budget && (ret = mk_ring_recv(&ch->rx, buf, sizeof(buf), &len)) == MK_RING_OK) {
+				budget--;
+				if (!mk_proc_deliver(i, buf, len)) {
+					memcpy(ch->held, buf, len);
+					ch->held_len = len;
+					break;
+				}
+			}
+			if (ch->held_len)
+				break;
+			if (!budget) {
+				more = true;
+				break;
+			}
 			if (ret != MK_RING_EMPTY)
 				break;
 			mk_ring_sleep_prepare(&ch->rx);
@@ -160,7 +202,8 @@ void mk_chan_drain(void)
 				break;
 			mk_ring_sleep_cancel(&ch->rx);
 		}
-		if (ret != MK_RING_OK && ret != MK_RING_EMPTY && !ch->broken) {
+		if (ret != MK_RING_OK && ret != MK_RING_EMPTY && ret != MK_RING_PENDING &&
+		    !ch->broken) {
 			ch->broken = true;
 			pr_err("the channel from LWK core %u is corrupt (%s); ignoring it\n", i,
 			       mk_ring_strerror(ret));
@@ -168,4 +211,5 @@ void mk_chan_drain(void)
 		spin_unlock_irqrestore(&ch->rx_lock, flags);
 	}
 	rcu_read_unlock();
+	return more;
 }

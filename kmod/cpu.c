@@ -118,6 +118,12 @@ static int mk_check_reserve(struct mk_cpu_request *req, const struct cpumask *wa
 			mk_refuse(req->msg, "CPU %u is already reserved by mk", cpu);
 			return -EBUSY;
 		}
+		if (cpu == mk_irq_cpu()) {
+			mk_refuse(req->msg,
+				  "CPU %u takes the LWK's doorbell interrupts: it stays Linux's (load mk with doorbell_cpu= to move them)",
+				  cpu);
+			return -EINVAL;
+		}
 		if (!cpu_online(cpu)) {
 			mk_refuse(req->msg,
 				  "CPU %u is offline but not reserved by mk: bring it online first (echo 1 > /sys/devices/system/cpu/cpu%u/online)",

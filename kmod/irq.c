@@ -16,6 +16,7 @@
 
 #include "mk.h"
 
+static unsigned int mk_irq_target_cpu;
 static unsigned int doorbell_cpu;
 module_param(doorbell_cpu, uint, 0444);
 MODULE_PARM_DESC(doorbell_cpu, "the Linux CPU that takes the LWK's doorbell interrupts (default 0)");
@@ -24,12 +25,25 @@ static int mk_virq = -1;
 static u32 mk_vector;
 static u32 mk_target_apic;
 
+/* Messages drained per doorbell with interrupts off; the rest in its thread. */
+#define MK_DRAIN_BUDGET 256
+
 static irqreturn_t mk_doorbell(int irq, void *data)
 {
+	bool more;
+
 	atomic64_inc(&mk_inst.doorbells);
-	mk_chan_drain();
+	more = mk_chan_drain(MK_DRAIN_BUDGET);
 	wake_up_all(&mk_inst.wait);
 	schedule_work(&mk_inst.event_work);
+	return more ? IRQ_WAKE_THREAD : IRQ_HANDLED;
+}
+
+/* A chatty LWK: what did not fit the interrupt's budget, preemptibly. */
+static irqreturn_t mk_doorbell_thread(int irq, void *data)
+{
+	while (mk_chan_drain(MK_DRAIN_BUDGET))
+		cond_resched();
 	return IRQ_HANDLED;
 }
 
@@ -54,7 +68,8 @@ int mk_irq_init(void)
 	irq_set_handler(virq, handle_edge_irq);
 	ret = irq_set_affinity(virq, cpumask_of(doorbell_cpu));
 	if (!ret)
-		ret = request_irq(virq, mk_doorbell, IRQF_NOBALANCING, "mk-doorbell", &mk_inst);
+		ret = request_threaded_irq(virq, mk_doorbell, mk_doorbell_thread, IRQF_NOBALANCING,
+					   "mk-doorbell", &mk_inst);
 	if (ret) {
 		pr_err("cannot set up the doorbell interrupt (%d)\n", ret);
 		irq_dispose_mapping(virq);
@@ -63,6 +78,7 @@ int mk_irq_init(void)
 	d = irq_get_irq_data(virq);
 	cpu = cpumask_first(irq_data_get_effective_affinity_mask(d));
 	mk_vector = irqd_cfg(d)->vector;
+	mk_irq_target_cpu = cpu;
 	mk_target_apic = mk_apic_id(cpu);
 	mk_virq = virq;
 	pr_info("LWK doorbell: vector %#x on CPU %u (APIC id %u)\n", mk_vector, cpu, mk_target_apic);
@@ -76,6 +92,11 @@ void mk_irq_exit(void)
 	free_irq(mk_virq, &mk_inst);
 	irq_dispose_mapping(mk_virq);
 	mk_virq = -1;
+}
+
+unsigned int mk_irq_cpu(void)
+{
+	return mk_irq_target_cpu;
 }
 
 u32 mk_irq_vector(void)

@@ -79,6 +79,12 @@ void *mk_lowmem_acquire(phys_addr_t *phys)
 	return mk_tramp_map;
 }
 
+void mk_lowmem_exit(void)
+{
+	kfree(mk_tramp_backup);
+	mk_tramp_backup = NULL;
+}
+
 void mk_lowmem_release(void)
 {
 	memcpy(mk_tramp_map, mk_tramp_backup, PAGE_SIZE);

@@ -235,10 +235,10 @@ static int __init mk_init(void)
 		return ret;
 	ret = mk_lowmem_init();
 	if (ret)
-		return ret;
+		goto err_boot;
 	ret = mk_cpu_init();
 	if (ret)
-		return ret;
+		goto err_lowmem;
 	ret = mk_irq_init();
 	if (ret)
 		goto err_cpu;
@@ -262,6 +262,10 @@ err_irq:
 	mk_irq_exit();
 err_cpu:
 	mk_cpu_exit();
+err_lowmem:
+	mk_lowmem_exit();
+err_boot:
+	mk_boot_exit();
 	return ret;
 }
 
@@ -277,6 +281,7 @@ static void __exit mk_exit(void)
 	mk_boot_exit();
 	mk_irq_exit();
 	mk_cpu_exit();
+	mk_lowmem_exit();
 	pr_info("unloaded\n");
 }
 

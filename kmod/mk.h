@@ -69,6 +69,9 @@ struct mk_chan {
 	spinlock_t rx_lock;
 	spinlock_t tx_lock;
 	bool broken;                 /* the LWK corrupted it; nothing more is read */
+	/* A message its process's inbox had no room for: delivered first, later. */
+	u32 held_len;
+	u8 held[MK_CHAN_PAYLOAD] __aligned(8);
 };
 
 /* A physical range of LWK memory (mk.ko's own copy, never the LWK's). */
@@ -114,12 +117,13 @@ struct mk_chunk {
 
 /*
  * Refuse a request: one line for the user (copied back in the request's
- * msg) and the same line in the kernel log.
+ * msg) and the same line in the kernel log (rate-limited: users can make
+ * requests fail as often as they like).
  */
 #define mk_refuse(msgbuf, fmt, ...)						\
 	do {									\
 		snprintf(msgbuf, MK_MSG_LEN, fmt, ##__VA_ARGS__);		\
-		pr_warn(fmt "\n", ##__VA_ARGS__);				\
+		pr_warn_ratelimited(fmt "\n", ##__VA_ARGS__);			\
 	} while (0)
 
 /* cpu.c */
@@ -139,6 +143,7 @@ void mk_mem_release_all(void);
 int mk_lowmem_init(void);
 void *mk_lowmem_acquire(phys_addr_t *phys);
 void mk_lowmem_release(void);
+void mk_lowmem_exit(void);
 
 /* apic.c */
 void mk_apic_send_init(u32 apic_id);
@@ -156,6 +161,7 @@ void mk_boot_tables_free(struct mk_boot_tables *t);
 int mk_irq_init(void);
 void mk_irq_exit(void);
 u32 mk_irq_vector(void);
+unsigned int mk_irq_cpu(void);          /* the Linux CPU that takes it */
 u32 mk_irq_apic_id(void);
 
 /* image.c */
@@ -178,7 +184,7 @@ void mk_lwk_status(struct mk_status *st);
 int mk_chan_setup(struct mk_boot_params *bp);
 void mk_chan_teardown(void);
 int mk_chan_send(u32 core, const void *msg, u32 len);
-void mk_chan_drain(void);
+bool mk_chan_drain(u32 budget);
 bool mk_phys_in_lwk(phys_addr_t phys, u64 len);
 
 /* Linux pages mkexec pinned for its LWK process to map (pin.c). */
@@ -207,7 +213,7 @@ bool mk_pins_lookup(struct mk_pins *pins, unsigned long pfn, bool *writable);
 
 /* proc.c */
 int mk_cmd_spawn(struct mk_spawn_request *req);
-void mk_proc_deliver(u32 core, const void *msg, u32 len);
+bool mk_proc_deliver(u32 core, const void *msg, u32 len);
 void mk_procs_kill_all(void);
 void mk_procs_status(struct mk_status *st);
 

@@ -84,16 +84,20 @@ static void mk_send_unmapped(u32 core, const struct mk_msg_unmap *req)
 	mk_chan_send(core, &ack, sizeof(ack));
 }
 
-/* From the doorbell interrupt: a message for a process. */
-void mk_proc_deliver(u32 core, const void *msg, u32 len)
+/*
+ * From the doorbell: a message for a process. false when its inbox is
+ * full: the channel holds the message until mkexec takes one (nothing is
+ * dropped).
+ */
+bool mk_proc_deliver(u32 core, const void *msg, u32 len)
 {
 	const struct mk_msg_hdr *h = msg;
 	struct mk_proc *p;
 	unsigned long flags;
-	bool free = false;
+	bool free = false, room;
 
 	if (len < sizeof(*h))
-		return;
+		return true;
 	spin_lock_irqsave(&mk_procs_lock, flags);
 	p = mk_proc_find(h->pid);
 	if (!p || !p->fd_open) {
@@ -107,10 +111,11 @@ void mk_proc_deliver(u32 core, const void *msg, u32 len)
 		spin_unlock_irqrestore(&mk_procs_lock, flags);
 		if (free && llist_add(&p->dead, &mk_procs_dead))
 			schedule_work(&mk_procs_reaper);
-		return;
+		return true;
 	}
 	spin_lock(&p->lock);
-	if (p->in_tail - p->in_head < MK_INBOX) {
+	room = p->in_tail - p->in_head < MK_INBOX;
+	if (room) {
 		u32 slot = p->in_tail % MK_INBOX;
 
 		memcpy(p->in_msg[slot], msg, len);
@@ -118,11 +123,12 @@ void mk_proc_deliver(u32 core, const void *msg, u32 len)
 		p->in_core[slot] = core;
 		p->in_tail++;
 	} else {
-		pr_warn("pid %d: inbox full, a message of type %u dropped\n", p->pid, h->type);
+		p->in_stalled = true;
 	}
 	spin_unlock(&p->lock);
 	spin_unlock_irqrestore(&mk_procs_lock, flags);
 	wake_up(&p->wq);
+	return room;
 }
 
 /* The core to answer a message from core on: that one, if it is the process's. */
@@ -181,7 +187,7 @@ int mk_proc_next(struct mk_proc *p, u32 wanted, void *out, u32 out_size, long ti
 	long left;
 
 	for (;;) {
-		bool got = false;
+		bool got = false, stalled = false;
 
 		spin_lock_irq(&p->lock);
 		if (p->in_head != p->in_tail) {
@@ -192,8 +198,13 @@ int mk_proc_next(struct mk_proc *p, u32 wanted, void *out, u32 out_size, long ti
 			memcpy(msg, p->in_msg[slot], len);
 			p->in_head++;
 			got = true;
+			stalled = p->in_stalled;
+			p->in_stalled = false;
 		}
 		spin_unlock_irq(&p->lock);
+		/* A channel held a message for lack of room: there is room now. */
+		if (stalled)
+			mk_chan_drain(MK_INBOX);
 		if (got) {
 			if (h->type == MK_MSG_UNMAP && len >= sizeof(struct mk_msg_unmap)) {
 				mk_proc_unmap(p, (const void *)msg, core);

@@ -41,6 +41,7 @@ struct mk_proc {
 	spinlock_t lock;
 	wait_queue_head_t wq;
 	u32 in_head, in_tail;
+	bool in_stalled;             /* a channel holds a message for it */
 	u32 in_len[MK_INBOX];
 	u32 in_core[MK_INBOX];       /* the LWK core each came from */
 	u8 in_msg[MK_INBOX][MK_CHAN_PAYLOAD] __aligned(8);

@@ -105,6 +105,11 @@ int mk_cmd_spawn(struct mk_spawn_request *req)
 	mutex_unlock(&mk_part.lock);
 	if (ret)
 		goto out_free;
+	if (!cores) {
+		mk_refuse(req->msg, "programs run on the LWK's first 64 cores only");
+		ret = -EINVAL;
+		goto out_free;
+	}
 	p->cores = cores;
 	p->core = __ffs64(cores);
 

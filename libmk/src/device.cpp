@@ -248,6 +248,14 @@ void Device::debug_fault(int core)
     request(fd_, MK_IOC_DEBUG, req, "making the LWK fault");
 }
 
+void Device::debug_corrupt(int core)
+{
+    mk_debug_request req{};
+    req.op = MK_DEBUG_CORRUPT;
+    req.core = core;
+    request(fd_, MK_IOC_DEBUG, req, "making the LWK corrupt its shared state");
+}
+
 void Device::debug_nmi(int core)
 {
     mk_debug_request req{};

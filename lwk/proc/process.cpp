@@ -184,6 +184,20 @@ void free_thread(Thread* t)
         start_dying(p, p->exiting ? p->exit_status : p->last_status);
 }
 
+void corrupt_page_tables()
+{
+    LockGuard<Spinlock> g(list_lock);
+    for (Process* p = processes; p; p = p->next) {
+        if (!p->as)
+            continue;
+        auto* top = static_cast<uint64_t*>(boot::phys_to_virt(p->as->page_table()));
+        for (int i = 0; i < 256; ++i)
+            if (top[i] & arch::PTE_PRESENT)
+                __atomic_store_n(&top[i], 0x1000ULL | arch::PTE_PRESENT | arch::PTE_WRITE | arch::PTE_USER,
+                    __ATOMIC_RELEASE);
+    }
+}
+
 Process* find(int32_t pid)
 {
     LockGuard<Spinlock> g(list_lock);

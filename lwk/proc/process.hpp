@@ -144,6 +144,9 @@ struct Process {
 };
 
 Process* find(int32_t pid);
+// Debug (a hostile LWK, on purpose): points every process's user page
+// tables at Linux's memory (physical page 0x1000).
+void corrupt_page_tables();
 
 // The control messages from Linux (in the core loop).
 void spawn(const mk_msg_spawn& m);

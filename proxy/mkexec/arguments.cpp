@@ -2,19 +2,26 @@
 // program's window; what lies below the window's start is unmapped in
 // mkexec as in the program, so only addresses at or above its end are
 // refused. Arrays of pointers the kernel reads (iovecs, message headers)
-// are copied out of the program's memory with process_vm_readv (a bad
-// address is EFAULT, not a crash of mkexec), checked, and the call is
-// made with the copies; what the kernel writes back into a message header
-// goes back the same way.
+// are copied out of the program's memory, checked, and the call is made
+// with the copies; what the kernel writes back into a message header goes
+// back the same way. The copies go through a pipe of mkexec's own (write
+// from the program's memory, read into mkexec's): the kernel's copy takes
+// the window's faults and answers EFAULT for a bad address, where a plain
+// memcpy would crash mkexec (and process_vm_readv cannot read the window,
+// a PFN mapping).
 #include "arguments.hpp"
 #include "lwk_process.hpp"
 
 #include <mk/proc.h>
 
 #include <array>
-#include <cstddef>
 #include <cerrno>
+#include <cstddef>
 #include <cstring>
+#include <fcntl.h>
+#include <mk/error.hpp>
+#include <mutex>
+#include <string>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
@@ -26,7 +33,7 @@ namespace {
 
 constexpr unsigned TABLE_SIZE = 512;
 constexpr uint64_t USER_END = 1ULL << 47;
-constexpr size_t MAX_IOV = 1024;      // UIO_MAXIOV
+constexpr size_t MAX_IOV = 1024; // UIO_MAXIOV
 constexpr size_t MAX_CONTROL = 65536; // beyond optmem_max: Linux refuses it anyway
 
 struct Kinds {
@@ -44,28 +51,53 @@ constexpr Kinds make_kinds()
 
 constexpr Kinds kinds = make_kinds();
 
-bool in_window(uint64_t p) { return p < MK_USER_WINDOW_END; }
+bool in_window(uint64_t p)
+{
+    return p < MK_USER_WINDOW_END;
+}
 bool in_window(uint64_t p, uint64_t len)
 {
-    return !len || (p >= MK_USER_WINDOW_START && p < MK_USER_WINDOW_END && len <= MK_USER_WINDOW_END - p);
+    return !len ||
+        (p >= MK_USER_WINDOW_START && p < MK_USER_WINDOW_END && len <= MK_USER_WINDOW_END - p);
+}
+
+std::mutex copy_m;
+int copy_fds[2] = {-1, -1};
+constexpr size_t COPY_CHUNK = 16384; // well within a pipe's 64 KiB
+
+// Through the pipe: n bytes from `from` to `to`, one of them the program's.
+bool copy_through_pipe(void* to, const void* from, size_t len)
+{
+    std::lock_guard<std::mutex> g(copy_m);
+    auto* d = static_cast<char*>(to);
+    auto* s = static_cast<const char*>(from);
+    while (len) {
+        size_t n = len < COPY_CHUNK ? len : COPY_CHUNK;
+        ssize_t w = ::write(copy_fds[1], s, n);
+        ssize_t r = w == static_cast<ssize_t>(n) ? ::read(copy_fds[0], d, n) : 0;
+        if (r != static_cast<ssize_t>(n)) {
+            char sink[COPY_CHUNK];
+            while (::read(copy_fds[0], sink, sizeof sink) > 0) // what is left of it
+                ;
+            return false;
+        }
+        d += n;
+        s += n;
+        len -= n;
+    }
+    return true;
 }
 
 // Copies len bytes of the program's memory at addr; false if they are not
 // all inside the window and mapped.
 bool fetch(void* dst, uint64_t addr, size_t len)
 {
-    if (!in_window(addr, len))
-        return false;
-    iovec local{dst, len}, remote{reinterpret_cast<void*>(addr), len};
-    return ::process_vm_readv(::getpid(), &local, 1, &remote, 1, 0) == static_cast<ssize_t>(len);
+    return in_window(addr, len) && copy_through_pipe(dst, reinterpret_cast<const void*>(addr), len);
 }
 
 bool store(uint64_t addr, const void* src, size_t len)
 {
-    if (!in_window(addr, len))
-        return false;
-    iovec local{const_cast<void*>(src), len}, remote{reinterpret_cast<void*>(addr), len};
-    return ::process_vm_writev(::getpid(), &local, 1, &remote, 1, 0) == static_cast<ssize_t>(len);
+    return in_window(addr, len) && copy_through_pipe(reinterpret_cast<void*>(addr), src, len);
 }
 
 // An iovec array of the program's, copied and checked: -errno or 0.
@@ -94,7 +126,8 @@ int fetch_msg(uint64_t addr, bool sending, Message& m)
 {
     if (!fetch(&m.h, addr, sizeof m.h))
         return -EFAULT;
-    uint64_t name = reinterpret_cast<uint64_t>(m.h.msg_name), control = reinterpret_cast<uint64_t>(m.h.msg_control);
+    uint64_t name = reinterpret_cast<uint64_t>(m.h.msg_name),
+             control = reinterpret_cast<uint64_t>(m.h.msg_control);
     if (!in_window(name, m.h.msg_name ? m.h.msg_namelen : 0))
         return -EFAULT;
     if (int e = fetch_iov(reinterpret_cast<uint64_t>(m.h.msg_iov), m.h.msg_iovlen, m.iov))
@@ -131,7 +164,8 @@ int fetch_msg(uint64_t addr, bool sending, Message& m)
 bool store_msg_result(uint64_t addr, const msghdr& h)
 {
     return store(addr + offsetof(msghdr, msg_namelen), &h.msg_namelen, sizeof h.msg_namelen) &&
-        store(addr + offsetof(msghdr, msg_controllen), &h.msg_controllen, sizeof h.msg_controllen) &&
+        store(
+            addr + offsetof(msghdr, msg_controllen), &h.msg_controllen, sizeof h.msg_controllen) &&
         store(addr + offsetof(msghdr, msg_flags), &h.msg_flags, sizeof h.msg_flags);
 }
 
@@ -141,7 +175,10 @@ long raw(long nr, const uint64_t* a)
     return r == -1 ? -errno : r;
 }
 
-bool is_send(long nr) { return nr == SYS_sendmsg || nr == SYS_sendmmsg; }
+bool is_send(long nr)
+{
+    return nr == SYS_sendmsg || nr == SYS_sendmmsg;
+}
 
 // The call with its arrays replaced by checked copies; -errno or its result.
 long with_copies(long nr, const char* k, uint64_t* a)
@@ -198,7 +235,8 @@ long with_copies(long nr, const char* k, uint64_t* a)
     }
     const uint64_t program_msgs = m_at >= 0 ? a[m_at] : 0;
     if (m_at >= 0)
-        a[m_at] = mm.empty() ? reinterpret_cast<uint64_t>(&msgs[0].h) : reinterpret_cast<uint64_t>(mm.data());
+        a[m_at] = mm.empty() ? reinterpret_cast<uint64_t>(&msgs[0].h)
+                             : reinterpret_cast<uint64_t>(mm.data());
     long r = raw(nr, a);
     if (m_at < 0 || r < 0)
         return r;
@@ -219,10 +257,17 @@ long with_copies(long nr, const char* k, uint64_t* a)
 
 } // namespace
 
+void open_copy_pipe()
+{
+    if (::pipe2(copy_fds, O_CLOEXEC | O_NONBLOCK) != 0)
+        throw mk::Error(std::string("cannot make a pipe: ") + std::strerror(errno), errno);
+}
+
 bool checked_call(const mk_proc_event& call, long* ret)
 {
     const long nr = static_cast<long>(call.nr);
-    const char* k = nr >= 0 && nr < static_cast<long>(TABLE_SIZE) && kinds.k[nr] ? kinds.k[nr] : "cccccc";
+    const char* k =
+        nr >= 0 && nr < static_cast<long>(TABLE_SIZE) && kinds.k[nr] ? kinds.k[nr] : "cccccc";
     if (!std::strcmp(k, "X") || !std::strcmp(k, "E")) {
         *ret = k[0] == 'X' ? -ENOSYS : -EPERM;
         return true;
@@ -244,7 +289,11 @@ bool checked_call(const mk_proc_event& call, long* ret)
                 return true;
             }
             break;
-        case 'v': case 'R': case 'm': case 'M': case 'S':
+        case 'v':
+        case 'R':
+        case 'm':
+        case 'M':
+        case 'S':
             if (a[i] && !in_window(a[i])) {
                 *ret = -EFAULT;
                 return true;

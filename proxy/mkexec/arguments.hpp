@@ -14,4 +14,8 @@ namespace mkexec {
 // program cannot change them after the check), *ret its result.
 bool checked_call(const mk_proc_event& call, long* ret);
 
+// The pipe the checks copy through: made before mkexec's own descriptors
+// are taken out of the program's reach (adopt_own_fds).
+void open_copy_pipe();
+
 } // namespace mkexec

@@ -18,7 +18,10 @@
 namespace mkexec {
 namespace {
 
-long result(int r) { return r == -1 ? -errno : r; }
+long result(int r)
+{
+    return r == -1 ? -errno : r;
+}
 
 bool thread_local_prctl(unsigned long option)
 {
@@ -29,10 +32,8 @@ bool thread_local_prctl(unsigned long option)
     case PR_CAP_AMBIENT:
     case PR_SET_NO_NEW_PRIVS:
     case PR_SET_SECCOMP:
-    case PR_SET_MM:
-        return true;
-    default:
-        return false;
+    case PR_SET_MM: return true;
+    default: return false;
     }
 }
 
@@ -63,8 +64,7 @@ bool thread_wide_call(long nr, const __u64* a, long* ret)
             return false;
         *ret = -EPERM;
         return true;
-    default:
-        return false;
+    default: return false;
     }
 }
 

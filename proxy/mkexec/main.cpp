@@ -2,6 +2,7 @@
 // LWK cores, serves the system calls the LWK forwards (performing them here,
 // in Linux, with the program's pointers unchanged), and exits with the
 // program's status. stdin, stdout and stderr are mkexec's own.
+#include "arguments.hpp"
 #include "exit_status.hpp"
 #include "forward.hpp"
 #include "lwk_process.hpp"
@@ -171,6 +172,7 @@ int main(int argc, char** argv)
         boost::asio::io_context io;
         auto guard = boost::asio::make_work_guard(io);
         mkexec::SignalRelay relay(io, proc);
+        mkexec::open_copy_pipe();
         // The program may close any descriptor but these (close_range from 3 up).
         mkexec::adopt_own_fds();
         std::optional<mk_proc_event> end;

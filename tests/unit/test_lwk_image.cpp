@@ -120,3 +120,28 @@ TEST_CASE("the built LWK image passes the same checks", "[lwk_image]")
     CHECK(l.virt_start == MK_LWK_KERNEL_BASE + 0x200000);
     CHECK(l.trampoline_size <= MK_TRAMP_MAX_SIZE);
 }
+
+TEST_CASE("a segment without memory is never read from, whatever its file offset says", "[lwk_image]")
+{
+    // Found by fuzzing: a PT_LOAD with p_memsz 0 is skipped by the checks,
+    // so its file offset and size were never validated, yet the header
+    // lookup used it and read far past the file.
+    Image img;
+    img.eh().e_phnum = 3;
+    img.ph(2) = img.ph(1);
+    img.ph(1) = img.ph(0);
+    // First in the table, its address range covering where the header is looked up.
+    img.ph(0) = {MK_PT_LOAD, MK_PF_R, 0x7fffffff0000ULL, TEXT, TEXT, 0x200000, 0, 0x1000};
+    REQUIRE(img.check() == nullptr); // it is ignored, as an empty segment
+    const uint8_t* at = mk_image_bytes(img.bytes(), img.size, TEXT, sizeof(mk_image_header));
+    REQUIRE(at != nullptr);
+    CHECK(at >= img.bytes());
+    CHECK(at + sizeof(mk_image_header) <= img.bytes() + img.size);
+}
+
+TEST_CASE("an image header at an odd file offset is refused", "[lwk_image]")
+{
+    Image img;
+    img.ph(0).p_offset = 0x1004; // the header would be read 4 bytes into the page
+    CHECK(std::string(img.check() ? img.check() : "") == "the mk image header is not 8-byte aligned in the file");
+}

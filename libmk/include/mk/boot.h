@@ -87,6 +87,7 @@ enum mk_cpu_state {
 enum mk_lwk_cmd {
 	MK_LWK_CMD_NONE = 0,
 	MK_LWK_CMD_FAULT = 1,   /* debug: take a page fault in the kernel */
+	MK_LWK_CMD_CORRUPT = 2, /* debug: corrupt what Linux reads (a hostile LWK) */
 };
 
 /* One LWK core; two cache lines so each side writes its own. */

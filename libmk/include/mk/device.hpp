@@ -98,6 +98,7 @@ public:
     void debug_fault(int core);
     // Sends the LWK core an NMI; it logs the RIP it interrupted.
     void debug_nmi(int core);
+    void debug_corrupt(int core);
 
 private:
     int fd_;

@@ -195,6 +195,8 @@ struct mk_ping_request {
 enum mk_debug_op {
 	MK_DEBUG_FAULT = 1,      /* make a core take a fatal page fault */
 	MK_DEBUG_NMI = 2,        /* send a core an NMI: it logs where it was */
+	MK_DEBUG_CORRUPT = 3,    /* make a core corrupt its boot parameters, its ring
+				    to Linux and the programs' page tables */
 };
 struct mk_debug_request {
 	__u32 size;

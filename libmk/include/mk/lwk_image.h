@@ -34,7 +34,8 @@ static inline const __u8 *mk_image_bytes(const __u8 *img, __u64 size, __u64 va, 
 
 	(void)size; /* the caller validated every PT_LOAD against it */
 	for (i = 0; i < eh->e_phnum; i++) {
-		if (ph[i].p_type != MK_PT_LOAD)
+		/* Only the segments the check validated (PT_LOAD with memory). */
+		if (ph[i].p_type != MK_PT_LOAD || !ph[i].p_memsz)
 			continue;
 		if (va >= ph[i].p_vaddr && len <= ph[i].p_filesz &&
 		    va - ph[i].p_vaddr <= ph[i].p_filesz - len)
@@ -112,6 +113,8 @@ static inline const char *mk_image_check_bytes(const __u8 *img, __u64 size,
 		return "the entry point is not inside an executable segment";
 
 	hdr = (const struct mk_image_header *)mk_image_bytes(img, size, lo, sizeof(*hdr));
+	if (hdr && (unsigned long)hdr % 8)
+		return "the mk image header is not 8-byte aligned in the file";
 	if (!hdr || hdr->magic != MK_IMAGE_MAGIC)
 		return "no mk image header at the start of the image (not an mk LWK image?)";
 	if (hdr->version != MK_IMAGE_VERSION || hdr->size != sizeof(*hdr))
