@@ -46,7 +46,7 @@ bool mk_lwk_active(void)
 static u64 mk_boot_area_bytes(u32 nr_cpus)
 {
 	return ALIGN(MK_PARAMS_BYTES + MK_LOG_BYTES +
-		     (u64)nr_cpus * (MK_STACK_BYTES + MK_CHANNEL_BYTES_PER_CPU), SZ_2M);
+		     (u64)nr_cpus * (MK_STACK_BYTES + MK_CHAN_BYTES_PER_CORE), SZ_2M);
 }
 
 /* The first chunk that holds need bytes plus room for the LWK to work. */
@@ -101,7 +101,7 @@ static void mk_fill_params(struct mk_boot_params *bp, const struct mk_image_layo
 	}
 	bp->nr_cpus = i;
 	bp->channel_phys = stacks + (u64)i * MK_STACK_BYTES;
-	bp->channel_size = (u64)i * MK_CHANNEL_BYTES_PER_CPU;
+	bp->channel_size = (u64)i * MK_CHAN_BYTES_PER_CORE;
 
 	i = 0;
 	list_for_each_entry(c, &mk_part.chunks, link) {

@@ -300,6 +300,9 @@ static void mk_chunks_adopt(struct list_head *list)
 
 /* --- requests ------------------------------------------------------------ */
 
+/* 4 PiB: more than any node has; sums of MK_MAX_NODES of them cannot wrap. */
+#define MK_MEM_ABSURD (1ULL << 52)
+
 struct mk_mem_plan {
 	u64 bytes[MK_MAX_NODES];
 	bool all[MK_MAX_NODES];
@@ -319,6 +322,12 @@ static int mk_plan_add(struct mk_mem_request *req, struct mk_mem_plan *plan, int
 		mk_refuse(req->msg, "NUMA node %d is named twice, once with 'all'", nid);
 		return -EINVAL;
 	}
+	/* Bounded before any sum or rounding, which could wrap near 2^64. */
+	if (bytes != MK_MEM_ALL && bytes > MK_MEM_ABSURD) {
+		req->failed_node = nid;
+		mk_refuse(req->msg, "%llu MiB asked on node %d: more than any machine has", bytes >> 20, nid);
+		return -ENOMEM;
+	}
 	if (bytes == MK_MEM_ALL)
 		plan->all[nid] = true;
 	else
@@ -335,6 +344,8 @@ static int mk_plan_spread(struct mk_mem_request *req, struct mk_mem_plan *plan,
 
 	if (bytes == MK_MEM_ALL)
 		share = MK_MEM_ALL;
+	else if (bytes > MK_MEM_ABSURD)
+		share = bytes; /* refused by mk_plan_add, before it is rounded */
 	else
 		share = round_up(div_u64(bytes, n), MK_CHUNK_MIN);
 	for_each_node_mask(nid, *mask) {

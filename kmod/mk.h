@@ -46,7 +46,6 @@ extern struct mk_partition mk_part;
 #define MK_PARAMS_BYTES SZ_64K
 #define MK_LOG_BYTES SZ_512K
 #define MK_STACK_BYTES SZ_32K
-#define MK_CHANNEL_BYTES_PER_CPU SZ_64K
 
 /* x86-64 page-table entry bits mk.ko reads or writes. */
 #define MK_PT_P 0x1ULL

@@ -17,13 +17,6 @@
 #define MK_INBOX 64
 #define MK_ANSWER_MS 10000
 
-enum mk_proc_state {
-	MK_PROC_SPAWNING,
-	MK_PROC_CREATED,
-	MK_PROC_RUNNING,
-	MK_PROC_EXITED,
-};
-
 struct mk_proc {
 	struct list_head link;       /* in mk_procs */
 	struct llist_node dead;      /* in mk_procs_dead */

@@ -218,7 +218,7 @@ void mk_procs_status(struct mk_status *st)
 		if (!p->fd_open || n == MK_MAX_PROCS)
 			continue;
 		info->pid = p->pid;
-		info->state = p->state == MK_PROC_RUNNING ? 1 : p->state == MK_PROC_EXITED ? 2 : 0;
+		info->state = p->state;
 		info->cores = p->cores;
 		if (bp && READ_ONCE(bp->cpus[p->core].pid) == p->pid)
 			info->user_bytes = READ_ONCE(bp->cpus[p->core].user_bytes);

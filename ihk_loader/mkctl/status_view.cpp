@@ -64,7 +64,7 @@ void print_lwk(std::ostream& out, const mk::Status& s)
     for (const auto& p : s.programs) {
         std::snprintf(line, sizeof line, "         %-8d %-10s %-6s %-11s %s%s\n", p.pid, user_name(p.uid).c_str(),
             mk::format_cpulist(p.cpus).c_str(), mk::format_size(p.user_bytes).c_str(), p.program.c_str(),
-            p.state == 0 ? " (starting)" : "");
+            p.state < MK_PROC_RUNNING ? " (starting)" : "");
         out << line;
     }
 }
@@ -151,7 +151,7 @@ void print_status_json(std::ostream& out, const mk::Status& s)
             .field("user", user_name(p.uid))
             .field("cpulist", mk::format_cpulist(p.cpus))
             .field("user_bytes", p.user_bytes)
-            .field("running", p.state == 1)
+            .field("running", p.state == MK_PROC_RUNNING)
             .end_object();
     j.end_array();
     j.end_object();

@@ -6,6 +6,7 @@
  * ring_check_main.c also runs it. Returns 0, or the line of the first check
  * that failed.
  */
+#include <mk/proc.h>
 #include <mk/ring.h>
 
 int mk_ring_abi_check(void *mem, __u64 bytes);
@@ -37,20 +38,20 @@ int mk_ring_abi_check(void *mem, __u64 bytes)
 	struct mk_ring_tx tx;
 	struct mk_ring_rx rx;
 	struct mk_ring_check_sum sum = { 0, 0 };
-	unsigned char msg[MK_RING_SYSCALL_SLOT], buf[MK_RING_SYSCALL_SLOT];
+	unsigned char msg[MK_CHAN_SLOT_SIZE], buf[MK_CHAN_SLOT_SIZE];
 	const void *peeked;
 	void *slot;
 	__u32 len, i, lens[2], slot_size = 0, nr_slots = 0;
 
 	for (i = 0; i < sizeof(msg); i++)
 		msg[i] = (unsigned char)i;
-	CHECK(bytes >= MK_RING_BYTES(MK_RING_SYSCALL_SLOT, 8));
-	CHECK(mk_ring_init(mem, bytes, MK_RING_SYSCALL_SLOT, 8) == MK_RING_OK);
+	CHECK(bytes >= MK_RING_BYTES(MK_CHAN_SLOT_SIZE, 8));
+	CHECK(mk_ring_init(mem, bytes, MK_CHAN_SLOT_SIZE, 8) == MK_RING_OK);
 	CHECK(mk_ring_validate(mem, bytes, &slot_size, &nr_slots) == MK_RING_OK);
-	CHECK(slot_size == MK_RING_SYSCALL_SLOT && nr_slots == 8);
+	CHECK(slot_size == MK_CHAN_SLOT_SIZE && nr_slots == 8);
 	CHECK(mk_ring_tx_attach(&tx, mem, bytes) == MK_RING_OK);
 	CHECK(mk_ring_rx_attach(&rx, mem, bytes) == MK_RING_OK);
-	CHECK(mk_ring_tx_payload_max(&tx) == MK_RING_SYSCALL_SLOT - MK_RING_HDR_BYTES);
+	CHECK(mk_ring_tx_payload_max(&tx) == MK_CHAN_SLOT_SIZE - MK_RING_HDR_BYTES);
 	CHECK(mk_ring_rx_payload_max(&rx) == mk_ring_tx_payload_max(&tx));
 
 	/* Copy in, copy out. */
@@ -84,8 +85,8 @@ int mk_ring_abi_check(void *mem, __u64 bytes)
 	CHECK(mk_ring_peek(&rx, &peeked, &len) == MK_RING_EMPTY);
 
 	/* Refusals. */
-	CHECK(mk_ring_send(&tx, msg, MK_RING_SYSCALL_SLOT) == MK_RING_ETOOBIG);
+	CHECK(mk_ring_send(&tx, msg, MK_CHAN_SLOT_SIZE) == MK_RING_ETOOBIG);
 	CHECK(mk_ring_strerror(MK_RING_ECORRUPT)[0] != '\0');
-	CHECK(mk_ring_geometry_ok(MK_RING_SYSCALL_SLOT, 3) == 0);
+	CHECK(mk_ring_geometry_ok(MK_CHAN_SLOT_SIZE, 3) == 0);
 	return 0;
 }

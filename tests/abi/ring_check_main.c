@@ -3,13 +3,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include <mk/proc.h>
 #include <mk/ring.h>
 
 int mk_ring_abi_check(void *mem, __u64 bytes);
 
 int main(void)
 {
-	__u64 bytes = MK_RING_BYTES(MK_RING_SYSCALL_SLOT, 8);
+	__u64 bytes = MK_RING_BYTES(MK_CHAN_SLOT_SIZE, 8);
 	void *mem = aligned_alloc(MK_RING_LINE, bytes);
 	int line;
 

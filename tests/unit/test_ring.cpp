@@ -3,6 +3,7 @@
 // what a side does when the other side corrupts the ring.
 #include <catch2/catch.hpp>
 
+#include <mk/proc.h>
 #include <mk/ring.h>
 
 #include <atomic>
@@ -104,7 +105,7 @@ TEST_CASE("ring layout and geometry", "[ring]")
     CHECK(MK_RING_BYTES(128, 64) == 192 + 128 * 64);
     // A forwarded system call (number, six arguments, thread id, sequence)
     // fits one syscall slot.
-    CHECK(8 + 6 * 8 + 8 + 8 <= MK_RING_SYSCALL_SLOT - MK_RING_HDR_BYTES);
+    CHECK(8 + 6 * 8 + 8 + 8 <= MK_CHAN_SLOT_SIZE - MK_RING_HDR_BYTES);
 
     CHECK(mk_ring_geometry_ok(64, 2));
     CHECK(mk_ring_geometry_ok(128, 64));

@@ -29,7 +29,7 @@ struct LwkCore {
 
 struct LwkProgram {
     int pid;
-    uint32_t state; // 0 starting, 1 running, 2 ended
+    uint32_t state; // enum mk_proc_state
     CpuList cpus;
     uint64_t user_bytes;
     std::string program;

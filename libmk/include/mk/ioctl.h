@@ -101,11 +101,19 @@ struct mk_lwk_cpu {
 	__u64 irqs;              /* interrupts the core has taken */
 };
 
+/* Where an LWK program is (mk.ko's record; struct mk_proc_info.state). */
+enum mk_proc_state {
+	MK_PROC_SPAWNING = 0,    /* the LWK is creating its process */
+	MK_PROC_CREATED = 1,     /* created; its program is being loaded */
+	MK_PROC_RUNNING = 2,
+	MK_PROC_EXITED = 3,
+};
+
 /* A program running on the LWK, in struct mk_status. */
 #define MK_MAX_PROCS 64
 struct mk_proc_info {
 	__s32 pid;               /* its mkexec's */
-	__u32 state;             /* 0 starting, 1 running, 2 ended */
+	__u32 state;             /* enum mk_proc_state */
 	__u64 cores;             /* its LWK cores (indices into lwk_cpus) */
 	__u64 user_bytes;        /* memory it has mapped (as the LWK reports it) */
 	__u32 uid;               /* the user it runs as */

@@ -82,7 +82,7 @@ struct mk_pin_sink {
  */
 #define MK_CHAN_BYTES_PER_CORE (64 * 1024)
 #define MK_CHAN_RING_BYTES (32 * 1024)
-#define MK_CHAN_SLOT_SIZE 128
+#define MK_CHAN_SLOT_SIZE 128   /* 120 bytes of payload: a forwarded call fits */
 #define MK_CHAN_SLOTS 128
 #define MK_CHAN_PAYLOAD (MK_CHAN_SLOT_SIZE - 8)
 

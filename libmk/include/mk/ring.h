@@ -105,9 +105,6 @@
 #define MK_RING_SLOTS_MIN 2U
 #define MK_RING_SLOTS_MAX (1U << 20)
 
-/* Forwarded system calls use 128-byte slots: 120 bytes of payload. */
-#define MK_RING_SYSCALL_SLOT 128U
-
 /* The shared part before the slots. All of it lives in the shared memory. */
 struct mk_ring_shared {
 	/* Line 0: geometry, read-only once the ring is shared. */
