@@ -13,8 +13,8 @@ free0=$(lwk_free)
 mkexec --cpus 3-3 /bin/busybox sleep 5 &
 pid=$!
 sleep 1
-ok "mkctl status lists the program, its CPU and memory" sh -c \
-	"mkctl status | grep -E '^ +$pid +3 +[0-9.]+ [KMG]iB +/bin/busybox'"
+ok "mkctl status lists the program, its user, CPU and memory" sh -c \
+	"mkctl status | grep -E '^ +$pid +root +3 +[0-9.]+ [KMG]iB +/bin/busybox'"
 ok "mkctl status --json lists it too" sh -c "mkctl status --json | grep -q '\"pid\": $pid'"
 kill -9 $pid
 wait $pid
