@@ -210,6 +210,8 @@ long with_copies(long nr, const char* k, uint64_t* a)
             break;
         case 'M': {
             uint64_t n = a[i + 1] > MAX_IOV ? MAX_IOV : a[i + 1]; // Linux caps vlen the same way
+            if (!n)
+                break; // nothing the kernel reads: the call as it came
             msgs.resize(n);
             mm.resize(n);
             for (uint64_t j = 0; j < n; ++j) {

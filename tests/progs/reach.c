@@ -99,5 +99,13 @@ int main(void)
 		reached += pread(mem, data, 8, (off_t)targets[i]) > 0;
 	}
 	printf("/proc/self/mem: %d reached\n", reached);
+
+	/* And the checked calls still work as on Linux. */
+	struct iovec v = { &byte, 1 };
+	struct msghdr m = { .msg_iov = &v, .msg_iovlen = 1 };
+	write(sv[1], "z", 1);
+	ssize_t got = recvmsg(sv[0], &m, 0);
+	printf("recvmsg into its own buffer: %zd '%c'\n", got, byte);
+	printf("sendmmsg of no message: %d\n", sendmmsg(sv[1], NULL, 0, 0));
 	return 0;
 }
