@@ -60,35 +60,6 @@ void unpin(Context& c, uint32_t pin)
     channel::send(&m, sizeof m);
 }
 
-// A pin sink for the frame numbers of up to npages pages (<mk/proc.h>),
-// unmapped when done: Linux answers that unmap only once mk.ko is done
-// writing it.
-class PinSink {
-public:
-    PinSink(Context& c, uint64_t npages) : c_(c), len_(round_up(sizeof(mk_pin_sink) + npages * 8, PAGE))
-    {
-        auto at = c.proc->as->map_sink(len_);
-        addr_ = at.is_error() ? 0 : at.value();
-    }
-    ~PinSink()
-    {
-        if (addr_)
-            (void)unmap_range(c_, addr_, len_);
-    }
-    PinSink(const PinSink&) = delete;
-    PinSink& operator=(const PinSink&) = delete;
-    uint64_t addr() const { return addr_; }
-    Result<void> get(uint64_t offset, void* p, uint64_t n) const
-    {
-        return c_.proc->as->read_sink(p, addr_ + offset, n);
-    }
-
-private:
-    Context& c_;
-    uint64_t len_;
-    uint64_t addr_ = 0;
-};
-
 // Maps Linux's pages of a file (MK_SYS_MAP_SHARED: fd, offset) or a SysV
 // segment (MK_SYS_SHMAT: shmid, flags) at `fixed` (replacing what is
 // there), or at a free place at or above hint: mkexec pins them and mk.ko
@@ -101,7 +72,8 @@ Result<long> map_linux_pages(Context& c, uint64_t fixed, uint64_t hint, uint64_t
 {
     proc::AddressSpace* as = c.proc->as;
     const uint64_t npages = len / PAGE;
-    PinSink sink(c, npages);
+    // Unmapped when done: Linux answers that unmap only once mk.ko is done writing it.
+    Scratch sink(c, sizeof(mk_pin_sink) + npages * 8, Scratch::for_pins);
     if (!sink.addr())
         return Errno::NOMEM;
     if (fixed && as->any_mapped(fixed, len))

@@ -1,6 +1,7 @@
 // A temporary mapping in the program's window, for Linux to read from or
 // write into on the LWK's behalf (a path, a memfd's text, a struct Linux
-// fills). The program can reach it too: nothing the LWK trusts goes there.
+// fills; the program can reach it too: nothing the LWK trusts goes there),
+// or a pin sink, which only mk.ko can write.
 #pragma once
 
 #include <syscall/syscall.hpp>
@@ -17,10 +18,15 @@ class Scratch {
     static constexpr uint64_t PAGE = 4096;
 
 public:
-    Scratch(Context& c, uint64_t bytes) : c_(c), len_((bytes + PAGE - 1) & ~(PAGE - 1))
+    // for_pins: a pin sink (<mk/proc.h>) instead: kernel-only pages only
+    // mk.ko writes, out of the program's reach, read with get() alone.
+    enum Kind { shared, for_pins };
+    Scratch(Context& c, uint64_t bytes, Kind kind = shared)
+        : c_(c), len_((bytes + PAGE - 1) & ~(PAGE - 1)), kind_(kind)
     {
-        auto at =
-            c.proc->as->map(0, len_, proc::PROT_R | proc::PROT_W, proc::RegionKind::anon, false);
+        auto at = kind == for_pins
+            ? c.proc->as->map_sink(len_)
+            : c.proc->as->map(0, len_, proc::PROT_R | proc::PROT_W, proc::RegionKind::anon, false);
         addr_ = at.is_error() ? 0 : at.value();
     }
     ~Scratch()
@@ -37,12 +43,14 @@ public:
     }
     Result<void> get(uint64_t offset, void* p, uint64_t n) const
     {
-        return c_.proc->as->copy_in(p, addr_ + offset, n);
+        return kind_ == for_pins ? c_.proc->as->read_sink(p, addr_ + offset, n)
+                                 : c_.proc->as->copy_in(p, addr_ + offset, n);
     }
 
 private:
     Context& c_;
     uint64_t len_;
+    Kind kind_;
     uint64_t addr_ = 0;
 };
 
