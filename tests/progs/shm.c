@@ -81,6 +81,11 @@ static int pingpong(const char *name, int rounds, int odd)
 		__atomic_store_n(c, v + 1, __ATOMIC_RELEASE);
 		futex(c, FUTEX_WAKE, 1);
 	}
+	/* ping's last step is not the last one: wait for pong's, so that both
+	 * print the final count. */
+	uint32_t v;
+	while ((v = __atomic_load_n(c, __ATOMIC_ACQUIRE)) != 2u * rounds)
+		futex(c, FUTEX_WAIT, v);
 	printf("%s: %d rounds, counter %u\n", odd ? "pong" : "ping", rounds, __atomic_load_n(c, __ATOMIC_ACQUIRE));
 	return 0;
 }
