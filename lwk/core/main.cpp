@@ -101,7 +101,8 @@ void init_core(mk_boot_params* bp, uint32_t index)
     if (cpu->apic_id != bp->cpus[index].apic_id)
         panic("core %u has APIC id %u, Linux said %u", index, cpu->apic_id, bp->cpus[index].apic_id);
     arch::timer::init_core(bp->tsc_khz);
-    arch::user_mode_init_core();
+    const mk_boot_cpu& me = bp->cpus[index];
+    arch::user_mode_init_core((uint32_t(me.node < 0 ? 0 : me.node) << 12) | (me.linux_cpu & 0xfff));
     if (!channel::init_core())
         panic("core %u cannot attach its channels with Linux", index);
 }

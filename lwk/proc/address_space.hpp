@@ -23,7 +23,7 @@ namespace lwk::proc {
 // What a region is, for /proc-like reports and for brk and the stack.
 // shared: pages of Linux's (a file's, pinned by mk.ko) mapped MAP_SHARED.
 // sink: kernel-only pages mk.ko writes a pin's frame numbers into.
-enum class RegionKind : uint32_t { image, heap, stack, anon, staging, shared, sink };
+enum class RegionKind : uint32_t { image, heap, stack, anon, staging, shared, sink, vdso };
 
 // Regions of the kernel's own in the window, not the program's.
 inline bool internal(RegionKind k) { return k == RegionKind::staging || k == RegionKind::sink; }

@@ -3,6 +3,7 @@
 #include <proc/layout.hpp>
 #include <proc/process.hpp>
 #include <proc/stack.hpp>
+#include <proc/vdso.hpp>
 
 #include <core/boot.hpp>
 #include <core/channel.hpp>
@@ -357,7 +358,7 @@ Result<void> load(Process* p, const mk_msg_exec& m, uint64_t& entry, uint64_t& s
         TRY(interp_file.alloc(m.interp_bytes));
         TRY(as->copy_in(interp_file.data, p->staging + m.interp_offset, m.interp_bytes));
         const char* iwhy = nullptr;
-        if (parse_program(interp_file.data, m.interp_bytes, interp, &iwhy, INTERP_BASE, MMAP_BASE).is_error()) {
+        if (parse_program(interp_file.data, m.interp_bytes, interp, &iwhy, INTERP_BASE, VDSO_BASE).is_error()) {
             format(w.msg, sizeof w.msg, "its ELF interpreter: %s", iwhy);
             why = w.msg;
             return Errno::NOEXEC;
@@ -380,6 +381,9 @@ Result<void> load(Process* p, const mk_msg_exec& m, uint64_t& entry, uint64_t& s
         why = "out of LWK memory while loading the ELF interpreter";
         TRY(load_image(as, interp_file.data, interp, INTERP_BASE));
     }
+
+    why = "out of LWK memory while mapping the vDSO";
+    const uint64_t vdso = TRY(map_vdso(p));
 
     // The stack: RLIMIT_STACK of memory (8 MiB when unlimited), allocated now.
     why = "out of LWK memory while loading the program";
@@ -423,6 +427,7 @@ Result<void> load(Process* p, const mk_msg_exec& m, uint64_t& entry, uint64_t& s
         {17, 100},             // AT_CLKTCK
         {23, 0},               // AT_SECURE: mkexec runs the program as its own user
         {26, 0},               // AT_HWCAP2
+        {33, vdso},            // AT_SYSINFO_EHDR: the vDSO's ELF header
     };
     StackInput in{strings, vec_bytes, hdr.argc, hdr.envc, p->path, hdr.random, aux,
         sizeof aux / sizeof aux[0]};

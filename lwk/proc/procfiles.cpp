@@ -291,6 +291,7 @@ const char* region_name(const Process* p, const Region& r)
     case RegionKind::image: return r.start >= INTERP_BASE ? p->interp : p->exe;
     case RegionKind::heap: return "[heap]";
     case RegionKind::stack: return "[stack]";
+    case RegionKind::vdso: return r.prot & PROT_X ? "[vdso]" : "[vvar]";
     default: return "";
     }
 }

@@ -7,6 +7,8 @@
 #include <core/percpu.hpp>
 #include <proc/cputime.hpp>
 #include <proc/process.hpp>
+#include <proc/vdso.hpp>
+#include <vdso/data.hpp>
 #include <sched/sched.hpp>
 
 #include <arch/cpu.hpp>
@@ -16,8 +18,8 @@ namespace {
 
 uint64_t ns_since_anchor(const proc::Process* p)
 {
-    uint64_t ticks = arch::rdtsc() - p->clock_tsc;
-    return static_cast<uint64_t>(static_cast<unsigned __int128>(ticks) * 1000000 / boot::params->tsc_khz);
+    // The vDSO's sum (vdso/data.hpp), so both give the same time.
+    return vdso::ticks_to_ns(arch::rdtsc() - p->clock_tsc, proc::tsc_mult(), proc::TSC_SHIFT);
 }
 
 } // namespace

@@ -22,8 +22,12 @@ constexpr uint64_t RFLAGS_TF = 1 << 8, RFLAGS_DF = 1 << 10, RFLAGS_NT = 1 << 14,
 
 extern "C" void syscall_entry();
 
-void user_mode_init_core()
+void user_mode_init_core(uint32_t tsc_aux)
 {
+    constexpr uint32_t MSR_TSC_AUX = 0xc0000103;
+    if (tsc_aux_holds_cpu())
+        wrmsr(MSR_TSC_AUX, tsc_aux);
+
     // SYSCALL enters at syscall_entry with CS = kernel code; SYSRET would
     // return with CS = user code (STAR[63:48] + 16), SS = user data (+ 8).
     wrmsr(MSR_STAR, (uint64_t(SEL_KERNEL_DATA) << 48) | (uint64_t(SEL_KERNEL_CODE) << 32));
@@ -48,6 +52,8 @@ void user_mode_init_core()
         xsetbv(0, xcr0_enabled);
     }
 }
+
+bool tsc_aux_holds_cpu() { return cpuid(0x80000001).edx & (1u << 27); }
 
 uint64_t xsave_features() { return xcr0_enabled; }
 

@@ -1,6 +1,6 @@
 # Programs under mkexec: exact output and exit status, arguments and
 # environment, files, pipes and redirection, the same output as on Linux
-# for busybox's applets, and errors for programs that cannot run.
+# for busybox's applets, the vDSO, and errors for programs that cannot run.
 . /mk/tests/lib.sh
 
 insmod "$MK_KO"
@@ -55,6 +55,16 @@ eq "memory calls (brk, mmap, munmap, mprotect, mremap, madvise)" "memstress ok" 
 eq "forwarded calls with bad pointers fail with EFAULT" "efault ok" "$(mkexec ./efault)"
 
 eq "a dynamically linked program runs (exec-dynamic tests more)" "hello, world" "$(mkexec ./hello_dynamic)"
+# The vDSO: glibc's clocks and getcpu without entering the kernel, static
+# and dynamic, printing what Linux's vDSO prints for the same checks; the
+# time lies between Linux's readings before and after.
+same "the vDSO (static): its symbols, clocks and getcpu as on Linux" ./vdso
+same "the vDSO (dynamic): glibc takes it as linux-vdso.so.1" ./vdso_dynamic
+before=$(date +%s%N); lwk_now=$(mkexec ./vdso realtime | tr -d .); after=$(date +%s%N)
+eq "the vDSO's CLOCK_REALTIME lies between Linux's before and after" yes \
+	"$([ "$before" -le "$lwk_now" ] && [ "$lwk_now" -le "$after" ] && echo yes || echo "no: $before $lwk_now $after")"
+eq "/proc/self/maps lists [vvar] and [vdso]" "[vvar] [vdso]" \
+	"$(mkexec /bin/cat /proc/self/maps | awk '$NF ~ /^\[v(var|dso)\]$/ { printf "%s%s", s, $NF; s = " " }')"
 dd if=/dev/urandom of=/tmp/corrupt bs=1k count=16 2>/dev/null; chmod +x /tmp/corrupt
 fails "a corrupt program is refused clearly" "not an ELF file" mkexec /tmp/corrupt
 head -c 3000 ./hello >/tmp/truncated; chmod +x /tmp/truncated

@@ -10,7 +10,10 @@ namespace lwk::arch {
 
 // Per core: SYSCALL/SYSRET (STAR, LSTAR, SFMASK, EFER.SCE), x87/SSE/AVX
 // enabled for user code (CR0, CR4, XCR0).
-void user_mode_init_core();
+// tsc_aux: what RDTSCP reads on this core ((node << 12) | cpu, as on Linux).
+void user_mode_init_core(uint32_t tsc_aux);
+// Whether RDTSCP gives user code its core (the CPU has RDTSCP).
+bool tsc_aux_holds_cpu();
 
 // The XSAVE features enabled in XCR0 (0 without XSAVE).
 uint64_t xsave_features();
