@@ -69,7 +69,7 @@ int run(const Options& o)
 {
     CpuChoice choice = choose_cpus(mk::system_topology(), o.cpus);
     const CpuPair cpus = choice.cpus;
-    TscCalibration tsc = calibrate_tsc(200);
+    TscCalibration tsc{mk_tsc_ticks_per_ns(1, 200), 200, mk_tsc_features().invariant};
     DoorbellCount bells;
 
     auto ring = [&](uint32_t payload, bool in_place) -> LatencyFn {

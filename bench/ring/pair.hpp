@@ -2,7 +2,7 @@
 // shapes of measurement run on them: ping-pong round trips and streaming.
 #pragma once
 
-#include "tsc.hpp"
+#include "bench_clock.h"
 
 #include <atomic>
 #include <cstddef>
@@ -85,10 +85,10 @@ std::vector<uint64_t> round_trips(
             for (; i < plan.warmup; ++i)
                 ping(i);
             for (size_t b = 0; b < plan.blocks; ++b) {
-                uint64_t t0 = tsc_now();
+                uint64_t t0 = mk_tsc_end();
                 for (size_t end = i + plan.block; i < end; ++i)
                     ping(i);
-                blocks[b] = tsc_now() - t0;
+                blocks[b] = mk_tsc_end() - t0;
             }
         },
         [&] {
@@ -108,12 +108,12 @@ uint64_t stream_cycles(const CpuPair& cpus, Produce&& produce, Consume&& consume
     run_pair(
         cpus,
         [&] {
-            start = tsc_now();
+            start = mk_tsc_end();
             produce();
         },
         [&] {
             consume();
-            end = tsc_now();
+            end = mk_tsc_end();
         });
     return end > start ? end - start : 0;
 }

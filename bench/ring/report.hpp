@@ -2,13 +2,20 @@
 #pragma once
 
 #include "stats.hpp"
-#include "tsc.hpp"
+#include "bench_clock.h"
 
 #include <cstdint>
 #include <string>
 #include <vector>
 
 namespace ringbench {
+
+// The TSC's rate (bench_clock.h) and how it was found.
+struct TscCalibration {
+    double cycles_per_ns; // TSC ticks per nanosecond of CLOCK_MONOTONIC
+    double window_ms;     // length of each calibration window
+    bool invariant;       // one rate on every core, always
+};
 
 struct LatencyResult {
     std::string name; // short, for CSV

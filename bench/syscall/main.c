@@ -18,6 +18,8 @@
 
 #include "bench_clock.h"
 
+static double ns_per_tick;
+
 static int cmp(const void *a, const void *b)
 {
 	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
@@ -44,26 +46,26 @@ int main(int argc, char **argv)
 		fprintf(stderr, "mk-syscall-bench: bad arguments or no /dev/null\n");
 		return 2;
 	}
-	calibrate();
-	printf("# TSC: %.3f ns per tick (calibrated against CLOCK_MONOTONIC over 50 ms)\n", ns_per_tick);
+	ns_per_tick = 1.0 / mk_tsc_ticks_per_ns(3, 20);
+	printf("# TSC: %.3f ns per tick (calibrated against CLOCK_MONOTONIC: median of 3 x 20 ms)\n", ns_per_tick);
 	printf("%-22s %-9s %8s %10s %10s %10s\n", "operation", "kind", "calls", "min_ns", "median_ns", "p99_ns");
 
 	for (int i = 0; i < iters; i++) {
-		uint64_t a = ticks();
+		uint64_t a = mk_tsc_begin();
 		syscall(SYS_getpid);
-		t[i] = ticks() - a;
+		t[i] = mk_tsc_end() - a;
 	}
 	report("getpid", "local", t, iters);
 	for (int i = 0; i < iters; i++) {
-		uint64_t a = ticks();
+		uint64_t a = mk_tsc_begin();
 		syscall(SYS_clock_gettime, CLOCK_MONOTONIC, &ts);
-		t[i] = ticks() - a;
+		t[i] = mk_tsc_end() - a;
 	}
 	report("clock_gettime(syscall)", "local", t, iters);
 	for (int i = 0; i < iters; i++) {
-		uint64_t a = ticks();
+		uint64_t a = mk_tsc_begin();
 		clock_gettime(CLOCK_MONOTONIC, &ts);
-		t[i] = ticks() - a;
+		t[i] = mk_tsc_end() - a;
 	}
 	report("clock_gettime(libc)", "local", t, iters);
 	int maps = iters / 10;
@@ -71,7 +73,7 @@ int main(int argc, char **argv)
 	 * clears one 4 KiB page; the LWK, which maps 2 MiB pages, a 2 MiB one). */
 	for (int touch = 0; touch < 2; touch++) {
 		for (int i = 0; i < maps; i++) {
-			uint64_t a = ticks();
+			uint64_t a = mk_tsc_begin();
 			char *p = mmap(NULL, 2u << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 			if (p == MAP_FAILED) {
 				perror("mmap");
@@ -80,7 +82,7 @@ int main(int argc, char **argv)
 			if (touch)
 				p[0] = 1;
 			munmap(p, 2u << 20);
-			t[i] = ticks() - a;
+			t[i] = mk_tsc_end() - a;
 		}
 		report(touch ? "mmap+touch+munmap 2M" : "mmap+munmap 2M", "local", t, maps);
 	}
@@ -101,31 +103,31 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		for (int i = 0; i < maps; i++) {
-			uint64_t a = ticks();
+			uint64_t a = mk_tsc_begin();
 			if (mprotect(page, 4096, PROT_READ) || mprotect(page, 4096, PROT_READ | PROT_WRITE)) {
 				perror("mk-syscall-bench: mprotect");
 				return 1;
 			}
-			t[i] = ticks() - a;
+			t[i] = mk_tsc_end() - a;
 		}
 		report(linux_wrote ? "mprotect 4K x2, linux" : "mprotect 4K x2", "local", t, maps);
 	}
 	for (int i = 0; i < iters; i++) {
-		uint64_t a = ticks();
+		uint64_t a = mk_tsc_begin();
 		syscall(SYS_getuid);
-		t[i] = ticks() - a;
+		t[i] = mk_tsc_end() - a;
 	}
 	report("getuid", "forwarded", t, iters);
 	for (int i = 0; i < iters; i++) {
-		uint64_t a = ticks();
+		uint64_t a = mk_tsc_begin();
 		if (write(devnull, &byte, 1) != 1)
 			return 1;
-		t[i] = ticks() - a;
+		t[i] = mk_tsc_end() - a;
 	}
 	report("write /dev/null", "forwarded", t, iters);
 
 	size_t len = (size_t)touch_mib << 20;
-	uint64_t a = ticks();
+	uint64_t a = mk_tsc_begin();
 	char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED) {
 		perror("mmap of the first-touch area");
@@ -133,7 +135,7 @@ int main(int argc, char **argv)
 	}
 	for (size_t off = 0; off < len; off += 4096)
 		p[off] = 1;
-	double ms = (ticks() - a) * ns_per_tick / 1e6;
+	double ms = (mk_tsc_end() - a) * ns_per_tick / 1e6;
 	munmap(p, len);
 	printf("first touch %ld MiB: %.1f ms (mmap + one byte per 4 KiB page), %.2f GiB/s\n", touch_mib, ms,
 	       touch_mib / 1024.0 / (ms / 1e3));

@@ -31,6 +31,8 @@
 
 #include "bench_clock.h"
 
+static double ns_per_tick;
+
 static int cmp(const void *a, const void *b)
 {
 	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
@@ -147,12 +149,12 @@ static void bench_futex(int rounds)
 		return;
 	}
 	for (int i = -warm; i < rounds; i++) {
-		uint64_t a = ticks();
+		uint64_t a = mk_tsc_begin();
 		atomic_store(&turn, PING);
 		r = wake(&turn);
 		if (!r)
 			r = wait_for(&turn, PONG);
-		uint64_t b = ticks();
+		uint64_t b = mk_tsc_end();
 		if (r)
 			break;
 		if (i >= 0)
@@ -198,11 +200,11 @@ static void bench_create(const char *name, size_t stack, int n)
 		pthread_attr_setstacksize(&attr, stack);
 	for (int i = -5; i < n; i++) {
 		pthread_t th;
-		uint64_t a = ticks();
+		uint64_t a = mk_tsc_begin();
 		int r = pthread_create(&th, &attr, empty, NULL);
 		if (!r)
 			r = pthread_join(th, NULL);
-		uint64_t b = ticks();
+		uint64_t b = mk_tsc_end();
 		if (r) {
 			snprintf(why, sizeof why, "pthread_create/join: %s", strerror(r));
 			unsupported(name, why);
@@ -240,9 +242,9 @@ static void bench_sleep(const char *name, long req_ns, int n)
 		return;
 	}
 	for (int i = 0; i < n; i++) {
-		uint64_t a = mono_ns();
+		uint64_t a = (uint64_t)mk_monotonic_ns();
 		int r = nanosleep(&req, NULL);
-		uint64_t b = mono_ns();
+		uint64_t b = (uint64_t)mk_monotonic_ns();
 		if (r) {
 			snprintf(why, sizeof why, "nanosleep: %s", strerror(errno));
 			unsupported(name, why);
@@ -287,8 +289,8 @@ int main(int argc, char **argv)
 				cpu_first = c;
 			cpu_last = c;
 		}
-	calibrate();
-	printf("# TSC: %.3f ns per tick (calibrated against CLOCK_MONOTONIC over 50 ms); first CPU %d, last CPU %d\n", ns_per_tick,
+	ns_per_tick = 1.0 / mk_tsc_ticks_per_ns(3, 20);
+	printf("# TSC: %.3f ns per tick (calibrated against CLOCK_MONOTONIC: median of 3 x 20 ms); first CPU %d, last CPU %d\n", ns_per_tick,
 	       cpu_first, cpu_last);
 	printf("%-22s %8s %10s %10s %10s %10s\n", "operation", "samples", "min_ns", "median_ns", "p99_ns", "max_ns");
 	fflush(stdout);

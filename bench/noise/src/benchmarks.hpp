@@ -4,7 +4,7 @@
 // kernel while the clock runs.
 #pragma once
 
-#include "tsc.hpp"
+#include "bench_clock.h"
 
 #include <mknoise/detour.hpp>
 
@@ -19,11 +19,11 @@ template <typename Work>
 void run_fwq(Work& work, unsigned work_log2, uint64_t start, std::span<uint64_t> out)
 {
     const uint64_t iterations = uint64_t(1) << work_log2;
-    while (tsc_end() < start) { }
+    while (mk_tsc_end() < start) { }
     for (uint64_t& sample : out) {
-        uint64_t t0 = tsc_begin();
+        uint64_t t0 = mk_tsc_begin();
         work(iterations);
-        sample = tsc_end() - t0;
+        sample = mk_tsc_end() - t0;
     }
 }
 
@@ -36,12 +36,12 @@ void run_ftq(
     Work& work, unsigned unit_log2, uint64_t start, uint64_t window_ticks, std::span<uint64_t> out)
 {
     const uint64_t iterations = uint64_t(1) << unit_log2;
-    while (tsc_end() < start) { }
+    while (mk_tsc_end() < start) { }
     uint64_t end = start;
     for (uint64_t& count : out) {
         end += window_ticks;
         uint64_t n = 0;
-        while (tsc_end() < end) {
+        while (mk_tsc_end() < end) {
             work(iterations);
             ++n;
         }
@@ -54,9 +54,9 @@ void run_ftq(
 inline uint64_t selfish_min_loop(uint64_t iterations)
 {
     uint64_t best = UINT64_MAX;
-    uint64_t prev = tsc_end();
+    uint64_t prev = mk_tsc_end();
     for (uint64_t i = 0; i < iterations; ++i) {
-        uint64_t now = tsc_end();
+        uint64_t now = mk_tsc_end();
         if (now - prev < best)
             best = now - prev;
         prev = now;
@@ -70,9 +70,9 @@ inline uint64_t selfish_min_loop(uint64_t iterations)
 inline uint64_t run_selfish(DetourRecorder& rec, uint64_t start, uint64_t end)
 {
     uint64_t prev;
-    while ((prev = tsc_end()) < start) { }
+    while ((prev = mk_tsc_end()) < start) { }
     while (prev < end) {
-        uint64_t now = tsc_end();
+        uint64_t now = mk_tsc_end();
         rec.observe(prev, now);
         prev = now;
     }

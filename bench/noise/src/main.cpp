@@ -3,7 +3,7 @@
 // it runs unchanged on Linux and, through mkexec, on the LWK.
 #include "measure.hpp"
 #include "options.hpp"
-#include "tsc.hpp"
+#include "bench_clock.h"
 
 #include <mk/cpulist.hpp>
 #include <mk/size.hpp>
@@ -132,7 +132,7 @@ int run(int argc, char** argv)
         return 0;
     const Options& opt = *parsed;
 
-    TscFeatures features = tsc_features();
+    struct mk_tsc_features features = ::mk_tsc_features();
     if (!features.rdtscp)
         throw mk::Error("this CPU has no RDTSCP instruction, which mk-noise needs");
     RunInfo info;
@@ -142,7 +142,7 @@ int run(int argc, char** argv)
         info.tsc_khz = opt.tsc_khz;
         info.tsc_source = "given with --tsc-khz";
     } else {
-        info.tsc_khz = calibrate_tsc_khz();
+        info.tsc_khz = mk_tsc_ticks_per_ns(3, 100) * 1e6;
         info.tsc_source = "calibrated against CLOCK_MONOTONIC, median of 3 x 100 ms";
     }
     info.work = opt.work == WorkKind::memory ? "memory" : "register";

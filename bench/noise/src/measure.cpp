@@ -28,7 +28,7 @@ struct Run {
     void sync_start()
     {
         barrier.arrive_and_wait(
-            [this] { start = tsc_begin() + static_cast<uint64_t>(start_margin_s * tsc_hz); });
+            [this] { start = mk_tsc_begin() + static_cast<uint64_t>(start_margin_s * tsc_hz); });
     }
 };
 
