@@ -74,6 +74,7 @@ static void mk_proc_ended(struct mk_proc *p, s32 status, const struct mk_msg_exi
 	}
 	WRITE_ONCE(p->state, MK_PROC_EXITED);
 	WRITE_ONCE(p->page_table, 0);
+	mk_serve_wake_all(p);
 }
 
 static void mk_send_unmapped(u32 core, const struct mk_msg_unmap *req)
@@ -114,6 +115,12 @@ bool mk_proc_deliver(u32 core, const void *msg, u32 len)
 		return true;
 	}
 	spin_lock(&p->lock);
+	if (mk_serve_take(p, core, msg, len)) {
+		/* Straight to the server waiting for this thread: one wake-up. */
+		spin_unlock(&p->lock);
+		spin_unlock_irqrestore(&mk_procs_lock, flags);
+		return true;
+	}
 	room = p->in_tail - p->in_head < MK_INBOX;
 	if (room) {
 		u32 slot = p->in_tail % MK_INBOX;
@@ -129,12 +136,6 @@ bool mk_proc_deliver(u32 core, const void *msg, u32 len)
 	spin_unlock_irqrestore(&mk_procs_lock, flags);
 	wake_up(&p->wq);
 	return room;
-}
-
-/* The core to answer a message from core on: that one, if it is the process's. */
-static u32 mk_proc_answer_core(struct mk_proc *p, u32 core)
-{
-	return core < 64 && (p->cores & BIT_ULL(core)) ? core : p->core;
 }
 
 /* MK_MSG_UNMAP in mkexec's context (or with its mm borrowed). */
@@ -320,7 +321,6 @@ static long mk_proc_wait_cmd(struct mk_proc *p, struct mk_proc_event __user *uar
 static long mk_proc_reply_cmd(struct mk_proc *p, struct mk_proc_reply __user *uarg)
 {
 	struct mk_proc_reply req;
-	struct mk_msg_reply m = {};
 
 	if (copy_from_user(&req, uarg, sizeof(req)))
 		return -EFAULT;
@@ -328,9 +328,7 @@ static long mk_proc_reply_cmd(struct mk_proc *p, struct mk_proc_reply __user *ua
 		return -EINVAL;
 	if (READ_ONCE(p->state) != MK_PROC_RUNNING)
 		return -ESRCH;
-	m.hdr = (struct mk_msg_hdr){ MK_MSG_REPLY, 0, p->pid, req.tid, req.seq };
-	m.ret = req.ret;
-	return mk_chan_send(mk_proc_answer_core(p, req.core), &m, sizeof(m));
+	return mk_proc_send_reply(p, &req);
 }
 
 static long mk_proc_signal_cmd(struct mk_proc *p, struct mk_proc_signal __user *uarg)
@@ -369,6 +367,8 @@ static long mk_proc_ioctl(struct file *file, unsigned int cmd, unsigned long arg
 		return mk_proc_reply_cmd(p, (void __user *)arg);
 	case MK_PROC_IOC_SIGNAL:
 		return mk_proc_signal_cmd(p, (void __user *)arg);
+	case MK_PROC_IOC_SERVE:
+		return mk_proc_serve_cmd(p, (void __user *)arg);
 	case MK_PROC_IOC_PIN:
 		if (READ_ONCE(p->state) != MK_PROC_RUNNING)
 			return -ESRCH;

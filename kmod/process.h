@@ -33,6 +33,7 @@ struct mk_proc {
 	struct mk_proc_event exit;   /* kind, status, fault: the end */
 	spinlock_t lock;
 	wait_queue_head_t wq;
+	struct list_head waiters;    /* servers waiting for a thread's call (serve.c) */
 	u32 in_head, in_tail;
 	bool in_stalled;             /* a channel holds a message for it */
 	u32 in_len[MK_INBOX];
@@ -57,6 +58,13 @@ struct mk_proc *mk_proc_find(pid_t pid);
 void mk_proc_free(struct mk_proc *p);
 int mk_proc_next(struct mk_proc *p, u32 wanted, void *out, u32 out_size, long timeout,
 		 u32 *from_core);
+
+/* serve.c */
+u32 mk_proc_answer_core(struct mk_proc *p, u32 core);
+int mk_proc_send_reply(struct mk_proc *p, const struct mk_proc_reply *req);
+bool mk_serve_take(struct mk_proc *p, u32 core, const void *msg, u32 len);
+void mk_serve_wake_all(struct mk_proc *p);
+long mk_proc_serve_cmd(struct mk_proc *p, struct mk_proc_serve __user *uarg);
 
 /* window.c */
 int mk_proc_mmap(struct file *file, struct vm_area_struct *vma);

@@ -89,6 +89,7 @@ int mk_cmd_spawn(struct mk_spawn_request *req)
 	spin_lock_init(&p->lock);
 	mutex_init(&p->sink_lock);
 	init_waitqueue_head(&p->wq);
+	INIT_LIST_HEAD(&p->waiters);
 	mk_pins_init(&p->pins);
 	p->pid = task_tgid_nr(current);
 	p->mm = current->mm;

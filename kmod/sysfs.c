@@ -90,6 +90,12 @@ static ssize_t reserve_progress_show(struct kobject *k, struct kobj_attribute *a
 			  atomic64_read(&mk_part.progress_total));
 }
 
+/* The Linux CPU that takes the LWK's doorbell: mkexec serves calls there. */
+static ssize_t doorbell_cpu_show(struct kobject *k, struct kobj_attribute *a, char *buf)
+{
+	return sysfs_emit(buf, "%u\n", mk_irq_cpu());
+}
+
 static struct kobj_attribute mk_attrs[] = {
 	__ATTR_RO(version),
 	__ATTR_RO(state),
@@ -98,6 +104,7 @@ static struct kobj_attribute mk_attrs[] = {
 	__ATTR_RO(memory_nodes),
 	__ATTR_RO(memory_chunks),
 	__ATTR_RO(reserve_progress),
+	__ATTR_RO(doorbell_cpu),
 };
 
 static struct attribute *mk_attr_list[ARRAY_SIZE(mk_attrs) + 1];

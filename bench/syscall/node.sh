@@ -1,14 +1,23 @@
 # On the test node (bench/syscall/run): mk-syscall-bench natively on Linux
-# CPU 3, then under mkexec on the LWK core that was CPU 3, then the ring's
-# cache-line floor between Linux CPUs 0 and 1 for reference.
+# CPU 3, Linux's futex wake-up between CPUs 2 and 3, then mk-syscall-bench
+# under mkexec on the LWK core that was CPU 3 with the doorbells it took,
+# then the ring's cache-line floor between Linux CPUs 0 and 1 for reference.
 iters=${1:-2000}
 mib=${2:-1024}
 echo "@@ linux"
 taskset -c 3 mk-syscall-bench "$iters" "$mib" || echo "@@ failed: linux"
+echo "@@ futex"
+taskset -c 2,3 mk-threads-bench futex "$iters" | grep '^futex-one-way ' || echo "@@ failed: futex"
 insmod "$MK_KO" || { echo "@@ failed: insmod"; exit 1; }
 mkctl boot --cpus 2-3 --mem 1536M >/dev/null 2>&1 || { echo "@@ failed: mkctl boot"; exit 1; }
+# Doorbells both ways on the LWK core (index 1) around the run, less the
+# one round trip each count itself takes.
+doorbells() { mkctl ping --core 1 --count 1 --json | tr -d ' ' | sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p"; }
+to_lwk0=$(doorbells lwk_doorbells) to_linux0=$(doorbells linux_doorbells)
 echo "@@ lwk"
 mkexec --cpus 3-3 "$(command -v mk-syscall-bench)" "$iters" "$mib" || echo "@@ failed: lwk"
+to_lwk1=$(doorbells lwk_doorbells) to_linux1=$(doorbells linux_doorbells)
+echo "doorbells $iters $((to_lwk1 - to_lwk0 - 1)) $((to_linux1 - to_linux0 - 1))"
 mkctl shutdown >/dev/null 2>&1
 rmmod mk
 echo "@@ ring"

@@ -68,6 +68,13 @@ bool prepare_to_sleep()
     return false;
 }
 
+bool pending()
+{
+    const void* payload;
+    uint32_t len;
+    return mk_ring_peek(&percpu::current()->from_linux, &payload, &len) == MK_RING_OK;
+}
+
 void cancel_sleep() { mk_ring_sleep_cancel(&percpu::current()->from_linux); }
 
 } // namespace lwk::channel

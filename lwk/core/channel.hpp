@@ -21,5 +21,7 @@ void done_receiving();
 // already waiting (do not halt).
 bool prepare_to_sleep();
 void cancel_sleep();
+// Whether a message from Linux waits (it is not taken).
+bool pending();
 
 } // namespace lwk::channel

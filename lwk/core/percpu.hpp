@@ -41,6 +41,10 @@ struct Cpu {
     bool need_resched;        // the running thread woke one of this core's
     uint32_t nr_threads;
     uint64_t busy_tsc;        // TSC ticks spent running threads (/proc/stat)
+    // Threads here waiting for Linux's answer (forwarded calls, unmaps):
+    // while there are, the idle core watches its ring before it halts.
+    Atomic<uint32_t> linux_waits;
+    Atomic<uint32_t> kicks;   // other cores' wake-ups sent here (sched::kick)
     proc::Thread* fpu_owner;  // whose FPU/SSE/AVX state the registers hold
     // The address space whose page table is loaded, and the TLB generation
     // it was last flushed at (see AddressSpace::flush_tlb).

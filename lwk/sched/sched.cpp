@@ -2,6 +2,7 @@
 
 #include <core/boot.hpp>
 #include <core/channel.hpp>
+#include <core/cmdline.hpp>
 #include <core/log.hpp>
 #include <core/panic.hpp>
 #include <core/percpu.hpp>
@@ -271,8 +272,10 @@ void publish(Thread* t)
 void kick(uint32_t core)
 {
     percpu::Cpu* cpu = percpu::of(core);
-    if (cpu && core != percpu::index())
+    if (cpu && core != percpu::index()) {
+        cpu->kicks.fetch_add(1, Order::release);
         arch::apic::send_ipi(cpu->apic_id, MK_LWK_VECTOR_RESCHED);
+    }
 }
 
 void add_thread(Thread* t, uint32_t core)
@@ -349,6 +352,47 @@ void block_locked(Thread* t)
         return;
     }
     t->state = State::blocked;
+}
+
+// How long an idle core whose thread waits for Linux watches its ring
+// before it halts: the LWK's command line forward_poll_us=N (0: never);
+// 200 us by default.
+uint64_t linux_poll_ticks()
+{
+    static uint64_t ticks = ~0ULL;
+    if (ticks == ~0ULL) {
+        uint64_t us = 200;
+        if (const char* v = cmdline::get("forward_poll_us")) {
+            us = 0;
+            for (; *v >= '0' && *v <= '9' && us < 1000000; ++v)
+                us = us * 10 + uint64_t(*v - '0');
+        }
+        ticks = us * boot::params->tsc_khz / 1000;
+    }
+    return ticks;
+}
+
+// Watches the ring from Linux (interrupts on) until a message is there,
+// another core wakes one of this core's threads, the deadline or the poll
+// time passes. While the core watches, Linux sees it awake and sends no
+// doorbell for the reply. True if there is something to do.
+bool watch_for_linux(percpu::Cpu* cpu, uint64_t deadline)
+{
+    uint64_t until = arch::rdtsc() + linux_poll_ticks();
+    if (deadline && deadline < until)
+        until = deadline;
+    const uint32_t kicks = cpu->kicks.load(Order::acquire);
+    bool woken = false;
+    arch::sti();
+    while (arch::rdtsc() < until) {
+        if (channel::pending() || cpu->kicks.load(Order::acquire) != kicks) {
+            woken = true;
+            break;
+        }
+        arch::pause();
+    }
+    arch::cli();
+    return woken;
 }
 
 } // namespace
@@ -466,6 +510,8 @@ void core_loop()
             channel::cancel_sleep();
             continue;
         }
+        if (cpu->linux_waits.load(Order::relaxed) && linux_poll_ticks() && watch_for_linux(cpu, pick.deadline))
+            continue;
         if (!channel::prepare_to_sleep())
             continue;
         // Tickless: the timer only for a deadline somebody waits for.

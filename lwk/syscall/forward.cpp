@@ -4,6 +4,7 @@
 #include <syscall/syscall.hpp>
 
 #include <core/channel.hpp>
+#include <core/percpu.hpp>
 #include <proc/process.hpp>
 #include <proc/signal.hpp>
 #include <sched/sched.hpp>
@@ -65,9 +66,12 @@ Result<long> forward_call(Context& c, uint64_t nr, uint64_t a0, uint64_t a1, uin
     t->wait_type = MK_MSG_SYSCALL;
     t->wait_seq = m.hdr.seq;
     t->wake_tsc = 0;
+    percpu::Cpu* here = percpu::current();
+    here->linux_waits.fetch_add(1, Order::relaxed);
     sched::mark_blocked(t); // before the reply can come
     channel::send(&m, sizeof m);
     sched::schedule();
+    here->linux_waits.fetch_sub(1, Order::relaxed);
     long ret = t->wait_result;
     if (ret == -long(Errno::INTR) && t->interrupt_seq == m.hdr.seq && !t->killed)
         return never_restarted(nr) ? Errno::RESTARTNOHAND : Errno::RESTARTSYS; // a signal cut it short
@@ -99,9 +103,12 @@ void drop_linux_view(Context& c, uint64_t start, uint64_t len)
     t->wait_type = MK_MSG_UNMAP; // a kill does not cut this wait short
     t->wait_seq = m.hdr.seq;
     t->wake_tsc = 0;
+    percpu::Cpu* here = percpu::current();
+    here->linux_waits.fetch_add(1, Order::relaxed);
     sched::mark_blocked(t);
     channel::send(&m, sizeof m);
     sched::schedule();
+    here->linux_waits.fetch_sub(1, Order::relaxed);
 }
 
 } // namespace lwk::sys

@@ -199,20 +199,24 @@ mk_proc_event LwkProcess::wait()
     }
 }
 
-void LwkProcess::reply(const mk_proc_event& call, long ret)
+std::optional<mk_proc_event> LwkProcess::reply_and_serve(const mk_proc_event& call, long ret,
+    unsigned timeout_ms)
 {
-    mk_proc_reply r{};
-    r.size = sizeof r;
-    r.tid = call.tid;
-    r.seq = call.seq;
-    r.core = call.core;
-    r.ret = ret;
-    int rc;
-    do // an interrupt meant for the call itself may land here
-        rc = ::ioctl(fd_, MK_PROC_IOC_REPLY, &r);
-    while (rc != 0 && errno == EINTR);
-    if (rc != 0 && errno != ESRCH)
-        throw mk::Error(std::string("cannot answer the LWK process: ") + std::strerror(errno), errno);
+    mk_proc_serve s{};
+    s.size = sizeof s;
+    s.flags = MK_SERVE_REPLY;
+    s.tid = call.tid;
+    s.timeout_ms = timeout_ms;
+    s.reply = {sizeof s.reply, call.tid, call.seq, call.core, ret};
+    for (;;) {
+        if (::ioctl(fd_, MK_PROC_IOC_SERVE, &s) == 0)
+            return s.ev;
+        if (errno == ETIMEDOUT || errno == ESRCH)
+            return std::nullopt;
+        if (errno != EINTR) // the reply went out before the wait
+            throw mk::Error(std::string("cannot answer the LWK process: ") + std::strerror(errno), errno);
+        s.flags = 0; // an interrupt meant for the call landed in the wait
+    }
 }
 
 void LwkProcess::signal(int sig, int sender_pid, unsigned sender_uid)

@@ -4,6 +4,7 @@
 
 #include <mk/ioctl.h>
 
+#include <optional>
 #include <string>
 
 namespace mkexec {
@@ -28,7 +29,10 @@ public:
     long pin(uint64_t addr, uint64_t len, bool writable, uint64_t pfns);
     // Blocks until the next event: a system call to perform, or the end.
     mk_proc_event wait();
-    void reply(const mk_proc_event& call, long ret);
+    // Replies to call and waits up to timeout_ms for the next call of the
+    // same LWK thread, which mk.ko hands straight to this thread; nothing
+    // when none came in time or the process ended.
+    std::optional<mk_proc_event> reply_and_serve(const mk_proc_event& call, long ret, unsigned timeout_ms);
     // Delivers a signal to the program (as if from sender_pid, sender_uid).
     void signal(int sig, int sender_pid, unsigned sender_uid);
 

@@ -34,7 +34,7 @@ namespace {
 
 constexpr int TOOL_FAILED = 125; // mkexec itself failed (as env(1) and others use it)
 
-const char* usage = "usage: mkexec [--cpus N|LIST] [--] PROGRAM [ARGS...]\n"
+const char* usage = "usage: mkexec [--cpus N|LIST] [--serve-cpus LIST|any] [--trace] [--] PROGRAM [ARGS...]\n"
                     "\n"
                     "Run PROGRAM on the LWK's cores; its system calls that the LWK does not\n"
                     "handle itself are performed by mkexec in Linux. mkexec exits with the\n"
@@ -44,6 +44,10 @@ const char* usage = "usage: mkexec [--cpus N|LIST] [--] PROGRAM [ARGS...]\n"
                     "               rank's share of the LWK cores: local rank r of n takes\n"
                     "               the r-th of n equal shares, in topology order)\n"
                     "  --cpus LIST  on these LWK cores, named by their Linux CPU numbers (2-3)\n"
+                    "  --serve-cpus LIST|any\n"
+                    "               the Linux CPUs where mkexec performs the program's calls\n"
+                    "               (default: the CPU that takes the LWK's doorbell, where a\n"
+                    "               call costs one wake-up; any: wherever Linux schedules)\n"
                     "  --trace      print each forwarded system call and its result on stderr\n"
                     "  --help       this text\n"
                     "  --version    the version\n";
@@ -53,6 +57,7 @@ struct Options {
     unsigned cores = 0;
     mk_cpumask cpus{};
     bool cpus_given = false;
+    std::string serve_cpus; // --serve-cpus, "" for the default
     std::vector<std::string> argv; // the program and its arguments
 };
 
@@ -106,6 +111,13 @@ Options parse(int argc, char** argv)
             parse_cpus(v, o);
             continue;
         }
+        if (a == "--serve-cpus" || a.rfind("--serve-cpus=", 0) == 0) {
+            std::string v = a == "--serve-cpus" ? (i + 1 < argc ? argv[++i] : "") : a.substr(13);
+            if (v.empty())
+                usage_error("--serve-cpus wants a list of Linux CPUs or 'any'");
+            o.serve_cpus = v;
+            continue;
+        }
         if (a.size() > 1 && a[0] == '-')
             usage_error("unknown option '" + a + "'");
         break;
@@ -128,6 +140,12 @@ int main(int argc, char** argv)
     } catch (const mkexec::ProgramError& e) {
         std::cerr << "mkexec: " << e.what() << "\n";
         return e.status;
+    }
+    std::optional<cpu_set_t> serve_cpus;
+    try {
+        serve_cpus = mkexec::server_cpus(opt.serve_cpus);
+    } catch (const std::exception& e) {
+        usage_error(std::string("--serve-cpus: ") + e.what());
     }
     mkexec::setup_signals();
 
@@ -180,7 +198,7 @@ int main(int argc, char** argv)
         std::thread server([&] {
             try {
                 // Left to the end of mkexec (see Servers).
-                auto* servers = new mkexec::Servers(proc, opt.trace);
+                auto* servers = new mkexec::Servers(proc, opt.trace, serve_cpus);
                 mk_proc_event e = servers->run();
                 boost::asio::post(io, [&, e] {
                     end = e;

@@ -3,6 +3,7 @@
 #include "forward.hpp"
 #include "signals.hpp"
 
+#include <mk/cpulist.hpp>
 #include <mk/error.hpp>
 
 #include <algorithm>
@@ -11,6 +12,7 @@
 #include <pthread.h>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 
 namespace mkexec {
 
@@ -32,16 +34,22 @@ Servers::Worker* Servers::take(const mk_proc_event& call)
         w->thread = std::thread([this, w] { serve(w); });
     }
     last_[tid] = w;
+    begin(w, call);
+    return w;
+}
+
+// Under idle_m_: w performs call now (an interrupt may have come first).
+void Servers::begin(Worker* w, const mk_proc_event& call)
+{
     w->busy = true;
-    w->tid = tid;
+    w->tid = call.tid;
     w->seq = call.seq;
-    auto early = early_.find(tid);
+    auto early = early_.find(call.tid);
     w->interrupt = early != early_.end() && early->second == call.seq;
     if (early != early_.end())
         early_.erase(early);
     if (w->interrupt)
         interrupts_cv_.notify_one();
-    return w;
 }
 
 void Servers::interrupt(int32_t tid, uint32_t seq)
@@ -78,8 +86,31 @@ void Servers::interrupter()
     }
 }
 
+std::optional<cpu_set_t> server_cpus(const std::string& option)
+{
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    if (option == "any")
+        return std::nullopt;
+    if (!option.empty()) {
+        for (unsigned c : mk::parse_cpulist(option, CPU_SETSIZE))
+            CPU_SET(c, &set);
+        return set;
+    }
+    std::ifstream in("/sys/kernel/mk/doorbell_cpu");
+    unsigned cpu;
+    cpu_set_t mine;
+    if (!(in >> cpu) || cpu >= CPU_SETSIZE || sched_getaffinity(0, sizeof mine, &mine) != 0 ||
+        !CPU_ISSET(cpu, &mine))
+        return std::nullopt;
+    CPU_SET(cpu, &set);
+    return set;
+}
+
 void Servers::serve(Worker* w)
 {
+    if (cpus_)
+        pthread_setaffinity_np(pthread_self(), sizeof *cpus_, &*cpus_); // a preference, not a need
     for (;;) {
         mk_proc_event ev;
         {
@@ -90,23 +121,32 @@ void Servers::serve(Worker* w)
             ev = *w->call;
             w->call.reset();
         }
-        long ret = perform(proc_, ev);
-        {
+        // This thread's calls, one after another, until it goes quiet.
+        for (;;) {
+            long ret = perform(proc_, ev);
+            {
+                std::lock_guard<std::mutex> g(idle_m_);
+                w->busy = false;
+                w->interrupt = false;
+            }
+            if (trace_)
+                std::fprintf(stderr, "mkexec: [%d] syscall %llu (%#llx, %#llx, %#llx, %#llx, %#llx, %#llx) = %ld\n",
+                    ev.tid, static_cast<unsigned long long>(ev.nr),
+                    static_cast<unsigned long long>(ev.args[0]), static_cast<unsigned long long>(ev.args[1]),
+                    static_cast<unsigned long long>(ev.args[2]), static_cast<unsigned long long>(ev.args[3]),
+                    static_cast<unsigned long long>(ev.args[4]), static_cast<unsigned long long>(ev.args[5]), ret);
+            std::optional<mk_proc_event> next;
+            try {
+                next = proc_.reply_and_serve(ev, ret, IDLE_MS);
+            } catch (const mk::Error& e) {
+                std::fprintf(stderr, "mkexec: %s\n", e.what());
+                std::_Exit(125);
+            }
+            if (!next)
+                break;
+            ev = *next;
             std::lock_guard<std::mutex> g(idle_m_);
-            w->busy = false;
-            w->interrupt = false;
-        }
-        if (trace_)
-            std::fprintf(stderr, "mkexec: [%d] syscall %llu (%#llx, %#llx, %#llx, %#llx, %#llx, %#llx) = %ld\n",
-                ev.tid, static_cast<unsigned long long>(ev.nr),
-                static_cast<unsigned long long>(ev.args[0]), static_cast<unsigned long long>(ev.args[1]),
-                static_cast<unsigned long long>(ev.args[2]), static_cast<unsigned long long>(ev.args[3]),
-                static_cast<unsigned long long>(ev.args[4]), static_cast<unsigned long long>(ev.args[5]), ret);
-        try {
-            proc_.reply(ev, ret);
-        } catch (const mk::Error& e) {
-            std::fprintf(stderr, "mkexec: %s\n", e.what());
-            std::_Exit(125);
+            begin(w, ev);
         }
         std::lock_guard<std::mutex> g(idle_m_);
         idle_.push_back(w);
@@ -117,6 +157,9 @@ mk_proc_event Servers::run()
 {
     // The program's signals stay blocked (the relay reads them from a
     // signalfd); servers inherit this mask, with interrupt_signal() open.
+    // The dispatcher too takes what the doorbell brings (unmaps, first calls).
+    if (cpus_)
+        pthread_setaffinity_np(pthread_self(), sizeof *cpus_, &*cpus_);
     interrupter_ = std::thread([this] { interrupter(); });
     interrupter_.detach(); // lives as long as mkexec (see the class)
     for (;;) {

@@ -1,9 +1,17 @@
-// Serving the program's forwarded system calls: one dispatcher takes the
-// calls from the process fd and hands each to a server thread, so a call
-// that blocks in Linux (a read of a pipe) stalls only the LWK thread that
-// made it. A thread's calls go to the server that last served it when that
-// one is free (Linux sees the same thread again); servers are made as
-// calls overlap and reused after.
+// Serving the program's forwarded system calls. A server thread serves one
+// LWK thread at a time: after each call it replies and waits for that
+// thread's next call in one ioctl (MK_PROC_IOC_SERVE), and mk.ko's doorbell
+// hands the call straight to it, so a call wakes one Linux thread, the one
+// that performs it. A call that blocks in Linux (a read of a pipe) stalls
+// only the LWK thread that made it. The dispatcher takes what no server
+// waits for: a thread's first call, or one after its server went idle
+// (IDLE_MS without a call), and hands it to an idle server (the one that
+// served the thread last, if free) or a new one; and the interrupts and the
+// end.
+//
+// The servers run on the Linux CPU that takes the LWK's doorbell, by
+// default (server_cpus): the doorbell's interrupt then wakes a thread on
+// its own CPU, with no second interrupt to reach another.
 //
 // When the program's thread gets a signal during its call, the LWK asks
 // for the call to be interrupted: its server is sent interrupt_signal()
@@ -16,17 +24,27 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <sched.h>
 #include <thread>
 #include <unordered_map>
 #include <vector>
 
 namespace mkexec {
 
+// Where the servers run: --serve-cpus's LIST, or for "" the doorbell CPU
+// (/sys/kernel/mk/doorbell_cpu) if mkexec may run there, or for "any" (or
+// no doorbell CPU) wherever Linux puts them. Throws on a bad LIST.
+std::optional<cpu_set_t> server_cpus(const std::string& option);
+
 class Servers {
 public:
     // Never destroyed while mkexec runs: a server may still be inside a
     // call (a read that never returns) when the program ends.
-    Servers(LwkProcess& proc, bool trace) : proc_(proc), trace_(trace) {}
+    // cpus: where the server threads run (nothing: wherever Linux puts them).
+    Servers(LwkProcess& proc, bool trace, std::optional<cpu_set_t> cpus)
+        : proc_(proc), trace_(trace), cpus_(cpus)
+    {
+    }
     Servers(const Servers&) = delete;
     Servers& operator=(const Servers&) = delete;
 
@@ -48,13 +66,18 @@ private:
         uint32_t seq = 0;
         bool interrupt = false;
     };
+    // A server waits this long for its thread's next call before it is
+    // free for another thread.
+    static constexpr unsigned IDLE_MS = 10000;
     Worker* take(const mk_proc_event& call);
+    void begin(Worker* w, const mk_proc_event& call);
     void serve(Worker* w);
     void interrupt(int32_t tid, uint32_t seq);
     void interrupter();
 
     LwkProcess& proc_;
     bool trace_;
+    std::optional<cpu_set_t> cpus_;
     std::vector<std::unique_ptr<Worker>> workers_;
     std::mutex idle_m_;
     std::vector<Worker*> idle_;

@@ -42,6 +42,7 @@ static const unsigned long dev_cmds[] = {
 };
 static const unsigned long proc_cmds[] = {
 	MK_PROC_IOC_EXEC, MK_PROC_IOC_WAIT, MK_PROC_IOC_REPLY, MK_PROC_IOC_SIGNAL, MK_PROC_IOC_PIN,
+	MK_PROC_IOC_SERVE,
 };
 
 static char heap[1 << 16];
@@ -91,7 +92,7 @@ static long counts[4]; /* requests, accepted, process fds, mappings */
 static void proc_fd_round(int pfd, char *buf)
 {
 	for (int i = 0; i < 8; i++) {
-		unsigned long cmd = below(10) ? proc_cmds[below(5)] : _IOC(below(4), MK_IOC_MAGIC, below(256), below(512));
+		unsigned long cmd = below(10) ? proc_cmds[below(sizeof proc_cmds / sizeof proc_cmds[0])] : _IOC(below(4), MK_IOC_MAGIC, below(256), below(512));
 		fill(cmd, buf, 4096);
 		if (cmd == MK_PROC_IOC_WAIT && below(2))
 			continue; /* blocks until the alarm: not every time */

@@ -275,6 +275,28 @@ struct mk_proc_reply {
 	__s64 ret;
 };
 
+/*
+ * MK_PROC_IOC_SERVE: one step of a server thread that serves LWK thread
+ * tid. With MK_SERVE_REPLY it first sends reply (as MK_PROC_IOC_REPLY
+ * does), having registered as tid's server before, so that the thread's
+ * next call comes from the doorbell straight to this waiter: one wake-up of
+ * one Linux thread per call. Then it waits up to timeout_ms (0: no limit)
+ * for tid's next system call, into ev. Calls of threads no server waits for
+ * go to MK_PROC_IOC_WAIT. 0, or -ETIMEDOUT, -EINTR (a signal; the reply
+ * was sent, do not send it again), -ESRCH (the process ended: MK_PROC_IOC_WAIT
+ * says how).
+ */
+#define MK_SERVE_REPLY 1u
+struct mk_proc_serve {
+	__u32 size;
+	__u32 flags;             /* in: MK_SERVE_REPLY */
+	__s32 tid;               /* in: the LWK thread served */
+	__u32 timeout_ms;        /* in */
+	struct mk_proc_reply reply; /* in, with MK_SERVE_REPLY */
+	struct mk_proc_event ev; /* out: the call */
+};
+MK_STATIC_ASSERT(sizeof(struct mk_proc_serve) == 144, "mk_proc_serve layout");
+
 /* MK_PROC_IOC_SIGNAL: deliver a signal (1..64) to the LWK process. */
 struct mk_proc_signal {
 	__u32 size;
@@ -322,5 +344,6 @@ struct mk_proc_pin {
 #define MK_PROC_IOC_REPLY _IOW(MK_IOC_MAGIC, 0x42, struct mk_proc_reply)
 #define MK_PROC_IOC_SIGNAL _IOW(MK_IOC_MAGIC, 0x43, struct mk_proc_signal)
 #define MK_PROC_IOC_PIN _IOWR(MK_IOC_MAGIC, 0x44, struct mk_proc_pin)
+#define MK_PROC_IOC_SERVE _IOWR(MK_IOC_MAGIC, 0x45, struct mk_proc_serve)
 
 #endif /* MK_IOCTL_H */
