@@ -1,20 +1,32 @@
-# On the test node (bench/threads/run): mk-threads-bench natively on Linux
-# CPUs 2-3, then under mkexec on the LWK cores that were CPUs 2-3. Each test
+# On the test node (bench/threads/run): mk-threads-bench and mk-omp-cg
+# natively on Linux CPUs 2-3, then under mkexec on the LWK cores that were
+# CPUs 2-3. Each test
 # runs as its own process under a time limit: a test that hangs loses only
 # its own rows, which are then printed as unsupported.
 rounds=${1:-1000}
 limit=${2:-240}
+
+# on SIDE PROGRAM ARGS...: PROGRAM on CPUs 2-3, natively or under mkexec.
+on() {
+	side=$1 prog=$2
+	shift 2
+	if [ "$side" = linux ]; then
+		timeout -s KILL "$limit" taskset -c 2,3 "$prog" "$@" 2>&1
+	else
+		timeout -s KILL "$limit" mkexec --cpus 2-3 "$(command -v "$prog")" "$@" 2>&1
+	fi
+}
 
 # one SIDE TEST ROW...: runs TEST, prints its output, then "unsupported" for
 # each ROW the test did not print.
 one() {
 	side=$1 test=$2
 	shift 2
-	if [ "$side" = linux ]; then
-		out=$(timeout -s KILL "$limit" taskset -c 2,3 mk-threads-bench "$test" "$rounds" 2>&1)
-	else
-		out=$(timeout -s KILL "$limit" mkexec --cpus 2-3 "$(command -v mk-threads-bench)" "$test" "$rounds" 2>&1)
-	fi
+	case $test in
+	omp-cg-4-spin) out=$(export OMP_NUM_THREADS=4 GOMP_SPINCOUNT=300000; on "$side" mk-omp-cg "$1") ;;
+	omp-cg-*) out=$(export OMP_NUM_THREADS="${test#omp-cg-}"; on "$side" mk-omp-cg "$1") ;;
+	*) out=$(on "$side" mk-threads-bench "$test" "$rounds") ;;
+	esac
 	rc=$?
 	echo "$out"
 	why="exit $rc"
@@ -30,6 +42,12 @@ all() { # SIDE
 	one "$1" create create+join create+join-64K-stack
 	one "$1" futex futex-one-way
 	one "$1" sleep nanosleep-100us-over nanosleep-1ms-over nanosleep-10ms-over
+	# OpenMP CG with a thread per CPU, with two threads per CPU, and with
+	# two per CPU spinning 300,000 rounds before they sleep (libgomp's
+	# default when it does not see more threads than CPUs).
+	one "$1" omp-cg-2 omp-cg-2-threads
+	one "$1" omp-cg-4 omp-cg-4-threads
+	one "$1" omp-cg-4-spin omp-cg-4-threads-spin
 }
 
 echo "@@ linux"
