@@ -72,7 +72,10 @@ extern "C" void syscall_dispatch(lwk::arch::InterruptFrame* f)
     // Numbers past the table are no Linux call the LWK offers (mk's own
     // requests to mkexec among them): never forwarded for the program.
     const uint64_t ran = proc::cputime_run_ticks(t);
-    Result<long> r = h ? h(c) : c.nr < sys::TABLE_SIZE ? sys::forward(c) : Result<long>(Errno::NOSYS);
+    Result<long> r = h                          ? h(c)
+        : c.nr < sys::TABLE_SIZE                ? sys::forward(c)
+        : c.nr == MK_SYS_CORE_IRQS              ? sys::sys_core_irqs(c)
+                                                : Result<long>(Errno::NOSYS);
     f->rax = r.is_error() ? static_cast<uint64_t>(-static_cast<long>(r.error().code)) : r.value();
     proc::cputime_add_sys(t, proc::cputime_run_ticks(t) - ran);
     if (sys::changes_memory(c.nr))

@@ -68,6 +68,18 @@ Result<long> sys_sched_setaffinity(Context& c)
     return 0;
 }
 
+Result<long> sys_core_irqs(Context& c)
+{
+    const int32_t want = int32_t(c.a[0]);
+    if (want == -1)
+        return long(__atomic_load_n(&percpu::current()->irqs, __ATOMIC_RELAXED));
+    for (uint32_t i = 0; i < boot::params->nr_cpus; ++i)
+        if (want >= 0 && boot::params->cpus[i].linux_cpu == uint32_t(want))
+            if (percpu::Cpu* cpu = percpu::of(i))
+                return long(__atomic_load_n(&cpu->irqs, __ATOMIC_RELAXED));
+    return Errno::INVAL;
+}
+
 Result<long> sys_getcpu(Context& c)
 {
     const mk_boot_cpu& me = boot::params->cpus[percpu::index()];

@@ -42,6 +42,9 @@ void drop_linux_view(Context& c, uint64_t start, uint64_t len);
 // caller holds the address space's mutex.
 Result<void> unmap_range(Context& c, uint64_t addr, uint64_t len);
 
+// MK_SYS_CORE_IRQS (<mk/proc.h>): a core's interrupt count.
+Result<long> sys_core_irqs(Context& c);
+
 const char* name(uint64_t nr);
 // Whether the call changes how much memory the process has.
 bool changes_memory(uint64_t nr);

@@ -42,7 +42,11 @@ TEST_CASE("noise summary CSV: one row per benchmark and core", "[noise]")
     write_summary_csv(out, rows);
     CHECK(out.str() ==
         std::string(summary_csv_header) + "\n" +
-            "fwq,2,5,us,2.000,2.000,3.000,6.000,1.549,4.000,33.3333,1,66666.67,0.000015\n");
+            "fwq,2,5,us,2.000,2.000,3.000,6.000,1.549,4.000,33.3333,1,66666.67,0.000015,\n");
+    rows[0].irqs_in_interval = 7;
+    std::ostringstream counted;
+    write_summary_csv(counted, rows);
+    CHECK(counted.str().substr(counted.str().rfind(',')) == ",7\n");
 }
 
 TEST_CASE("noise summary table names its columns and has a row per result", "[noise]")

@@ -50,7 +50,8 @@ void write_spectrum_csv(std::ostream& out, std::span<const SpectrumBin> spectrum
 }
 
 const char* const summary_csv_header = "benchmark,cpu,samples,unit,min,median,mean,max,stddev,"
-                                       "max_detour_us,noise_pct,detours,detours_per_s,duration_s";
+                                       "max_detour_us,noise_pct,detours,detours_per_s,duration_s,"
+                                       "irqs_in_interval";
 
 void write_summary_csv(std::ostream& out, std::span<const Summary> rows)
 {
@@ -61,7 +62,10 @@ void write_summary_csv(std::ostream& out, std::span<const Summary> rows)
             << fixed(s.min, 3) << ',' << fixed(s.median, 3) << ',' << fixed(s.mean, 3) << ','
             << fixed(s.max, 3) << ',' << fixed(s.stddev, 3) << ',' << fixed(r.max_detour_us, 3)
             << ',' << fixed(r.noise_pct, 4) << ',' << r.detours << ',' << fixed(r.detours_per_s, 2)
-            << ',' << fixed(r.duration_s, 6) << '\n';
+            << ',' << fixed(r.duration_s, 6) << ',';
+        if (r.irqs_in_interval >= 0)
+            out << r.irqs_in_interval;
+        out << '\n';
     }
 }
 
@@ -132,6 +136,8 @@ void write_json(std::ostream& out, const RunInfo& info, std::span<const Summary>
         j.field("detours", r.detours);
         j.field("detours_per_s", r.detours_per_s);
         j.field("duration_s", r.duration_s);
+        if (r.irqs_in_interval >= 0)
+            j.field("irqs_in_interval", r.irqs_in_interval);
         for (const auto& [k, v] : r.extra)
             j.field(k, v);
         if (i < files.size() && !files[i].empty())

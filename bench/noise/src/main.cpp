@@ -55,7 +55,9 @@ std::vector<Result> summarize(
         if (!opt.fwq)
             break;
         std::string name = "fwq-cpu" + std::to_string(c.cpu) + ".csv";
-        add(summarize_fwq(c.fwq, tsc_hz, opt.detour_us), c.cpu, name);
+        Summary s = summarize_fwq(c.fwq, tsc_hz, opt.detour_us);
+        s.irqs_in_interval = c.irqs_fwq;
+        add(std::move(s), c.cpu, name);
         if (!out.empty())
             write_file(out_path(opt, name), [&](auto& f) { write_fwq_csv(f, c.fwq, tsc_hz); });
     }
@@ -68,6 +70,7 @@ std::vector<Result> summarize(
         SpectrumPeak peak = spectrum_peak(spectrum);
         s.extra.emplace_back("spectrum_peak_hz", peak.frequency_hz);
         s.extra.emplace_back("spectrum_peak_share", peak.power_share);
+        s.irqs_in_interval = c.irqs_ftq;
         add(std::move(s), c.cpu, name);
         if (!out.empty()) {
             write_file(
@@ -86,6 +89,7 @@ std::vector<Result> summarize(
         s.extra.emplace_back("min_loop_ns", c.selfish_min_loop * 1e9 / tsc_hz);
         s.extra.emplace_back("threshold_ns", rec.threshold() * 1e9 / tsc_hz);
         s.extra.emplace_back("detours_recorded", static_cast<double>(rec.detours().size()));
+        s.irqs_in_interval = c.irqs_selfish;
         add(std::move(s), c.cpu, name);
         if (!out.empty())
             write_file(

@@ -1,6 +1,7 @@
 #include "measure.hpp"
 
 #include "benchmarks.hpp"
+#include "irqs.hpp"
 #include "spin_barrier.hpp"
 #include "work.hpp"
 
@@ -15,7 +16,8 @@ namespace {
 
 // Benchmarks start this long after the last thread reaches the barrier, the
 // same TSC instant on every CPU.
-constexpr double start_margin_s = 0.01;
+// (Room for each thread to read its CPU's interrupt count first.)
+constexpr double start_margin_s = 0.05;
 
 struct Run {
     const Options& opt;
@@ -40,19 +42,29 @@ int pin_to(unsigned cpu)
     return pthread_setaffinity_np(pthread_self(), sizeof set, &set);
 }
 
+// The interrupts a CPU took while measure() ran (-1 if not known).
+template <typename Measure> int64_t count_irqs(unsigned cpu, Measure&& measure)
+{
+    int64_t before = irq_count(cpu);
+    measure();
+    int64_t after = irq_count(cpu);
+    return before >= 0 && after >= before ? after - before : -1;
+}
+
 template <typename Work> void run_core(Run& run, Work& work, CoreSamples& core)
 {
     const Options& opt = run.opt;
     if (opt.fwq) {
         core.fwq.assign(opt.fwq_samples, 0);
         run.sync_start();
-        run_fwq(work, opt.fwq_work_log2, run.start, core.fwq);
+        core.irqs_fwq = count_irqs(core.cpu, [&] { run_fwq(work, opt.fwq_work_log2, run.start, core.fwq); });
     }
     if (opt.ftq) {
         core.ftq.assign(opt.ftq_windows, 0);
         uint64_t window = static_cast<uint64_t>(opt.ftq_window_us * run.tsc_hz / 1e6);
         run.sync_start();
-        run_ftq(work, opt.ftq_unit_log2, run.start, window, core.ftq);
+        core.irqs_ftq = count_irqs(
+            core.cpu, [&] { run_ftq(work, opt.ftq_unit_log2, run.start, window, core.ftq); });
     }
     if (opt.selfish) {
         core.selfish_min_loop = selfish_min_loop(selfish_calibration_loops);
@@ -63,7 +75,9 @@ template <typename Work> void run_core(Run& run, Work& work, CoreSamples& core)
         run.sync_start();
         core.selfish->set_origin(run.start);
         uint64_t length = static_cast<uint64_t>(opt.selfish_seconds * run.tsc_hz);
-        core.selfish_ticks = run_selfish(*core.selfish, run.start, run.start + length) - run.start;
+        core.irqs_selfish = count_irqs(core.cpu, [&] {
+            core.selfish_ticks = run_selfish(*core.selfish, run.start, run.start + length) - run.start;
+        });
     }
 }
 

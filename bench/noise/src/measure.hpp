@@ -21,6 +21,9 @@ struct CoreSamples {
     uint64_t selfish_min_loop = 0; // ticks
     uint64_t selfish_ticks = 0; // how long the loop ran
     std::optional<DetourRecorder> selfish;
+    // Interrupts the CPU took from each benchmark's start to its end (-1:
+    // not known).
+    int64_t irqs_fwq = -1, irqs_ftq = -1, irqs_selfish = -1;
 };
 
 // Throws mk::Error when a thread cannot be pinned to its CPU.

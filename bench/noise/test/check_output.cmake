@@ -44,7 +44,7 @@ expect("tsc_khz is ${khz}" khz GREATER 0)
 string(JSON n LENGTH "${json}" results)
 expect("${n} results, expected 1" n EQUAL 1)
 foreach(key benchmark cpu samples unit min median mean max stddev max_detour_us noise_pct
-    detours detours_per_s duration_s csv)
+    detours detours_per_s duration_s irqs_in_interval csv)
   string(JSON v ERROR_VARIABLE jerr GET "${json}" results 0 ${key})
   expect("result lacks '${key}'" NOT jerr)
 endforeach()
@@ -77,5 +77,5 @@ else()
   check_csv(${csv} "detour,start_us,length_us" ${kept})
 endif()
 check_csv(${OUT}/summary.csv
-  "benchmark,cpu,samples,unit,min,median,mean,max,stddev,max_detour_us,noise_pct,detours,detours_per_s,duration_s"
+  "benchmark,cpu,samples,unit,min,median,mean,max,stddev,max_detour_us,noise_pct,detours,detours_per_s,duration_s,irqs_in_interval"
   1)

@@ -64,6 +64,17 @@ struct mk_pin_sink {
 #define MK_SYS_SHMAT 0x4d4b0002UL
 #define MK_SYS_MAP_SHARED 0x4d4b0001UL
 
+/*
+ * Calls the LWK answers for a program itself (numbers no Linux system call
+ * has: ENOSYS on Linux, so a program can tell where it runs).
+ * MK_SYS_CORE_IRQS (cpu): the interrupts the LWK core that is Linux CPU
+ * `cpu` has taken since the LWK booted, or the calling thread's core's for
+ * cpu = -1; EINVAL if the CPU is no LWK core. Answered on the core, without
+ * an interrupt: benchmarks read it at the start and the end of a measured
+ * interval.
+ */
+#define MK_SYS_CORE_IRQS 0x4d4b0100UL
+
 #endif /* MK_PROC_H */
 
 #ifndef MK_PROC_MESSAGES

@@ -30,6 +30,9 @@ struct Summary {
     uint64_t detours = 0;
     double detours_per_s = 0;
     double duration_s = 0;
+    // Interrupts the core took between the benchmark's start and end (-1:
+    // not known).
+    int64_t irqs_in_interval = -1;
     // Benchmark-specific figures (JSON only), e.g. the FTQ spectrum's peak.
     std::vector<std::pair<std::string, double>> extra;
 };
