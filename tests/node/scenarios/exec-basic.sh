@@ -65,6 +65,10 @@ eq "the vDSO's CLOCK_REALTIME lies between Linux's before and after" yes \
 	"$([ "$before" -le "$lwk_now" ] && [ "$lwk_now" -le "$after" ] && echo yes || echo "no: $before $lwk_now $after")"
 eq "/proc/self/maps lists [vvar] and [vdso]" "[vvar] [vdso]" \
 	"$(mkexec /bin/cat /proc/self/maps | awk '$NF ~ /^\[v(var|dso)\]$/ { printf "%s%s", s, $NF; s = " " }')"
+eq "MK_SYS_CORE_IRQS on Linux: ENOSYS" "not on the LWK (ENOSYS)" "$(./irqs)"
+eq "an LWK core takes no interrupt while its program computes; counts of LWK cores only" \
+	"interrupts while computing: 0 another LWK core's count: read CPU 0 (Linux's): EINVAL" \
+	"$(mkexec --cpus 2-2 ./irqs 3 | tr '\n' ' ' | sed 's/ $//')"
 dd if=/dev/urandom of=/tmp/corrupt bs=1k count=16 2>/dev/null; chmod +x /tmp/corrupt
 fails "a corrupt program is refused clearly" "not an ELF file" mkexec /tmp/corrupt
 head -c 3000 ./hello >/tmp/truncated; chmod +x /tmp/truncated
