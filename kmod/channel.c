@@ -150,6 +150,65 @@ int mk_chan_send(u32 core, const void *msg, u32 len)
 }
 
 /*
+ * Drains one core's inbound ring (under its rx_lock), at most *budget
+ * messages; true if it stopped for the budget. Afterwards the consumer is
+ * marked asleep (the LWK rings the doorbell for its next message) unless
+ * awake is set: a poller keeps it awake, so the LWK sends without a doorbell.
+ */
+static bool mk_chan_drain_one(struct mk_chan *ch, u32 i, u32 *budget, bool awake)
+{
+	u8 buf[MK_CHAN_PAYLOAD] __aligned(8);
+	unsigned long flags;
+	bool more = false;
+	u32 len;
+	int ret;
+
+	spin_lock_irqsave(&ch->rx_lock, flags);
+	ret = MK_RING_EMPTY;
+	if (ch->held_len) {
+		if (!mk_proc_deliver(i, ch->held, ch->held_len)) {
+			spin_unlock_irqrestore(&ch->rx_lock, flags);
+			return false;
+		}
+		ch->held_len = 0;
+	}
+	if (awake && !ch->broken)
+		mk_ring_sleep_cancel(&ch->rx);
+	while (!ch->broken) {
+		while (*budget && (ret = mk_ring_recv(&ch->rx, buf, sizeof(buf), &len)) == MK_RING_OK) {
+			(*budget)--;
+			if (!mk_proc_deliver(i, buf, len)) {
+				memcpy(ch->held, buf, len);
+				ch->held_len = len;
+				break;
+			}
+		}
+		if (ch->held_len)
+			break;
+		if (!*budget) {
+			more = true;
+			break;
+		}
+		if (awake && !ch->broken)
+			mk_ring_publish(&ch->rx); /* the slots, back to the LWK */
+		if (ret != MK_RING_EMPTY || awake)
+			break;
+		mk_ring_sleep_prepare(&ch->rx);
+		ret = mk_ring_sleep_check(&ch->rx);
+		if (ret != MK_RING_PENDING)
+			break;
+		mk_ring_sleep_cancel(&ch->rx);
+	}
+	if (ret != MK_RING_OK && ret != MK_RING_EMPTY && ret != MK_RING_PENDING && !ch->broken) {
+		ch->broken = true;
+		pr_err("the channel from LWK core %u is corrupt (%s); ignoring it\n", i,
+		       mk_ring_strerror(ret));
+	}
+	spin_unlock_irqrestore(&ch->rx_lock, flags);
+	return more;
+}
+
+/*
  * Drains the cores' inbound rings into the processes' inboxes, at most
  * budget messages; true if more may be waiting (the caller drains again
  * later, from the doorbell's thread). A message whose inbox is full stays
@@ -159,57 +218,29 @@ int mk_chan_send(u32 core, const void *msg, u32 len)
 bool mk_chan_drain(u32 budget)
 {
 	struct mk_chan *chans;
-	u8 buf[MK_CHAN_PAYLOAD] __aligned(8);
-	unsigned long flags;
 	bool more = false;
-	u32 i, len;
-	int ret;
+	u32 i;
 
 	rcu_read_lock();
 	chans = READ_ONCE(mk_inst.chans);
-	for (i = 0; chans && i < READ_ONCE(mk_inst.nr_cpus); i++) {
-		struct mk_chan *ch = &chans[i];
-
-		spin_lock_irqsave(&ch->rx_lock, flags);
-		ret = MK_RING_EMPTY;
-		if (ch->held_len) {
-			if (!mk_proc_deliver(i, ch->held, ch->held_len)) {
-				spin_unlock_irqrestore(&ch->rx_lock, flags);
-				continue;
-			}
-			ch->held_len = 0;
-		}
-		while (!ch->broken) {
-			while (budget && (ret = mk_ring_recv(&ch->rx, buf, sizeof(buf), &len)) == MK_RING_OK) {
-				budget--;
-				if (!mk_proc_deliver(i, buf, len)) {
-					memcpy(ch->held, buf, len);
-					ch->held_len = len;
-					break;
-				}
-			}
-			if (ch->held_len)
-				break;
-			if (!budget) {
-				more = true;
-				break;
-			}
-			if (ret != MK_RING_EMPTY)
-				break;
-			mk_ring_sleep_prepare(&ch->rx);
-			ret = mk_ring_sleep_check(&ch->rx);
-			if (ret != MK_RING_PENDING)
-				break;
-			mk_ring_sleep_cancel(&ch->rx);
-		}
-		if (ret != MK_RING_OK && ret != MK_RING_EMPTY && ret != MK_RING_PENDING &&
-		    !ch->broken) {
-			ch->broken = true;
-			pr_err("the channel from LWK core %u is corrupt (%s); ignoring it\n", i,
-			       mk_ring_strerror(ret));
-		}
-		spin_unlock_irqrestore(&ch->rx_lock, flags);
-	}
+	for (i = 0; chans && i < READ_ONCE(mk_inst.nr_cpus); i++)
+		more |= mk_chan_drain_one(&chans[i], i, &budget, false);
 	rcu_read_unlock();
 	return more;
+}
+
+/*
+ * A poller's turn on core's ring (process context): what is there is
+ * delivered, and the ring stays awake (awake) or goes back to doorbells.
+ */
+void mk_chan_poll(u32 core, bool awake)
+{
+	struct mk_chan *chans;
+	u32 budget = 64;
+
+	rcu_read_lock();
+	chans = READ_ONCE(mk_inst.chans);
+	if (chans && core < READ_ONCE(mk_inst.nr_cpus))
+		mk_chan_drain_one(&chans[core], core, &budget, awake);
+	rcu_read_unlock();
 }

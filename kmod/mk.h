@@ -184,6 +184,7 @@ int mk_chan_setup(struct mk_boot_params *bp);
 void mk_chan_teardown(void);
 int mk_chan_send(u32 core, const void *msg, u32 len);
 bool mk_chan_drain(u32 budget);
+void mk_chan_poll(u32 core, bool awake);
 bool mk_phys_in_lwk(phys_addr_t phys, u64 len);
 
 /* Linux pages mkexec pinned for its LWK process to map (pin.c). */

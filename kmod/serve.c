@@ -76,6 +76,34 @@ void mk_serve_wake_all(struct mk_proc *p)
 	spin_unlock_irqrestore(&p->lock, flags);
 }
 
+/*
+ * MK_SERVE_POLL: spins on core's ring, keeping it awake, until the call
+ * comes (0), the process or the LWK ends (-ESRCH), a signal (-EINTR) or
+ * the timeout (-ETIMEDOUT); then the ring goes back to doorbells. Yields
+ * the CPU whenever Linux wants it (cond_resched).
+ */
+static int mk_serve_poll(struct mk_proc *p, struct mk_serve_waiter *w, u32 core, int ret,
+			 long timeout)
+{
+	unsigned long end = jiffies + (timeout == MAX_SCHEDULE_TIMEOUT ? 0 : timeout);
+
+	while (!ret) {
+		mk_chan_poll(core, true);
+		if (READ_ONCE(w->filled))
+			break;
+		if (READ_ONCE(p->state) == MK_PROC_EXITED || !mk_lwk_active())
+			ret = -ESRCH;
+		else if (signal_pending(current))
+			ret = -EINTR;
+		else if (timeout != MAX_SCHEDULE_TIMEOUT && time_after(jiffies, end))
+			ret = -ETIMEDOUT;
+		cond_resched();
+		cpu_relax();
+	}
+	mk_chan_poll(core, false);
+	return READ_ONCE(w->filled) ? 0 : ret;
+}
+
 long mk_proc_serve_cmd(struct mk_proc *p, struct mk_proc_serve __user *uarg)
 {
 	struct mk_proc_serve req;
@@ -87,7 +115,7 @@ long mk_proc_serve_cmd(struct mk_proc *p, struct mk_proc_serve __user *uarg)
 
 	if (copy_from_user(&req, uarg, offsetof(struct mk_proc_serve, ev)))
 		return -EFAULT;
-	if (req.size != sizeof(req) || (req.flags & ~MK_SERVE_REPLY) || req.tid <= 0)
+	if (req.size != sizeof(req) || (req.flags & ~(MK_SERVE_REPLY | MK_SERVE_POLL)) || req.tid <= 0)
 		return -EINVAL;
 	if (READ_ONCE(p->state) != MK_PROC_RUNNING)
 		return -ESRCH;
@@ -95,9 +123,14 @@ long mk_proc_serve_cmd(struct mk_proc *p, struct mk_proc_serve __user *uarg)
 	spin_lock_irq(&p->lock);
 	list_add(&w.link, &p->waiters);
 	spin_unlock_irq(&p->lock);
+	/* A poller keeps the ring awake before the reply leaves: the next call may follow at once. */
+	if (req.flags & MK_SERVE_POLL)
+		mk_chan_poll(mk_proc_answer_core(p, req.reply.core), true);
 	if (req.flags & MK_SERVE_REPLY)
 		ret = mk_proc_send_reply(p, &req.reply);
 	timeout = req.timeout_ms ? msecs_to_jiffies(req.timeout_ms) : MAX_SCHEDULE_TIMEOUT;
+	if (req.flags & MK_SERVE_POLL)
+		ret = mk_serve_poll(p, &w, mk_proc_answer_core(p, req.reply.core), ret, timeout);
 	while (!ret) {
 		set_current_state(TASK_INTERRUPTIBLE);
 		if (READ_ONCE(w.filled))

@@ -1,6 +1,7 @@
 # On the test node (bench/syscall/run): mk-syscall-bench natively on Linux
 # CPU 3, Linux's futex wake-up between CPUs 2 and 3, then mk-syscall-bench
 # under mkexec on the LWK core that was CPU 3 with the doorbells it took,
+# again with mkexec --poll,
 # then the ring's cache-line floor between Linux CPUs 0 and 1 for reference.
 iters=${1:-2000}
 mib=${2:-1024}
@@ -18,6 +19,9 @@ echo "@@ lwk"
 mkexec --cpus 3-3 "$(command -v mk-syscall-bench)" "$iters" "$mib" || echo "@@ failed: lwk"
 to_lwk1=$(doorbells lwk_doorbells) to_linux1=$(doorbells linux_doorbells)
 echo "doorbells $iters $((to_lwk1 - to_lwk0 - 1)) $((to_linux1 - to_linux0 - 1))"
+# The same with one mkexec server spinning for the calls (mkexec --poll).
+echo "@@ lwk-poll"
+mkexec --poll --cpus 3-3 "$(command -v mk-syscall-bench)" "$iters" 64 || echo "@@ failed: lwk-poll"
 mkctl shutdown >/dev/null 2>&1
 rmmod mk
 echo "@@ ring"

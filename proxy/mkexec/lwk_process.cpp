@@ -200,11 +200,11 @@ mk_proc_event LwkProcess::wait()
 }
 
 std::optional<mk_proc_event> LwkProcess::reply_and_serve(const mk_proc_event& call, long ret,
-    unsigned timeout_ms)
+    unsigned timeout_ms, bool poll)
 {
     mk_proc_serve s{};
     s.size = sizeof s;
-    s.flags = MK_SERVE_REPLY;
+    s.flags = MK_SERVE_REPLY | (poll ? MK_SERVE_POLL : 0);
     s.tid = call.tid;
     s.timeout_ms = timeout_ms;
     s.reply = {sizeof s.reply, call.tid, call.seq, call.core, ret};
@@ -215,7 +215,7 @@ std::optional<mk_proc_event> LwkProcess::reply_and_serve(const mk_proc_event& ca
             return std::nullopt;
         if (errno != EINTR) // the reply went out before the wait
             throw mk::Error(std::string("cannot answer the LWK process: ") + std::strerror(errno), errno);
-        s.flags = 0; // an interrupt meant for the call landed in the wait
+        s.flags &= ~MK_SERVE_REPLY; // an interrupt meant for the call landed in the wait
     }
 }
 

@@ -30,9 +30,11 @@ public:
     // Blocks until the next event: a system call to perform, or the end.
     mk_proc_event wait();
     // Replies to call and waits up to timeout_ms for the next call of the
-    // same LWK thread, which mk.ko hands straight to this thread; nothing
-    // when none came in time or the process ended.
-    std::optional<mk_proc_event> reply_and_serve(const mk_proc_event& call, long ret, unsigned timeout_ms);
+    // same LWK thread, which mk.ko hands straight to this thread (spinning
+    // on the thread's core's ring with poll); nothing when none came in
+    // time or the process ended.
+    std::optional<mk_proc_event> reply_and_serve(const mk_proc_event& call, long ret, unsigned timeout_ms,
+        bool poll = false);
     // Delivers a signal to the program (as if from sender_pid, sender_uid).
     void signal(int sig, int sender_pid, unsigned sender_uid);
 

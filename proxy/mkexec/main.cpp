@@ -34,7 +34,7 @@ namespace {
 
 constexpr int TOOL_FAILED = 125; // mkexec itself failed (as env(1) and others use it)
 
-const char* usage = "usage: mkexec [--cpus N|LIST] [--serve-cpus LIST|any] [--trace] [--] PROGRAM [ARGS...]\n"
+const char* usage = "usage: mkexec [--cpus N|LIST] [--serve-cpus LIST|any] [--poll[=CPU]] [--trace] [--] PROGRAM [ARGS...]\n"
                     "\n"
                     "Run PROGRAM on the LWK's cores; its system calls that the LWK does not\n"
                     "handle itself are performed by mkexec in Linux. mkexec exits with the\n"
@@ -48,6 +48,9 @@ const char* usage = "usage: mkexec [--cpus N|LIST] [--serve-cpus LIST|any] [--tr
                     "               the Linux CPUs where mkexec performs the program's calls\n"
                     "               (default: the CPU that takes the LWK's doorbell, where a\n"
                     "               call costs one wake-up; any: wherever Linux schedules)\n"
+                    "  --poll[=CPU] one server thread spins on Linux CPU CPU (default: the\n"
+                    "               doorbell CPU) waiting for the program's calls: no\n"
+                    "               interrupt, no wake-up, but that CPU is kept busy\n"
                     "  --trace      print each forwarded system call and its result on stderr\n"
                     "  --help       this text\n"
                     "  --version    the version\n";
@@ -58,6 +61,8 @@ struct Options {
     mk_cpumask cpus{};
     bool cpus_given = false;
     std::string serve_cpus; // --serve-cpus, "" for the default
+    bool poll = false;
+    std::optional<unsigned> poll_cpu; // --poll=CPU
     std::vector<std::string> argv; // the program and its arguments
 };
 
@@ -118,6 +123,18 @@ Options parse(int argc, char** argv)
             o.serve_cpus = v;
             continue;
         }
+        if (a == "--poll" || a.rfind("--poll=", 0) == 0) {
+            o.poll = true;
+            if (a != "--poll") {
+                unsigned cpu = 0;
+                std::string v = a.substr(7);
+                auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), cpu);
+                if (v.empty() || ec != std::errc() || end != v.data() + v.size() || cpu >= CPU_SETSIZE)
+                    usage_error("--poll= wants a Linux CPU number");
+                o.poll_cpu = cpu;
+            }
+            continue;
+        }
         if (a.size() > 1 && a[0] == '-')
             usage_error("unknown option '" + a + "'");
         break;
@@ -146,6 +163,14 @@ int main(int argc, char** argv)
         serve_cpus = mkexec::server_cpus(opt.serve_cpus);
     } catch (const std::exception& e) {
         usage_error(std::string("--serve-cpus: ") + e.what());
+    }
+    std::optional<unsigned> poll_cpu;
+    if (opt.poll) {
+        poll_cpu = opt.poll_cpu ? opt.poll_cpu : mkexec::doorbell_cpu();
+        cpu_set_t mine;
+        if (!poll_cpu || sched_getaffinity(0, sizeof mine, &mine) != 0 || !CPU_ISSET(*poll_cpu, &mine))
+            usage_error(poll_cpu ? "--poll: CPU " + std::to_string(*poll_cpu) + " is not one mkexec may run on"
+                                 : std::string("--poll: no doorbell CPU (is mk.ko loaded?); name one with --poll=CPU"));
     }
     mkexec::setup_signals();
 
@@ -198,7 +223,7 @@ int main(int argc, char** argv)
         std::thread server([&] {
             try {
                 // Left to the end of mkexec (see Servers).
-                auto* servers = new mkexec::Servers(proc, opt.trace, serve_cpus);
+                auto* servers = new mkexec::Servers(proc, opt.trace, serve_cpus, poll_cpu);
                 mk_proc_event e = servers->run();
                 boost::asio::post(io, [&, e] {
                     end = e;

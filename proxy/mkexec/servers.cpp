@@ -97,14 +97,40 @@ std::optional<cpu_set_t> server_cpus(const std::string& option)
             CPU_SET(c, &set);
         return set;
     }
+    std::optional<unsigned> cpu = doorbell_cpu();
+    cpu_set_t mine;
+    if (!cpu || sched_getaffinity(0, sizeof mine, &mine) != 0 || !CPU_ISSET(*cpu, &mine))
+        return std::nullopt;
+    CPU_SET(*cpu, &set);
+    return set;
+}
+
+std::optional<unsigned> doorbell_cpu()
+{
     std::ifstream in("/sys/kernel/mk/doorbell_cpu");
     unsigned cpu;
-    cpu_set_t mine;
-    if (!(in >> cpu) || cpu >= CPU_SETSIZE || sched_getaffinity(0, sizeof mine, &mine) != 0 ||
-        !CPU_ISSET(cpu, &mine))
+    if (!(in >> cpu) || cpu >= CPU_SETSIZE)
         return std::nullopt;
-    CPU_SET(cpu, &set);
-    return set;
+    return cpu;
+}
+
+bool Servers::take_polling()
+{
+    bool expected = false;
+    if (!poll_cpu_ || !polling_.compare_exchange_strong(expected, true))
+        return false;
+    cpu_set_t one;
+    CPU_ZERO(&one);
+    CPU_SET(*poll_cpu_, &one);
+    pthread_setaffinity_np(pthread_self(), sizeof one, &one);
+    return true;
+}
+
+void Servers::give_polling()
+{
+    const cpu_set_t& back = cpus_ ? *cpus_ : own_cpus_;
+    pthread_setaffinity_np(pthread_self(), sizeof back, &back);
+    polling_.store(false);
 }
 
 void Servers::serve(Worker* w)
@@ -122,6 +148,7 @@ void Servers::serve(Worker* w)
             w->call.reset();
         }
         // This thread's calls, one after another, until it goes quiet.
+        const bool polls = take_polling();
         for (;;) {
             long ret = perform(proc_, ev);
             {
@@ -137,7 +164,7 @@ void Servers::serve(Worker* w)
                     static_cast<unsigned long long>(ev.args[4]), static_cast<unsigned long long>(ev.args[5]), ret);
             std::optional<mk_proc_event> next;
             try {
-                next = proc_.reply_and_serve(ev, ret, IDLE_MS);
+                next = proc_.reply_and_serve(ev, ret, IDLE_MS, polls);
             } catch (const mk::Error& e) {
                 std::fprintf(stderr, "mkexec: %s\n", e.what());
                 std::_Exit(125);
@@ -148,6 +175,8 @@ void Servers::serve(Worker* w)
             std::lock_guard<std::mutex> g(idle_m_);
             begin(w, ev);
         }
+        if (polls)
+            give_polling();
         std::lock_guard<std::mutex> g(idle_m_);
         idle_.push_back(w);
     }

@@ -11,7 +11,9 @@
 //
 // The servers run on the Linux CPU that takes the LWK's doorbell, by
 // default (server_cpus): the doorbell's interrupt then wakes a thread on
-// its own CPU, with no second interrupt to reach another.
+// its own CPU, with no second interrupt to reach another. With --poll one
+// server spins instead of sleeping (MK_SERVE_POLL) on a Linux CPU of its
+// own: the LWK then needs no doorbell and Linux wakes nobody.
 //
 // When the program's thread gets a signal during its call, the LWK asks
 // for the call to be interrupted: its server is sent interrupt_signal()
@@ -20,6 +22,7 @@
 
 #include "lwk_process.hpp"
 
+#include <atomic>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
@@ -35,15 +38,19 @@ namespace mkexec {
 // (/sys/kernel/mk/doorbell_cpu) if mkexec may run there, or for "any" (or
 // no doorbell CPU) wherever Linux puts them. Throws on a bad LIST.
 std::optional<cpu_set_t> server_cpus(const std::string& option);
+// The Linux CPU that takes the LWK's doorbell, if mk.ko says.
+std::optional<unsigned> doorbell_cpu();
 
 class Servers {
 public:
     // Never destroyed while mkexec runs: a server may still be inside a
     // call (a read that never returns) when the program ends.
-    // cpus: where the server threads run (nothing: wherever Linux puts them).
-    Servers(LwkProcess& proc, bool trace, std::optional<cpu_set_t> cpus)
-        : proc_(proc), trace_(trace), cpus_(cpus)
+    // cpus: where the server threads run (nothing: wherever Linux puts
+    // them); poll_cpu: with --poll, the Linux CPU where one server spins.
+    Servers(LwkProcess& proc, bool trace, std::optional<cpu_set_t> cpus, std::optional<unsigned> poll_cpu)
+        : proc_(proc), trace_(trace), cpus_(cpus), poll_cpu_(poll_cpu)
     {
+        sched_getaffinity(0, sizeof own_cpus_, &own_cpus_);
     }
     Servers(const Servers&) = delete;
     Servers& operator=(const Servers&) = delete;
@@ -78,6 +85,13 @@ private:
     LwkProcess& proc_;
     bool trace_;
     std::optional<cpu_set_t> cpus_;
+    // --poll: one server at a time (the first to serve a thread while none
+    // does) waits for its thread's calls spinning on poll_cpu_.
+    std::optional<unsigned> poll_cpu_;
+    cpu_set_t own_cpus_; // mkexec's, for a server that stops polling
+    std::atomic<bool> polling_{false};
+    bool take_polling();
+    void give_polling();
     std::vector<std::unique_ptr<Worker>> workers_;
     std::mutex idle_m_;
     std::vector<Worker*> idle_;

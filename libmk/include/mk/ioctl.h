@@ -287,9 +287,16 @@ struct mk_proc_reply {
  * says how).
  */
 #define MK_SERVE_REPLY 1u
+/*
+ * MK_SERVE_POLL: instead of sleeping, spin on the ring of the LWK core the
+ * reply goes to (the thread's core) and keep it awake, so the LWK sends the
+ * thread's next call without a doorbell and nothing needs waking: one Linux
+ * CPU busy for as long as the wait lasts (mkexec --poll).
+ */
+#define MK_SERVE_POLL 2u
 struct mk_proc_serve {
 	__u32 size;
-	__u32 flags;             /* in: MK_SERVE_REPLY */
+	__u32 flags;             /* in: MK_SERVE_REPLY, MK_SERVE_POLL */
 	__s32 tid;               /* in: the LWK thread served */
 	__u32 timeout_ms;        /* in */
 	struct mk_proc_reply reply; /* in, with MK_SERVE_REPLY */
