@@ -172,7 +172,8 @@ static bool mk_chan_drain_one(struct mk_chan *ch, u32 i, u32 *budget, bool awake
 		}
 		ch->held_len = 0;
 	}
-	if (awake && !ch->broken)
+	/* Written only when set: the poller must not bounce the line the LWK reads. */
+	if (awake && !ch->broken && __atomic_load_n(&ch->rx.shared->sleeping, __ATOMIC_RELAXED))
 		mk_ring_sleep_cancel(&ch->rx);
 	while (!ch->broken) {
 		while (*budget && (ret = mk_ring_recv(&ch->rx, buf, sizeof(buf), &len)) == MK_RING_OK) {
@@ -231,16 +232,25 @@ bool mk_chan_drain(u32 budget)
 
 /*
  * A poller's turn on core's ring (process context): what is there is
- * delivered, and the ring stays awake (awake) or goes back to doorbells.
+ * delivered, and the ring stays awake (awake) or goes back to doorbells:
+ * then it is drained to the end, or it would be left awake with messages
+ * in it and no doorbell to come.
  */
 void mk_chan_poll(u32 core, bool awake)
 {
 	struct mk_chan *chans;
-	u32 budget = 64;
+	u32 budget;
+	bool more;
 
-	rcu_read_lock();
-	chans = READ_ONCE(mk_inst.chans);
-	if (chans && core < READ_ONCE(mk_inst.nr_cpus))
-		mk_chan_drain_one(&chans[core], core, &budget, awake);
-	rcu_read_unlock();
+	do {
+		budget = 64;
+		more = false;
+		rcu_read_lock();
+		chans = READ_ONCE(mk_inst.chans);
+		if (chans && core < READ_ONCE(mk_inst.nr_cpus))
+			more = mk_chan_drain_one(&chans[core], core, &budget, awake);
+		rcu_read_unlock();
+		if (more)
+			cond_resched();
+	} while (more && !awake);
 }

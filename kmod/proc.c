@@ -205,7 +205,8 @@ int mk_proc_next(struct mk_proc *p, u32 wanted, void *out, u32 out_size, long ti
 		spin_unlock_irq(&p->lock);
 		/* A channel held a message for lack of room: there is room now. */
 		if (stalled)
-			mk_chan_drain(MK_INBOX);
+			while (mk_chan_drain(MK_INBOX))
+				cond_resched(); /* a ring left mid-way would never ring again */
 		if (got) {
 			if (h->type == MK_MSG_UNMAP && len >= sizeof(struct mk_msg_unmap)) {
 				mk_proc_unmap(p, (const void *)msg, core);

@@ -14,6 +14,9 @@
 
 #include "process.h"
 
+/* Servers waiting at once, per process: as many threads as make calls. */
+#define MK_SERVE_MAX_WAITERS 4096
+
 struct mk_serve_waiter {
 	struct list_head link;       /* in mk_proc.waiters, under its lock */
 	struct task_struct *task;
@@ -93,7 +96,7 @@ static int mk_serve_poll(struct mk_proc *p, struct mk_serve_waiter *w, u32 core,
 			break;
 		if (READ_ONCE(p->state) == MK_PROC_EXITED || !mk_lwk_active())
 			ret = -ESRCH;
-		else if (signal_pending(current))
+		else if (fatal_signal_pending(current))
 			ret = -EINTR;
 		else if (timeout != MAX_SCHEDULE_TIMEOUT && time_after(jiffies, end))
 			ret = -ETIMEDOUT;
@@ -107,7 +110,8 @@ static int mk_serve_poll(struct mk_proc *p, struct mk_serve_waiter *w, u32 core,
 long mk_proc_serve_cmd(struct mk_proc *p, struct mk_proc_serve __user *uarg)
 {
 	struct mk_proc_serve req;
-	struct mk_serve_waiter w = { .task = current };
+	struct mk_serve_waiter w = { .task = current }, *other;
+	unsigned int waiting = 0;
 	struct mk_proc_event ev = { .size = sizeof(ev) };
 	long timeout;
 	bool filled;
@@ -117,10 +121,23 @@ long mk_proc_serve_cmd(struct mk_proc *p, struct mk_proc_serve __user *uarg)
 		return -EFAULT;
 	if (req.size != sizeof(req) || (req.flags & ~(MK_SERVE_REPLY | MK_SERVE_POLL)) || req.tid <= 0)
 		return -EINVAL;
+	if ((req.flags & MK_SERVE_REPLY) &&
+	    (req.reply.size != sizeof(req.reply) || req.reply.tid != req.tid))
+		return -EINVAL;
 	if (READ_ONCE(p->state) != MK_PROC_RUNNING)
 		return -ESRCH;
 	w.tid = req.tid;
+	/*
+	 * One server per thread, and a bounded list: the doorbell walks it
+	 * with interrupts off.
+	 */
 	spin_lock_irq(&p->lock);
+	list_for_each_entry(other, &p->waiters, link) {
+		if (other->tid == w.tid || ++waiting >= MK_SERVE_MAX_WAITERS) {
+			spin_unlock_irq(&p->lock);
+			return -EBUSY;
+		}
+	}
 	list_add(&w.link, &p->waiters);
 	spin_unlock_irq(&p->lock);
 	/* A poller keeps the ring awake before the reply leaves: the next call may follow at once. */
@@ -131,13 +148,18 @@ long mk_proc_serve_cmd(struct mk_proc *p, struct mk_proc_serve __user *uarg)
 	timeout = req.timeout_ms ? msecs_to_jiffies(req.timeout_ms) : MAX_SCHEDULE_TIMEOUT;
 	if (req.flags & MK_SERVE_POLL)
 		ret = mk_serve_poll(p, &w, mk_proc_answer_core(p, req.reply.core), ret, timeout);
+	/*
+	 * Killable: a signal meant to interrupt the call just performed stays
+	 * pending until the server is back in user space, so the thread is
+	 * never left without its server in between.
+	 */
 	while (!ret) {
-		set_current_state(TASK_INTERRUPTIBLE);
+		set_current_state(TASK_KILLABLE);
 		if (READ_ONCE(w.filled))
 			break;
 		if (READ_ONCE(p->state) == MK_PROC_EXITED || !mk_lwk_active())
 			ret = -ESRCH;
-		else if (signal_pending(current))
+		else if (fatal_signal_pending(current))
 			ret = -EINTR;
 		else if (!timeout)
 			ret = -ETIMEDOUT;
