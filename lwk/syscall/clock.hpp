@@ -2,20 +2,11 @@
 #pragma once
 
 #include <syscall/syscall.hpp>
+#include <vdso/data.hpp>
 
 namespace lwk::sys {
 
-enum Clock : uint64_t {
-    REALTIME = 0,
-    MONOTONIC = 1,
-    PROCESS_CPUTIME = 2,
-    THREAD_CPUTIME = 3,
-    MONOTONIC_RAW = 4,
-    REALTIME_COARSE = 5,
-    MONOTONIC_COARSE = 6,
-    BOOTTIME = 7,
-    TAI = 11,
-};
+using enum vdso::Clock; // Linux's clock ids
 
 struct Timespec {
     int64_t sec, nsec;

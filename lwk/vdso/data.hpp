@@ -22,10 +22,13 @@ struct Data {
 // RDTSCP's TSC_AUX holds (node << 12) | cpu on every LWK core, as on Linux.
 constexpr uint32_t CPU_IN_TSC_AUX = 1;
 
-// The clocks the vDSO answers itself (the others enter the LWK).
+// Linux's clock ids: the vDSO answers all but the CPU-time ones itself,
+// which enter the LWK (syscall/time.cpp uses the same names).
 enum Clock : int32_t {
     REALTIME = 0,
     MONOTONIC = 1,
+    PROCESS_CPUTIME = 2,
+    THREAD_CPUTIME = 3,
     MONOTONIC_RAW = 4,
     REALTIME_COARSE = 5,
     MONOTONIC_COARSE = 6,
