@@ -96,7 +96,7 @@ static int mk_serve_poll(struct mk_proc *p, struct mk_serve_waiter *w, u32 core,
 			break;
 		if (READ_ONCE(p->state) == MK_PROC_EXITED || !mk_lwk_active())
 			ret = -ESRCH;
-		else if (fatal_signal_pending(current))
+		else if (signal_pending(current))
 			ret = -EINTR;
 		else if (timeout != MAX_SCHEDULE_TIMEOUT && time_after(jiffies, end))
 			ret = -ETIMEDOUT;
@@ -112,6 +112,7 @@ long mk_proc_serve_cmd(struct mk_proc *p, struct mk_proc_serve __user *uarg)
 	struct mk_proc_serve req;
 	struct mk_serve_waiter w = { .task = current }, *other;
 	unsigned int waiting = 0;
+	bool busy = false;
 	struct mk_proc_event ev = { .size = sizeof(ev) };
 	long timeout;
 	bool filled;
@@ -129,37 +130,44 @@ long mk_proc_serve_cmd(struct mk_proc *p, struct mk_proc_serve __user *uarg)
 	w.tid = req.tid;
 	/*
 	 * One server per thread, and a bounded list: the doorbell walks it
-	 * with interrupts off.
+	 * with interrupts off. A server turned away still sends its reply
+	 * (then -EBUSY): the thread's next call goes to the one that waits,
+	 * or to MK_PROC_IOC_WAIT.
 	 */
 	spin_lock_irq(&p->lock);
 	list_for_each_entry(other, &p->waiters, link) {
 		if (other->tid == w.tid || ++waiting >= MK_SERVE_MAX_WAITERS) {
-			spin_unlock_irq(&p->lock);
-			return -EBUSY;
+			busy = true;
+			break;
 		}
 	}
-	list_add(&w.link, &p->waiters);
+	if (!busy)
+		list_add(&w.link, &p->waiters);
 	spin_unlock_irq(&p->lock);
 	/* A poller keeps the ring awake before the reply leaves: the next call may follow at once. */
-	if (req.flags & MK_SERVE_POLL)
+	if ((req.flags & MK_SERVE_POLL) && !busy)
 		mk_chan_poll(mk_proc_answer_core(p, req.reply.core), true);
 	if (req.flags & MK_SERVE_REPLY)
 		ret = mk_proc_send_reply(p, &req.reply);
+	if (busy)
+		return ret ? ret : -EBUSY;
 	timeout = req.timeout_ms ? msecs_to_jiffies(req.timeout_ms) : MAX_SCHEDULE_TIMEOUT;
 	if (req.flags & MK_SERVE_POLL)
 		ret = mk_serve_poll(p, &w, mk_proc_answer_core(p, req.reply.core), ret, timeout);
 	/*
-	 * Killable: a signal meant to interrupt the call just performed stays
-	 * pending until the server is back in user space, so the thread is
-	 * never left without its server in between.
+	 * A signal ends the wait (-EINTR; the reply is sent): the server
+	 * comes back without the reply, and if the thread's next call came in
+	 * between, it went to MK_PROC_IOC_WAIT and its new server, and this
+	 * one is turned away (-EBUSY). Sleeping interruptibly keeps job
+	 * control and the freezer working.
 	 */
 	while (!ret) {
-		set_current_state(TASK_KILLABLE);
+		set_current_state(TASK_INTERRUPTIBLE);
 		if (READ_ONCE(w.filled))
 			break;
 		if (READ_ONCE(p->state) == MK_PROC_EXITED || !mk_lwk_active())
 			ret = -ESRCH;
-		else if (fatal_signal_pending(current))
+		else if (signal_pending(current))
 			ret = -EINTR;
 		else if (!timeout)
 			ret = -ETIMEDOUT;

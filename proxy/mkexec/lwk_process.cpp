@@ -211,7 +211,7 @@ std::optional<mk_proc_event> LwkProcess::reply_and_serve(const mk_proc_event& ca
     for (;;) {
         if (::ioctl(fd_, MK_PROC_IOC_SERVE, &s) == 0)
             return s.ev;
-        if (errno == ETIMEDOUT || errno == ESRCH)
+        if (errno == ETIMEDOUT || errno == ESRCH || errno == EBUSY) // EBUSY: another serves the thread
             return std::nullopt;
         if (errno != EINTR) // the reply went out before the wait
             throw mk::Error(std::string("cannot answer the LWK process: ") + std::strerror(errno), errno);

@@ -106,7 +106,11 @@ usable_kb() {
 	echo $(($(memfree_kb) + $(awk '/^(Cached|Buffers):/ { n += $2 } END { print n }' /proc/meminfo)))
 }
 # The same for one NUMA node.
+# Page cache (the node's programs come over 9p) and reclaimable slab are
+# dropped first: what is compared is memory mk took or gave back.
 node_memfree_kb() {
+	sync
+	echo 3 >/proc/sys/vm/drop_caches
 	echo $(($(awk '/MemFree:/ { print $4 }' "/sys/devices/system/node/node$1/meminfo") + \
 		$(awk -v n="$1," '/^Node / { on = ($2 == n) } on && /^ +count:/ { s += $2 }
 			END { print s * 4 }' /proc/zoneinfo)))

@@ -109,22 +109,29 @@ int main(int argc, char **argv)
 	}
 
 	/* Each clock through glibc, through the vDSO's own entry and through
-	 * the system call: within 1 ms of each other, in order. */
+	 * the system call: in order, and the two system calls around the
+	 * others within 1 ms of each other in one of 20 tries (an emulated CPU
+	 * can lose its host CPU for longer between any two instructions). */
 	const clockid_t clocks[] = {CLOCK_REALTIME, CLOCK_MONOTONIC, CLOCK_MONOTONIC_RAW, CLOCK_BOOTTIME,
 		CLOCK_REALTIME_COARSE, CLOCK_MONOTONIC_COARSE, CLOCK_TAI};
 	int (*vgettime)(clockid_t, struct timespec *) = (int (*)(clockid_t, struct timespec *))fn[0];
 	for (unsigned i = 0; i < sizeof clocks / sizeof clocks[0]; i++) {
-		struct timespec a, b, c, d;
-		int ra = syscall(SYS_clock_gettime, clocks[i], &a);
-		int rb = clock_gettime(clocks[i], &b);
-		int rc = vgettime ? vgettime(clocks[i], &c) : -1;
-		int rd = syscall(SYS_clock_gettime, clocks[i], &d);
-		CHECK(!ra && !rb && !rc && !rd, "clock %d: %d %d %d %d", clocks[i], ra, rb, rc, rd);
 		long long slack = clocks[i] == CLOCK_REALTIME_COARSE || clocks[i] == CLOCK_MONOTONIC_COARSE ? 20000000 : 0;
-		CHECK(ns_of(a) <= ns_of(b) + slack && ns_of(b) <= ns_of(c) + slack && ns_of(c) <= ns_of(d) + slack,
-			"clock %d out of order: %lld %lld %lld %lld", clocks[i], ns_of(a), ns_of(b), ns_of(c), ns_of(d));
-		CHECK(ns_of(d) - ns_of(a) < 1000000 + slack, "clock %d: %lld ns between two system calls", clocks[i],
-			ns_of(d) - ns_of(a));
+		long long closest = -1;
+		for (int try = 0; try < 20 && (closest < 0 || closest >= 1000000 + slack); try++) {
+			struct timespec a, b, c, d;
+			int ra = syscall(SYS_clock_gettime, clocks[i], &a);
+			int rb = clock_gettime(clocks[i], &b);
+			int rc = vgettime ? vgettime(clocks[i], &c) : -1;
+			int rd = syscall(SYS_clock_gettime, clocks[i], &d);
+			CHECK(!ra && !rb && !rc && !rd, "clock %d: %d %d %d %d", clocks[i], ra, rb, rc, rd);
+			CHECK(ns_of(a) <= ns_of(b) + slack && ns_of(b) <= ns_of(c) + slack && ns_of(c) <= ns_of(d) + slack,
+				"clock %d out of order: %lld %lld %lld %lld", clocks[i], ns_of(a), ns_of(b), ns_of(c),
+				ns_of(d));
+			if (closest < 0 || ns_of(d) - ns_of(a) < closest)
+				closest = ns_of(d) - ns_of(a);
+		}
+		CHECK(closest < 1000000 + slack, "clock %d: never within 1 ms (closest %lld ns)", clocks[i], closest);
 	}
 	printf("clocks agree with the system call, in order\n");
 

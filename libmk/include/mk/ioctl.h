@@ -282,11 +282,11 @@ struct mk_proc_reply {
  * next call comes from the doorbell straight to this waiter: one wake-up of
  * one Linux thread per call. Then it waits up to timeout_ms (0: no limit)
  * for tid's next system call, into ev. Calls of threads no server waits for
- * go to MK_PROC_IOC_WAIT. The wait ends only for a fatal signal (other
- * signals stay pending until the ioctl returns). 0, or -ETIMEDOUT, -EINTR
- * (a fatal signal; the reply was sent, do not send it again), -ESRCH (the
- * process ended: MK_PROC_IOC_WAIT says how), -EBUSY (another server waits
- * for tid, or 4096 do already), -EINVAL (a reply for another thread).
+ * go to MK_PROC_IOC_WAIT. 0, or -ETIMEDOUT, -EINTR (a signal; the reply was
+ * sent, do not send it again), -ESRCH (the process ended: MK_PROC_IOC_WAIT
+ * says how), -EBUSY (the reply was sent, but another server waits for tid,
+ * or 4096 servers wait already: this one does not), -EINVAL (a reply for
+ * another thread).
  */
 #define MK_SERVE_REPLY 1u
 /*
