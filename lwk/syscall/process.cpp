@@ -1,5 +1,4 @@
-// Who the program is, its end, its thread pointer, and what it may not do
-// yet (new processes and threads).
+// Who the program is, its end, its thread pointer, and its new threads.
 #include <syscall/syscall.hpp>
 
 #include <core/percpu.hpp>
@@ -86,13 +85,15 @@ constexpr uint64_t ALLOWED = THREAD_FLAGS | CLONE_FS | CLONE_FILES | CLONE_SYSVS
     CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID | CLONE_CHILD_SETTID | CLONE_DETACHED | CLONE_PARENT |
     0xff; // the exit signal, which threads ignore
 
-// A thread of this process (what pthread_create asks for). New processes
-// are Linux's business: run them with mkexec.
+// A thread of this process (what pthread_create asks for), or without
+// CLONE_VM (or with CLONE_VFORK) a new process (fork.cpp).
 Result<long> new_thread(Context& c, uint64_t flags, uint64_t sp, uint64_t parent_tid, uint64_t child_tid,
     uint64_t tls)
 {
+    if (!(flags & (CLONE_THREAD | CLONE_SIGHAND)) && (!(flags & CLONE_VM) || (flags & CLONE_VFORK)))
+        return new_process(c, flags, sp, parent_tid, child_tid, tls);
     if ((flags & THREAD_FLAGS) != THREAD_FLAGS || (flags & (CLONE_VFORK | CLONE_PIDFD)))
-        return Errno::NOSYS;
+        return Errno::INVAL;
     if (flags & ~ALLOWED)
         return Errno::INVAL;
     return TRY(proc::clone_thread(*c.frame, sp, flags & CLONE_SETTLS, tls,
@@ -101,9 +102,6 @@ Result<long> new_thread(Context& c, uint64_t flags, uint64_t sp, uint64_t parent
 }
 
 } // namespace
-
-Result<long> sys_fork(Context&) { return Errno::NOSYS; }
-Result<long> sys_vfork(Context&) { return Errno::NOSYS; }
 
 Result<long> sys_clone(Context& c)
 {
@@ -124,9 +122,5 @@ Result<long> sys_clone3(Context& c)
     uint64_t sp = args.stack ? args.stack + args.stack_size : 0;
     return new_thread(c, args.flags | args.exit_signal, sp, args.parent_tid, args.child_tid, args.tls);
 }
-Result<long> sys_execve(Context&) { return Errno::NOSYS; }
-Result<long> sys_execveat(Context&) { return Errno::NOSYS; }
-Result<long> sys_wait4(Context&) { return Errno::CHILD; }
-Result<long> sys_waitid(Context&) { return Errno::CHILD; }
 
 } // namespace lwk::sys

@@ -30,6 +30,9 @@ struct Context {
 #undef SYSCALL_DECLARE_LOCAL
 #undef SYSCALL_DECLARE_FORWARD
 
+// A new process from fork, vfork or clone (fork.cpp): Linux's.
+Result<long> new_process(Context& c, uint64_t flags, uint64_t sp, uint64_t parent_tid, uint64_t child_tid,
+    uint64_t tls);
 // Performs the call in Linux through mkexec; the result as Linux gave it.
 Result<long> forward(Context& c);
 // Forwards another call on this thread's behalf.

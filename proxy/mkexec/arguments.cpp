@@ -259,6 +259,8 @@ long with_copies(long nr, const char* k, uint64_t* a)
 
 } // namespace
 
+bool fetch_program(void* dst, uint64_t addr, size_t len) { return fetch(dst, addr, len); }
+
 void open_copy_pipe()
 {
     if (::pipe2(copy_fds, O_CLOEXEC | O_NONBLOCK) != 0)

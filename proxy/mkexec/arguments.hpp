@@ -6,6 +6,9 @@
 
 #include <mk/ioctl.h>
 
+#include <cstddef>
+#include <cstdint>
+
 namespace mkexec {
 
 // Checks the call's arguments. Returns false to perform it as it came;
@@ -13,6 +16,10 @@ namespace mkexec {
 // would read from the program's memory copied and checked first, so the
 // program cannot change them after the check), *ret its result.
 bool checked_call(const mk_proc_event& call, long* ret);
+
+// Copies len bytes of the program's memory at addr to dst (mkexec's):
+// false if any of them is outside the window or not mapped.
+bool fetch_program(void* dst, uint64_t addr, size_t len);
 
 // The pipe the checks copy through: made before mkexec's own descriptors
 // are taken out of the program's reach (adopt_own_fds).

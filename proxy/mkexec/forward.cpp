@@ -5,12 +5,14 @@
 // program may not close, read, write, ioctl, fcntl or dup mkexec's own
 // descriptors nor see them in a listing of /proc/self/fd, and
 // MK_SYS_MAP_SHARED
-// and MK_SYS_SHMAT (the LWK's, <mk/proc.h>) are mkexec's own work. (Its /proc/self files,
+// MK_SYS_SHMAT, MK_SYS_FORK and MK_SYS_EXECVE (the LWK's, <mk/proc.h>)
+// are mkexec's own work. (Its /proc/self files,
 // /proc/self/exe among them, are the LWK's: those calls never come here.)
 #include "forward.hpp"
 #include "arguments.hpp"
 #include "credentials.hpp"
 #include "fd_listing.hpp"
+#include "fork.hpp"
 #include "lwk_process.hpp"
 #include "shared_map.hpp"
 
@@ -41,6 +43,10 @@ long perform(LwkProcess& proc, const mk_proc_event& call)
         return map_shared(proc, a);
     case MK_SYS_SHMAT:
         return shm_attach(proc, a);
+    case MK_SYS_FORK:
+        return fork_program(a);
+    case MK_SYS_EXECVE:
+        return exec_program(a);
     // mkexec's own descriptors (its process fd, its event loop's) are
     // closed to the program's calls as if they were not open.
     case SYS_close:

@@ -9,7 +9,7 @@
 namespace mkexec {
 namespace {
 
-constexpr int RELAYED[] = {SIGHUP, SIGINT, SIGQUIT, SIGUSR1, SIGUSR2, SIGALRM, SIGTERM, SIGWINCH,
+constexpr int RELAYED[] = {SIGHUP, SIGINT, SIGQUIT, SIGUSR1, SIGUSR2, SIGALRM, SIGTERM, SIGWINCH, SIGCHLD,
     SIGURG, SIGIO, SIGPWR, SIGVTALRM, SIGPROF};
 
 extern "C" void on_interrupt(int) {} // only to make the call fail with EINTR

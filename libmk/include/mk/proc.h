@@ -65,6 +65,49 @@ struct mk_pin_sink {
 #define MK_SYS_MAP_SHARED 0x4d4b0001UL
 
 /*
+ * MK_SYS_FORK (state, bytes, 0, 0, 0, 0): fork, vfork, or clone without
+ * CLONE_VM, as a process of Linux's: mkexec copies the regions the state
+ * lists out of the window into a child of its own, which loads the
+ * registers and continues as the program's child on Linux. Answers the
+ * child's pid, or -errno. With CLONE_VFORK the answer waits until the
+ * child has called execve or ended.
+ * MK_SYS_EXECVE (path, argv, envp, state, bytes, 0): execve that leaves
+ * the LWK: mkexec takes the program's signal dispositions and mask (only
+ * those fields of the state are read) and execs in Linux; the LWK process
+ * ends with mkexec's old image. Answers -errno if the exec failed.
+ * mkexec checks every field: the state lies in the window, as do all the
+ * regions, and nothing of it reaches mkexec's own memory.
+ */
+#define MK_SYS_FORK 0x4d4b0003UL
+#define MK_SYS_EXECVE 0x4d4b0004UL
+#define MK_FORK_MAX_REGIONS 4096
+struct mk_fork_region {
+	__u64 start, len;        /* page-aligned, inside the window */
+	__u32 prot;              /* PROT_READ | PROT_WRITE | PROT_EXEC */
+	__u32 copy;              /* 1: its contents, 0: an empty reservation */
+};
+struct mk_fork_action {
+	__u64 handler, flags, restorer, mask; /* as Linux's rt_sigaction takes it */
+};
+struct mk_fork_state {
+	__u64 flags;             /* clone flags, the exit signal in the low byte */
+	__u64 child_tid;         /* for CLONE_CHILD_SETTID / CLONE_CHILD_CLEARTID */
+	/* the user registers of the call; rax is the child's 0 */
+	__u64 r15, r14, r13, r12, r11, r10, r9, r8;
+	__u64 rbp, rdi, rsi, rdx, rcx, rbx, rax;
+	__u64 rip, rflags, rsp;
+	__u64 fs_base;
+	__u64 sigmask;
+	__u64 altstack_sp, altstack_size;
+	__u32 altstack_flags;
+	__u32 nr_regions;
+	__u64 reserved;          /* 0 (fxsave stays 16-byte aligned) */
+	struct mk_fork_action actions[64];
+	__u8 fxsave[512];        /* x87/SSE state, FXSAVE's format (16-byte aligned) */
+	struct mk_fork_region regions[];
+};
+
+/*
  * Calls the LWK answers for a program itself (numbers no Linux system call
  * has: ENOSYS on Linux, so a program can tell where it runs).
  * MK_SYS_CORE_IRQS (cpu): the interrupts the LWK core that is Linux CPU

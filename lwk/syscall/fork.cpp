@@ -1,0 +1,121 @@
+// New processes, for now Linux's (mkexec --fork=linux): fork, vfork and
+// clone without CLONE_VM hand mkexec the calling thread's registers, its
+// signal state and the list of the program's regions (MK_SYS_FORK,
+// <mk/proc.h>); mkexec makes a child of its own holding a copy of that
+// memory, which continues from the call on Linux. execve leaves the LWK
+// the same way (MK_SYS_EXECVE): mkexec becomes the new program.
+#include <syscall/syscall.hpp>
+
+#include <proc/process.hpp>
+#include <proc/signal.hpp>
+#include <sched/mutex.hpp>
+#include <syscall/scratch.hpp>
+
+#include <mk/proc.h>
+
+namespace lwk::sys {
+namespace {
+
+constexpr uint64_t CLONE_VM = 0x100, CLONE_FS = 0x200, CLONE_FILES = 0x400, CLONE_SIGHAND = 0x800,
+                   CLONE_VFORK = 0x4000, CLONE_THREAD = 0x10000, CLONE_SETTLS = 0x80000,
+                   CLONE_PARENT_SETTID = 0x100000, CLONE_CHILD_CLEARTID = 0x200000,
+                   CLONE_CHILD_SETTID = 0x1000000;
+constexpr uint64_t PROCESS_FLAGS = CLONE_VM | CLONE_VFORK | CLONE_SETTLS | CLONE_PARENT_SETTID |
+    CLONE_CHILD_CLEARTID | CLONE_CHILD_SETTID | 0xff;
+
+static_assert(__builtin_offsetof(mk_fork_state, fxsave) % 16 == 0);
+
+// The signal state a new process or a new image starts from.
+void fill_signals(Context& c, mk_fork_state& st)
+{
+    proc::Thread* t = c.thread;
+    proc::Process* p = c.proc;
+    LockGuard<Spinlock> g(p->lock);
+    st.sigmask = t->sigmask;
+    for (int i = 0; i < 64; ++i)
+        st.actions[i] = {p->actions[i].handler, p->actions[i].flags, p->actions[i].restorer, p->actions[i].mask};
+    st.altstack_sp = t->altstack_sp;
+    st.altstack_size = t->altstack_size;
+    st.altstack_flags = t->altstack_flags;
+}
+
+} // namespace
+
+Result<long> new_process(Context& c, uint64_t flags, uint64_t sp, uint64_t parent_tid, uint64_t child_tid,
+    uint64_t tls)
+{
+    // Sharing the address space is only vfork's way (the parent waits).
+    if ((flags & ~PROCESS_FLAGS) || ((flags & CLONE_VM) && !(flags & CLONE_VFORK)) || (flags & 0xff) > 64)
+        return Errno::INVAL;
+    mk_fork_state st{};
+    alignas(16) uint8_t fx[512];
+    asm volatile("fxsave64 %0" : "=m"(fx)); // the program's x87/SSE registers, live in this call
+    __builtin_memcpy(st.fxsave, fx, sizeof fx);
+    const arch::InterruptFrame& f = *c.frame;
+    st.flags = flags;
+    st.child_tid = child_tid;
+    st.r15 = f.r15, st.r14 = f.r14, st.r13 = f.r13, st.r12 = f.r12, st.r11 = f.r11, st.r10 = f.r10;
+    st.r9 = f.r9, st.r8 = f.r8, st.rbp = f.rbp, st.rdi = f.rdi, st.rsi = f.rsi, st.rdx = f.rdx;
+    st.rcx = f.rcx, st.rbx = f.rbx, st.rax = 0;
+    st.rip = f.rip, st.rflags = f.rflags, st.rsp = sp ? sp : f.rsp;
+    st.fs_base = (flags & CLONE_SETTLS) ? tls : c.thread->fs_base;
+    fill_signals(c, st);
+
+    long pid;
+    {
+        // The regions stay as listed until mkexec has copied them.
+        sched::MutexGuard lock(c.proc->as->mutex());
+        const auto& regions = c.proc->as->regions();
+        const uint64_t most = regions.size() < MK_FORK_MAX_REGIONS ? regions.size() : MK_FORK_MAX_REGIONS;
+        Scratch s(c, sizeof st + most * sizeof(mk_fork_region));
+        if (!s.addr())
+            return Errno::NOMEM;
+        uint32_t n = 0;
+        for (const proc::Region& r : regions) {
+            if (proc::internal(r.kind) || r.start == s.addr())
+                continue;
+            if (n == most)
+                return Errno::NOMEM;
+            mk_fork_region fr{r.start, r.end - r.start, r.prot, r.prot != 0};
+            TRY(s.put(sizeof st + n * sizeof fr, &fr, sizeof fr));
+            ++n;
+        }
+        st.nr_regions = n;
+        TRY(s.put(0, &st, sizeof st));
+        pid = TRY(forward_call(c, MK_SYS_FORK, s.addr(), sizeof st + n * sizeof(mk_fork_region)));
+    }
+    if ((flags & CLONE_PARENT_SETTID) && parent_tid) {
+        int32_t child = int32_t(pid);
+        (void)c.proc->as->copy_out(parent_tid, &child, sizeof child);
+    }
+    return pid;
+}
+
+Result<long> sys_fork(Context& c) { return new_process(c, proc::SIGCHLD, 0, 0, 0, 0); }
+Result<long> sys_vfork(Context& c) { return new_process(c, CLONE_VM | CLONE_VFORK | proc::SIGCHLD, 0, 0, 0, 0); }
+
+Result<long> sys_execveat(Context& c)
+{
+    // execveat(dirfd, path, argv, envp, flags)
+    mk_fork_state st{};
+    fill_signals(c, st);
+    sched::MutexGuard lock(c.proc->as->mutex());
+    Scratch s(c, sizeof st);
+    if (!s.addr())
+        return Errno::NOMEM;
+    TRY(s.put(0, &st, sizeof st));
+    return forward_call(c, MK_SYS_EXECVE, c.a[0], c.a[1], c.a[2], c.a[3], c.a[4], s.addr());
+}
+
+Result<long> sys_execve(Context& c)
+{
+    constexpr uint64_t AT_FDCWD = uint64_t(-100);
+    c.a[4] = 0;
+    c.a[3] = c.a[2];
+    c.a[2] = c.a[1];
+    c.a[1] = c.a[0];
+    c.a[0] = AT_FDCWD;
+    return sys_execveat(c);
+}
+
+} // namespace lwk::sys

@@ -1,0 +1,331 @@
+// New processes of the program's, run by Linux. The LWK hands over the
+// calling thread's registers, its signal state and the program's regions
+// (struct mk_fork_state, in a scratch mapping of the program's: read once,
+// checked, used as mkexec's own copy). mkexec copies every region out of
+// the window (through the checking pipe: a page the program unmapped
+// meanwhile reads as zeros, never a fault of mkexec's) into one private
+// mapping, and clones itself. The window is not inherited (VM_DONTCOPY):
+// the child moves each copied piece to its address, closes mkexec's own
+// descriptors, takes the program's signal dispositions, mask, alternate
+// stack and thread pointer, loads the registers and continues from the
+// call with 0, a Linux process from then on, the program's child. Between
+// the clone and the jump it makes only system calls (mkexec has other
+// threads whose locks it must not need).
+//
+// execve leaves the LWK: mkexec sets the signal dispositions the new image
+// must inherit (ignored stays ignored) and the mask, and execs; its own
+// descriptors close on exec, which ends the LWK process as mkexec's end
+// does. If the exec fails, all is put back.
+#include "fork.hpp"
+#include "arguments.hpp"
+#include "lwk_process.hpp"
+
+#include <mk/proc.h>
+
+#include <cerrno>
+#include <csignal>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <mutex>
+#include <fcntl.h>
+#include <sched.h>
+#include <string>
+#include <vector>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+// The child's registers: read by enter_child, after the state (its own
+// copy, in the child) is no longer needed.
+extern "C" {
+alignas(64) mk_fork_state mkexec_child_state;
+uint64_t mkexec_child_rip;
+}
+
+namespace mkexec {
+namespace {
+
+constexpr uint64_t PAGE = 4096;
+
+struct Move {
+    uint64_t from, to, len; // from: 0 for an empty reservation
+    int prot;
+};
+
+std::mutex fork_m;          // one fork at a time: the globals are the next child's
+std::vector<Move> moves;    // the child's, read after the clone
+std::vector<int> closing;   // mkexec's own descriptors, closed in the child
+
+long sys(long nr, long a = 0, long b = 0, long c = 0, long d = 0, long e = 0)
+{
+    long r = ::syscall(nr, a, b, c, d, e);
+    return r == -1 ? -errno : r;
+}
+
+// The last step: registers as the program had them, rax 0, at its rip.
+[[noreturn]] void enter_child(const mk_fork_state* s)
+{
+#define OFF(f) "i"(offsetof(mk_fork_state, f))
+    asm volatile("fxrstor64 %c[fx](%%rax)\n\t"
+                 "pushq %c[fl](%%rax)\n\t"
+                 "popfq\n\t"
+                 "mov %c[r15](%%rax), %%r15\n\t"
+                 "mov %c[r14](%%rax), %%r14\n\t"
+                 "mov %c[r13](%%rax), %%r13\n\t"
+                 "mov %c[r12](%%rax), %%r12\n\t"
+                 "mov %c[r11](%%rax), %%r11\n\t"
+                 "mov %c[r10](%%rax), %%r10\n\t"
+                 "mov %c[r9](%%rax), %%r9\n\t"
+                 "mov %c[r8](%%rax), %%r8\n\t"
+                 "mov %c[rbp](%%rax), %%rbp\n\t"
+                 "mov %c[rdi](%%rax), %%rdi\n\t"
+                 "mov %c[rsi](%%rax), %%rsi\n\t"
+                 "mov %c[rdx](%%rax), %%rdx\n\t"
+                 "mov %c[rcx](%%rax), %%rcx\n\t"
+                 "mov %c[rbx](%%rax), %%rbx\n\t"
+                 "mov %c[rsp](%%rax), %%rsp\n\t"
+                 "xor %%eax, %%eax\n\t"
+                 "jmp *mkexec_child_rip(%%rip)"
+                 :
+                 : "a"(s), [fx] OFF(fxsave), [fl] OFF(rflags), [r15] OFF(r15), [r14] OFF(r14),
+                 [r13] OFF(r13), [r12] OFF(r12), [r11] OFF(r11), [r10] OFF(r10), [r9] OFF(r9), [r8] OFF(r8),
+                 [rbp] OFF(rbp), [rdi] OFF(rdi), [rsi] OFF(rsi), [rdx] OFF(rdx), [rcx] OFF(rcx),
+                 [rbx] OFF(rbx), [rsp] OFF(rsp)
+                 : "memory");
+#undef OFF
+    __builtin_unreachable();
+}
+
+[[noreturn]] void child_fails(const char* what)
+{
+    const char* pre = "mkexec: the new process could not be set up: ";
+    (void)!::write(2, pre, std::strlen(pre));
+    (void)!::write(2, what, std::strlen(what));
+    (void)!::write(2, "\n", 1);
+    ::syscall(SYS_exit_group, 127);
+    __builtin_unreachable();
+}
+
+// The program's signal dispositions, as rt_sigaction takes them.
+void set_actions(const mk_fork_state& st, bool exec)
+{
+    for (int sig = 1; sig <= 64; ++sig) {
+        if (sig == SIGKILL || sig == SIGSTOP)
+            continue;
+        mk_fork_action a = st.actions[sig - 1];
+        if (exec) // execve: handled ones go back to the default
+            a = {a.handler == uintptr_t(SIG_IGN) ? uintptr_t(SIG_IGN) : uintptr_t(SIG_DFL), 0, 0, 0};
+        ::syscall(SYS_rt_sigaction, sig, &a, nullptr, 8);
+    }
+}
+
+[[noreturn]] void child_main()
+{
+    mk_fork_state& st = mkexec_child_state;
+    for (const Move& m : moves) {
+        if (m.from) {
+            if (sys(SYS_mremap, long(m.from), long(m.len), long(m.len), MREMAP_MAYMOVE | MREMAP_FIXED,
+                    long(m.to)) != long(m.to))
+                child_fails("moving the program's memory into place");
+            if (sys(SYS_mprotect, long(m.to), long(m.len), m.prot) != 0)
+                child_fails("setting the program's memory protection");
+        } else if (sys(SYS_mmap, long(m.to), long(m.len), PROT_NONE,
+                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE) != long(m.to)) {
+            child_fails("reserving the program's address ranges");
+        }
+    }
+    for (int fd : closing)
+        ::syscall(SYS_close, fd);
+    set_actions(st, false);
+    if (st.altstack_size) {
+        stack_t ss{reinterpret_cast<void*>(st.altstack_sp), int(st.altstack_flags), st.altstack_size};
+        ::syscall(SYS_sigaltstack, &ss, nullptr);
+    }
+    constexpr long ARCH_SET_FS = 0x1002;
+    if (sys(SYS_arch_prctl, ARCH_SET_FS, long(st.fs_base)) != 0)
+        child_fails("setting the thread pointer");
+    if (st.flags & (CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID)) {
+        long tid = ::syscall(SYS_gettid);
+        if (st.flags & CLONE_CHILD_SETTID)
+            *reinterpret_cast<volatile int32_t*>(st.child_tid) = int32_t(tid);
+        if (st.flags & CLONE_CHILD_CLEARTID)
+            ::syscall(SYS_set_tid_address, st.child_tid);
+    }
+    ::syscall(SYS_rt_sigprocmask, SIG_SETMASK, &st.sigmask, nullptr, 8);
+    mkexec_child_rip = st.rip;
+    enter_child(&st);
+}
+
+bool in_window(uint64_t start, uint64_t len)
+{
+    return start >= MK_USER_WINDOW_START && start < MK_USER_WINDOW_END && len <= MK_USER_WINDOW_END - start;
+}
+
+// Copies a region of the program's; pages that cannot be read stay zero.
+void copy_region(char* to, uint64_t from, uint64_t len)
+{
+    constexpr uint64_t CHUNK = 256 * 1024;
+    for (uint64_t at = 0; at < len; at += CHUNK) {
+        uint64_t n = len - at < CHUNK ? len - at : CHUNK;
+        if (fetch_program(to + at, from + at, n))
+            continue;
+        for (uint64_t pg = at; pg < at + n; pg += PAGE)
+            (void)fetch_program(to + pg, from + pg, PAGE);
+    }
+}
+
+} // namespace
+
+long fork_program(const __u64* a)
+{
+    const uint64_t addr = a[0], bytes = a[1];
+    if (bytes < sizeof(mk_fork_state) ||
+        bytes > sizeof(mk_fork_state) + MK_FORK_MAX_REGIONS * sizeof(mk_fork_region))
+        return -EINVAL;
+    std::lock_guard<std::mutex> g(fork_m);
+    std::vector<mk_fork_region> regions((bytes - sizeof(mk_fork_state)) / sizeof(mk_fork_region));
+    mk_fork_state& st = mkexec_child_state;
+    if (!fetch_program(&st, addr, sizeof st) ||
+        !fetch_program(regions.data(), addr + sizeof st, regions.size() * sizeof(mk_fork_region)))
+        return -EFAULT;
+    if (st.nr_regions != regions.size() || (st.flags & 0xff) > 64)
+        return -EINVAL;
+    uint64_t total = 0, last_end = 0;
+    for (const mk_fork_region& r : regions) {
+        if (r.start % PAGE || r.len % PAGE || !r.len || !in_window(r.start, r.len) || r.start < last_end ||
+            (r.prot & ~uint32_t(PROT_READ | PROT_WRITE | PROT_EXEC)))
+            return -EINVAL;
+        last_end = r.start + r.len;
+        if (r.copy)
+            total += r.len;
+    }
+    if (!in_window(st.child_tid, 4) && (st.flags & (CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID)))
+        return -EFAULT;
+
+    char* copy = nullptr;
+    if (total) {
+        void* m = ::mmap(nullptr, total, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+        if (m == MAP_FAILED)
+            return -ENOMEM;
+        copy = static_cast<char*>(m);
+    }
+    moves.clear();
+    uint64_t at = 0;
+    for (const mk_fork_region& r : regions) {
+        if (r.copy) {
+            copy_region(copy + at, r.start, r.len);
+            moves.push_back({reinterpret_cast<uint64_t>(copy + at), r.start, r.len, int(r.prot)});
+            at += r.len;
+        } else {
+            moves.push_back({0, r.start, r.len, PROT_NONE});
+        }
+    }
+    closing.clear();
+    for (int fd = 0; fd < 65536; ++fd)
+        if (is_own_fd(fd))
+            closing.push_back(fd);
+
+    const long flags = long(st.flags & 0xff) | ((st.flags & CLONE_VFORK) ? long(CLONE_VFORK) : 0);
+    long pid = ::syscall(SYS_clone, flags, 0, nullptr, nullptr, 0);
+    if (pid == 0)
+        child_main();
+    int err = errno;
+    if (copy)
+        ::munmap(copy, total);
+    return pid < 0 ? -err : pid;
+}
+
+namespace {
+
+// A NUL-terminated string of the program's, at most max bytes.
+bool fetch_string(uint64_t addr, size_t max, std::string& out)
+{
+    out.clear();
+    char buf[256];
+    while (out.size() < max) {
+        uint64_t n = PAGE - addr % PAGE < sizeof buf ? PAGE - addr % PAGE : sizeof buf;
+        if (!fetch_program(buf, addr, n))
+            return false;
+        for (uint64_t i = 0; i < n; ++i) {
+            if (!buf[i])
+                return true;
+            out.push_back(buf[i]);
+        }
+        addr += n;
+    }
+    return false;
+}
+
+// argv or envp: the strings, E2BIG past Linux's own limits, EFAULT for a
+// pointer outside the program's memory.
+int fetch_vector(uint64_t addr, std::vector<std::string>& out, size_t& bytes)
+{
+    constexpr size_t MAX_STRINGS = 0x7fffffff / sizeof(void*), MAX_BYTES = 32 << 20, MAX_ONE = 32 * PAGE;
+    if (!addr)
+        return 0;
+    for (;;) {
+        uint64_t p;
+        if (!fetch_program(&p, addr + out.size() * 8, 8))
+            return -EFAULT;
+        if (!p)
+            return 0;
+        if (out.size() >= MAX_STRINGS)
+            return -E2BIG;
+        std::string s;
+        if (!fetch_string(p, MAX_ONE, s))
+            return s.size() >= MAX_ONE ? -E2BIG : -EFAULT;
+        bytes += s.size() + 1;
+        if (bytes > MAX_BYTES)
+            return -E2BIG;
+        out.push_back(std::move(s));
+    }
+}
+
+} // namespace
+
+long exec_program(const __u64* a)
+{
+    // (dirfd, path, argv, envp, flags, state)
+    const int dirfd = int(a[0]);
+    if (dirfd != AT_FDCWD && is_own_fd(dirfd))
+        return -EBADF;
+    std::string path;
+    if (!fetch_string(a[1], 4096, path))
+        return path.size() >= 4096 ? -ENAMETOOLONG : -EFAULT;
+    std::vector<std::string> argv, envp;
+    size_t bytes = 0;
+    if (int e = fetch_vector(a[2], argv, bytes); e < 0)
+        return e;
+    if (int e = fetch_vector(a[3], envp, bytes); e < 0)
+        return e;
+    mk_fork_state st{};
+    if (!fetch_program(&st, a[5], offsetof(mk_fork_state, fxsave)))
+        return -EFAULT;
+    std::vector<char*> av, ev;
+    for (auto& s : argv)
+        av.push_back(s.data());
+    av.push_back(nullptr);
+    for (auto& s : envp)
+        ev.push_back(s.data());
+    ev.push_back(nullptr);
+
+    std::lock_guard<std::mutex> g(fork_m);
+    mk_fork_action saved[64];
+    for (int sig = 1; sig <= 64; ++sig)
+        ::syscall(SYS_rt_sigaction, sig, nullptr, &saved[sig - 1], 8);
+    sigset_t old;
+    ::pthread_sigmask(SIG_SETMASK, nullptr, &old);
+    set_actions(st, true);
+    ::syscall(SYS_rt_sigprocmask, SIG_SETMASK, &st.sigmask, nullptr, 8);
+    long r = ::syscall(SYS_execveat, dirfd, path.c_str(), av.data(), ev.data(), long(a[4]));
+    const int err = errno;
+    // Still mkexec: as it was.
+    for (int sig = 1; sig <= 64; ++sig)
+        if (sig != SIGKILL && sig != SIGSTOP)
+            ::syscall(SYS_rt_sigaction, sig, &saved[sig - 1], nullptr, 8);
+    ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
+    return r < 0 ? -err : r;
+}
+
+} // namespace mkexec

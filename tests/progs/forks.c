@@ -1,0 +1,179 @@
+// New processes from a program: fork (in sequence and in parallel, with a
+// copy of its memory), vfork, posix_spawn, system, popen, a child killed
+// by a signal, SIGCHLD, execve. Prints what any Linux prints, so that the
+// test compares the LWK's output with Linux's.
+#define _GNU_SOURCE
+#include <errno.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char** environ;
+
+static int fail(const char* what)
+{
+	printf("FAIL: %s (%s)\n", what, strerror(errno));
+	return 1;
+}
+
+// Whether child pid ends with status `want`; -1 if it cannot be waited for.
+static int ends_with(pid_t pid, int want)
+{
+	int st;
+	if (waitpid(pid, &st, 0) != pid)
+		return -1;
+	return WIFEXITED(st) && WEXITSTATUS(st) == want;
+}
+
+static int forks(int n, int parallel)
+{
+	pid_t pids[1000];
+	int right = 0;
+	for (int i = 0; i < n; ++i) {
+		pids[i] = fork();
+		if (pids[i] < 0)
+			return fail("fork");
+		if (pids[i] == 0)
+			_exit((i * 7) % 256);
+		if (!parallel && ends_with(pids[i], (i * 7) % 256) == 1)
+			++right;
+	}
+	for (int i = 0; parallel && i < n; ++i)
+		right += ends_with(pids[i], (i * 7) % 256) == 1;
+	printf("fork %s: %d children, %d right statuses\n", parallel ? "in parallel" : "in sequence", n, right);
+	return 0;
+}
+
+static int memory(long mib)
+{
+	size_t len = (size_t)mib << 20;
+	uint64_t* m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (m == MAP_FAILED)
+		return fail("mmap");
+	size_t n = len / 8;
+	for (size_t i = 0; i < n; i += 512)
+		m[i] = i ^ 0x5a5a;
+	pid_t pid = fork();
+	if (pid == 0) {
+		size_t bad = 0;
+		for (size_t i = 0; i < n; i += 512)
+			bad += m[i] != (i ^ 0x5a5a);
+		for (size_t i = 0; i < n; i += 512)
+			m[i] = 7; // the child's own copy
+		_exit(bad ? 1 : 0);
+	}
+	int st;
+	if (pid < 0 || waitpid(pid, &st, 0) != pid)
+		return fail("fork/waitpid");
+	size_t bad = 0;
+	for (size_t i = 0; i < n; i += 512)
+		bad += m[i] != (i ^ 0x5a5a);
+	printf("fork with %ld MiB: the child saw the parent's data: %s; the parent's stayed: %s\n", mib,
+		WIFEXITED(st) && WEXITSTATUS(st) == 0 ? "yes" : "no", bad ? "no" : "yes");
+	return 0;
+}
+
+static int children(void)
+{
+	// vfork: the parent goes on after the child's _exit.
+	pid_t pid = vfork();
+	if (pid == 0)
+		_exit(5);
+	int st;
+	waitpid(pid, &st, 0);
+	printf("vfork: status %d\n", WEXITSTATUS(st));
+
+	char* argv[] = {"sh", "-c", "echo spawned $0 $1; exit 9", "a", NULL};
+	if (posix_spawn(&pid, "/bin/sh", NULL, NULL, argv, environ) != 0)
+		return fail("posix_spawn");
+	fflush(stdout);
+	waitpid(pid, &st, 0);
+	printf("posix_spawn: status %d\n", WEXITSTATUS(st));
+	char* none[] = {"none", NULL};
+	int r = posix_spawn(&pid, "/nonexistent/program", NULL, NULL, none, environ);
+	if (r == 0)
+		waitpid(pid, &st, 0);
+	printf("posix_spawn of no program: %s\n", r == ENOENT || (r == 0 && WEXITSTATUS(st) == 127) ? "fails" : "runs");
+
+	printf("system: status %d\n", WEXITSTATUS(system("exit 7")));
+	fflush(stdout);
+
+	FILE* f = popen("echo from popen; exit 3", "r");
+	char line[128] = "";
+	if (!f || !fgets(line, sizeof line, f))
+		return fail("popen r");
+	printf("popen read: %s", line);
+	printf("pclose: status %d\n", WEXITSTATUS(pclose(f)));
+	f = popen("tr a-z A-Z", "w");
+	if (!f)
+		return fail("popen w");
+	fputs("written to popen\n", f);
+	fflush(stdout);
+	printf("pclose: status %d\n", WEXITSTATUS(pclose(f)));
+	return 0;
+}
+
+static volatile sig_atomic_t chld;
+static void on_chld(int sig)
+{
+	(void)sig;
+	chld = 1;
+}
+
+static int signals(void)
+{
+	signal(SIGCHLD, on_chld);
+	pid_t pid = fork();
+	if (pid == 0) {
+		pause();
+		_exit(0);
+	}
+	kill(pid, SIGKILL);
+	int st;
+	waitpid(pid, &st, 0);
+	for (int i = 0; i < 1000 && !chld; ++i)
+		usleep(1000);
+	printf("a child killed: signaled %d, signal %d; SIGCHLD came: %s\n", WIFSIGNALED(st), WTERMSIG(st),
+		chld ? "yes" : "no");
+	siginfo_t si;
+	pid = fork();
+	if (pid == 0)
+		_exit(42);
+	if (waitid(P_PID, pid, &si, WEXITED) != 0)
+		return fail("waitid");
+	printf("waitid: code %s, status %d, pid right %d\n", si.si_code == CLD_EXITED ? "CLD_EXITED" : "other",
+		si.si_status, si.si_pid == pid);
+	errno = 0;
+	int none = wait(NULL);
+	printf("wait with no child: %d %s\n", none, strerror(errno));
+	return 0;
+}
+
+int main(int argc, char** argv)
+{
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	const char* mode = argc > 1 ? argv[1] : "all";
+	if (!strcmp(mode, "exec")) {
+		char* args[] = {"/bin/echo", "execve", "replaced", "the", "program", NULL};
+		execve(args[0], args, environ);
+		return fail("execve");
+	}
+	if (!strcmp(mode, "exec-missing")) {
+		char* args[] = {"/nonexistent", NULL};
+		execve(args[0], args, environ);
+		printf("execve of no program: %s\n", strerror(errno));
+		return 0;
+	}
+	if (!strcmp(mode, "memory"))
+		return memory(argc > 2 ? atol(argv[2]) : 64);
+	int n = argc > 2 ? atoi(argv[2]) : 100;
+	if (n > 1000)
+		n = 1000;
+	return forks(n, 0) | forks(n, 1) | children() | signals() | memory(16);
+}
