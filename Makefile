@@ -100,6 +100,10 @@ bench-exec: bootstrap
 bench-noise: bootstrap
 	@bench/noise/run
 
+# fork, fork+exec, posix_spawn natively and from an LWK program, on a test node.
+bench-fork: bootstrap
+	@bench/fork/run
+
 # Long fuzzing: each libFuzzer target for 5 minutes, then the ioctl fuzzer
 # in a test node for 10 minutes a run, on both kernels.
 fuzz: bootstrap
@@ -130,5 +134,5 @@ clean:
 	rm -rf $(BUILD)
 	-$(MAKE) -C $(KDIR) M=$(ROOT)/kmod clean >/dev/null 2>&1
 
-.PHONY: all kmod lwk user install fuzz bootstrap check demo lint bench-exec bench-node bench-partition bench-boot bench-ring bench-noise bench-syscall bench-threads clean
+.PHONY: all kmod lwk user install fuzz bootstrap check demo lint bench-exec bench-node bench-partition bench-boot bench-ring bench-noise bench-syscall bench-threads bench-fork clean
 .PRECIOUS: $(BUILD)/kmod/%/mk.ko

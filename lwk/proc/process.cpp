@@ -2,6 +2,7 @@
 #include <proc/elf.hpp>
 #include <proc/layout.hpp>
 #include <proc/process.hpp>
+#include <proc/signal.hpp>
 #include <proc/stack.hpp>
 #include <proc/vdso.hpp>
 
@@ -325,6 +326,11 @@ Result<void> load(Process* p, const mk_msg_exec& m, uint64_t& entry, uint64_t& s
     if (hdr.bytes > p->staging_bytes - m.strings_offset - sizeof hdr || hdr.path_bytes == 0 ||
         hdr.path_bytes > hdr.bytes || hdr.path_bytes > sizeof p->path)
         return Errno::INVAL;
+    // What execve keeps: blocked signals, and ignored ones stay ignored.
+    p->start_sigmask = hdr.sigmask & ~(sigbit(SIGKILL) | sigbit(SIGSTOP));
+    for (int sig = 1; sig <= 64; ++sig)
+        if (sig != SIGKILL && sig != SIGSTOP && (hdr.sig_ignored & sigbit(sig)))
+            p->actions[sig - 1].handler = SIG_IGN;
     for (int i = 0; i < 6; ++i) {
         __builtin_memcpy(p->uname[i], hdr.uname[i], 65);
         p->uname[i][64] = 0;
@@ -474,6 +480,7 @@ void exec(const mk_msg_exec& m)
         return;
     }
     p->main = t;
+    t->sigmask = p->start_sigmask;
     p->state = Process::State::running;
     arch::fpu_reset(); // the program's first state: x87 and MXCSR defaults
     arch::fpu_save(t->fpu);

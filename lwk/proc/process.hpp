@@ -126,6 +126,7 @@ struct Process {
     uint64_t auxv[48];
     uint32_t auxv_bytes;
     SigAction actions[64];   // under lock
+    uint64_t start_sigmask;  // the main thread's blocked signals at the start (inherited)
     uint64_t shared_pending; // signals for any of its threads (under lock)
     SigInfo shared_info[64];
     // Real-time signals sent again while pending (for a thread, or tid 0:

@@ -265,6 +265,8 @@ void open_copy_pipe()
 {
     if (::pipe2(copy_fds, O_CLOEXEC | O_NONBLOCK) != 0)
         throw mk::Error(std::string("cannot make a pipe: ") + std::strerror(errno), errno);
+    copy_fds[0] = move_fd_high(copy_fds[0]); // out of the program's way
+    copy_fds[1] = move_fd_high(copy_fds[1]);
 }
 
 bool checked_call(const mk_proc_event& call, long* ret)

@@ -12,13 +12,17 @@
 // the clone and the jump it makes only system calls (mkexec has other
 // threads whose locks it must not need).
 //
-// execve leaves the LWK: mkexec sets the signal dispositions the new image
-// must inherit (ignored stays ignored) and the mask, and execs; its own
-// descriptors close on exec, which ends the LWK process as mkexec's end
-// does. If the exec fails, all is put back.
+// execve runs the new program on the LWK in the same process: mkexec checks
+// it as execve(2) would (a failure is the program's errno, nothing
+// changed), sets the signal dispositions the new image inherits (ignored
+// stays ignored) and the mask, and execs itself with its own options and
+// the new program, argv and environment. Its own descriptors close on
+// exec, which ends the old LWK process as mkexec's end does; the
+// program's without close-on-exec stay, and so does the pid.
 #include "fork.hpp"
 #include "arguments.hpp"
 #include "lwk_process.hpp"
+#include "program.hpp"
 
 #include <mk/proc.h>
 
@@ -33,6 +37,7 @@
 #include <string>
 #include <vector>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -56,6 +61,7 @@ struct Move {
 std::mutex fork_m;          // one fork at a time: the globals are the next child's
 std::vector<Move> moves;    // the child's, read after the clone
 std::vector<int> closing;   // mkexec's own descriptors, closed in the child
+std::vector<std::string> exec_options; // mkexec's own options, for the next program
 
 long sys(long nr, long a = 0, long b = 0, long c = 0, long d = 0, long e = 0)
 {
@@ -284,11 +290,17 @@ int fetch_vector(uint64_t addr, std::vector<std::string>& out, size_t& bytes)
 
 } // namespace
 
+void set_exec_options(const std::vector<std::string>& options) { exec_options = options; }
+
 long exec_program(const __u64* a)
 {
     // (dirfd, path, argv, envp, flags, state)
+    constexpr long KNOWN_FLAGS = AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW;
     const int dirfd = int(a[0]);
-    if (dirfd != AT_FDCWD && is_own_fd(dirfd))
+    const long flags = long(a[4]);
+    if (flags & ~KNOWN_FLAGS)
+        return -EINVAL;
+    if (dirfd != AT_FDCWD && (dirfd < 0 || is_own_fd(dirfd)))
         return -EBADF;
     std::string path;
     if (!fetch_string(a[1], 4096, path))
@@ -302,8 +314,34 @@ long exec_program(const __u64* a)
     mk_fork_state st{};
     if (!fetch_program(&st, a[5], offsetof(mk_fork_state, fxsave)))
         return -EFAULT;
+    // A path relative to a directory descriptor, or the descriptor itself,
+    // as a path that stays valid through mkexec's own exec.
+    if (dirfd != AT_FDCWD && (path.empty() ? (flags & AT_EMPTY_PATH) : path[0] != '/'))
+        path = "/proc/self/fd/" + std::to_string(dirfd) + (path.empty() ? "" : "/" + path);
+    if (path.empty())
+        return -ENOENT;
+    if (path.find('/') == std::string::npos)
+        path = "./" + path;
+    if (flags & AT_SYMLINK_NOFOLLOW) {
+        struct stat lst;
+        if (::lstat(path.c_str(), &lst) == 0 && S_ISLNK(lst.st_mode))
+            return -ELOOP;
+    }
+    try {
+        (void)load_program(path, false); // fails here, as execve would, or not at all
+    } catch (const ProgramError& e) {
+        return -e.error;
+    }
+
+    // mkexec again, running the new program: same pid, the descriptors the
+    // program keeps, its environment.
+    std::vector<std::string> args{"mkexec"};
+    args.insert(args.end(), exec_options.begin(), exec_options.end());
+    args.insert(args.end(), {"--argv0", argv.empty() ? std::string() : argv[0], "--", path});
+    if (argv.size() > 1)
+        args.insert(args.end(), argv.begin() + 1, argv.end());
     std::vector<char*> av, ev;
-    for (auto& s : argv)
+    for (auto& s : args)
         av.push_back(s.data());
     av.push_back(nullptr);
     for (auto& s : envp)
@@ -318,14 +356,14 @@ long exec_program(const __u64* a)
     ::pthread_sigmask(SIG_SETMASK, nullptr, &old);
     set_actions(st, true);
     ::syscall(SYS_rt_sigprocmask, SIG_SETMASK, &st.sigmask, nullptr, 8);
-    long r = ::syscall(SYS_execveat, dirfd, path.c_str(), av.data(), ev.data(), long(a[4]));
+    ::execve("/proc/self/exe", av.data(), ev.data());
     const int err = errno;
     // Still mkexec: as it was.
     for (int sig = 1; sig <= 64; ++sig)
         if (sig != SIGKILL && sig != SIGSTOP)
             ::syscall(SYS_rt_sigaction, sig, &saved[sig - 1], nullptr, 8);
     ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
-    return r < 0 ? -err : r;
+    return -err;
 }
 
 } // namespace mkexec

@@ -1,16 +1,22 @@
-// The program's new processes and new images, on Linux (--fork=linux):
-// MK_SYS_FORK and MK_SYS_EXECVE (<mk/proc.h>).
+// The program's new processes (on Linux, --fork=linux) and new images
+// (on the LWK): MK_SYS_FORK and MK_SYS_EXECVE (<mk/proc.h>).
 #pragma once
 
 #include <mk/common.h>
+
+#include <string>
+#include <vector>
 
 namespace mkexec {
 
 // fork/vfork/clone: a child of mkexec's with a copy of the program's
 // memory, continuing from the call on Linux. Its pid, or -errno.
 long fork_program(const __u64* args);
-// execve/execveat: mkexec becomes the new program (never returns if it
-// could); -errno otherwise, with mkexec as it was.
+// execve/execveat: mkexec runs the new program on the LWK, in the same
+// process (never returns if it could); -errno otherwise, nothing changed.
 long exec_program(const __u64* args);
+// mkexec's own options (--cpus, --poll, ...), which the next program
+// gets too.
+void set_exec_options(const std::vector<std::string>& options);
 
 } // namespace mkexec

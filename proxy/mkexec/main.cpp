@@ -6,6 +6,7 @@
 #include "exit_status.hpp"
 #include "forward.hpp"
 #include "lwk_process.hpp"
+#include "fork.hpp"
 #include "placement.hpp"
 #include "program.hpp"
 #include "servers.hpp"
@@ -19,7 +20,6 @@
 // Boost 1.74 Asio uses std::exchange without including <utility> (C++20, GCC 12).
 #include <utility>
 
-#include <boost/asio.hpp>
 
 #include <charconv>
 #include <cstdio>
@@ -34,7 +34,8 @@ namespace {
 
 constexpr int TOOL_FAILED = 125; // mkexec itself failed (as env(1) and others use it)
 
-const char* usage = "usage: mkexec [--cpus N|LIST] [--serve-cpus LIST|any] [--poll[=CPU]] [--trace] [--] PROGRAM [ARGS...]\n"
+const char* usage = "usage: mkexec [--cpus N|LIST] [--serve-cpus LIST|any] [--poll[=CPU]] [--fork=linux]\n"
+                    "              [--argv0 NAME] [--trace] [--] PROGRAM [ARGS...]\n"
                     "\n"
                     "Run PROGRAM on the LWK's cores; its system calls that the LWK does not\n"
                     "handle itself are performed by mkexec in Linux. mkexec exits with the\n"
@@ -51,6 +52,12 @@ const char* usage = "usage: mkexec [--cpus N|LIST] [--serve-cpus LIST|any] [--po
                     "  --poll[=CPU] one server thread spins on Linux CPU CPU (default: the\n"
                     "               doorbell CPU) waiting for the program's calls: no\n"
                     "               interrupt, no wake-up, but that CPU is kept busy\n"
+                    "  --fork=linux where the program's new processes run (fork, vfork,\n"
+                    "               posix_spawn, system, popen): as ordinary Linux processes,\n"
+                    "               children of the program holding a copy of its memory\n"
+                    "               (the only choice so far; an execve of the program itself\n"
+                    "               runs the new program on the LWK, same pid)\n"
+                    "  --argv0 NAME the program's argv[0] (default: PROGRAM as given)\n"
                     "  --trace      print each forwarded system call and its result on stderr\n"
                     "  --help       this text\n"
                     "  --version    the version\n";
@@ -64,6 +71,8 @@ struct Options {
     bool poll = false;
     std::optional<unsigned> poll_cpu; // --poll=CPU
     std::vector<std::string> argv; // the program and its arguments
+    std::optional<std::string> argv0; // --argv0
+    std::vector<std::string> own_args; // mkexec's options as given, --argv0 aside
 };
 
 [[noreturn]] void usage_error(const std::string& what)
@@ -91,11 +100,32 @@ Options parse(int argc, char** argv)
 {
     Options o;
     int i = 1;
+    int from = 1; // where the last option began
+    auto keep = [&] {
+        for (int k = from; k <= i; ++k)
+            o.own_args.push_back(argv[k]);
+    };
     for (; i < argc; ++i) {
+        from = i;
         std::string a = argv[i];
         if (a == "--") {
             ++i;
             break;
+        }
+        if (a == "--argv0" || a.rfind("--argv0=", 0) == 0) {
+            if (a == "--argv0" && i + 1 >= argc)
+                usage_error("--argv0 wants a name");
+            o.argv0 = a == "--argv0" ? argv[++i] : a.substr(8);
+            continue;
+        }
+        if (a == "--fork" || a.rfind("--fork=", 0) == 0) {
+            std::string v = a == "--fork" ? (i + 1 < argc ? argv[++i] : "") : a.substr(7);
+            if (v == "same" || v == "free")
+                usage_error("--fork=" + v + ": children on LWK cores are not available yet; --fork=linux is");
+            if (v != "linux")
+                usage_error("--fork wants linux");
+            keep();
+            continue;
         }
         if (a == "--help" || a == "-h") {
             std::cout << usage;
@@ -103,6 +133,7 @@ Options parse(int argc, char** argv)
         }
         if (a == "--trace") {
             o.trace = true;
+            keep();
             continue;
         }
         if (a == "--version") {
@@ -114,6 +145,7 @@ Options parse(int argc, char** argv)
             if (v.empty())
                 usage_error("--cpus wants a number or a list");
             parse_cpus(v, o);
+            keep();
             continue;
         }
         if (a == "--serve-cpus" || a.rfind("--serve-cpus=", 0) == 0) {
@@ -121,6 +153,7 @@ Options parse(int argc, char** argv)
             if (v.empty())
                 usage_error("--serve-cpus wants a list of Linux CPUs or 'any'");
             o.serve_cpus = v;
+            keep();
             continue;
         }
         if (a == "--poll" || a.rfind("--poll=", 0) == 0) {
@@ -133,6 +166,7 @@ Options parse(int argc, char** argv)
                     usage_error("--poll= wants a Linux CPU number");
                 o.poll_cpu = cpu;
             }
+            keep();
             continue;
         }
         if (a.size() > 1 && a[0] == '-')
@@ -150,6 +184,7 @@ Options parse(int argc, char** argv)
 int main(int argc, char** argv)
 {
     mkexec::remember_inherited_fds();
+    const mkexec::InheritedSignals inherited = mkexec::inherited_signals();
     Options opt = parse(argc, argv);
     mkexec::Program prog;
     try {
@@ -158,6 +193,9 @@ int main(int argc, char** argv)
         std::cerr << "mkexec: " << e.what() << "\n";
         return e.status;
     }
+    if (opt.argv0)
+        opt.argv[0] = *opt.argv0;
+    mkexec::set_exec_options(opt.own_args);
     std::optional<cpu_set_t> serve_cpus;
     try {
         serve_cpus = mkexec::server_cpus(opt.serve_cpus);
@@ -184,7 +222,8 @@ int main(int argc, char** argv)
                 opt.cpus.bits[c / 64] |= 1ULL << (c % 64);
         }
         int dev_fd = mkexec::move_fd_high(::dup(dev->fd()));
-        mkexec::Staging staging = mkexec::build_staging(prog, opt.argv, environ);
+        mkexec::Staging staging =
+            mkexec::build_staging(prog, mkexec::program_argv(prog, opt.argv), environ, inherited);
         mkexec::LwkProcess proc(dev_fd, opt.cores, opt.cpus, staging.bytes, prog.path);
         ::close(dev_fd);
         mkexec::forget_own_fd(dev_fd);
@@ -210,40 +249,21 @@ int main(int argc, char** argv)
         prog.interp.clear();
         prog.interp.shrink_to_fit();
 
-        // The event loop: signals for the program are passed on from it;
-        // the serving thread reports the end to it.
-        boost::asio::io_context io;
-        auto guard = boost::asio::make_work_guard(io);
-        mkexec::SignalRelay relay(io, proc);
+        // Signals for the program are passed on by a thread of their own;
+        // this one serves the program's calls until its end.
+        mkexec::SignalRelay relay(proc);
         mkexec::open_copy_pipe();
         // The program may close any descriptor but these (close_range from 3 up).
         mkexec::adopt_own_fds();
         std::optional<mk_proc_event> end;
-        std::string failure;
-        std::thread server([&] {
-            try {
-                // Left to the end of mkexec (see Servers).
-                auto* servers = new mkexec::Servers(proc, opt.trace, serve_cpus, poll_cpu);
-                mk_proc_event e = servers->run();
-                boost::asio::post(io, [&, e] {
-                    end = e;
-                    relay.cancel();
-                    guard.reset();
-                });
-            } catch (const std::exception& e) {
-                std::string what = e.what();
-                boost::asio::post(io, [&, what] {
-                    failure = what;
-                    relay.cancel();
-                    guard.reset();
-                });
-            }
-        });
-        io.run();
-        server.join();
-        if (!end) {
-            std::cerr << "mkexec: " << failure << "\n";
-            return TOOL_FAILED;
+        try {
+            // Left to the end of mkexec (see Servers).
+            auto* servers = new mkexec::Servers(proc, opt.trace, serve_cpus, poll_cpu);
+            end = servers->run();
+        } catch (const std::exception& e) {
+            std::cerr << "mkexec: " << e.what() << "\n";
+            std::fflush(nullptr);
+            std::_Exit(TOOL_FAILED);
         }
         std::string report;
         int code = mkexec::exit_code(*end, prog.path, &report);

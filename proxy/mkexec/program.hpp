@@ -4,6 +4,7 @@
 
 #include <mk/proc.h>
 
+#include <cerrno>
 #include <cstdint>
 #include <stdexcept>
 #include <string>
@@ -18,17 +19,31 @@ struct Program {
     // A dynamically linked program's ELF interpreter (PT_INTERP), read whole.
     std::string interp_path;
     std::vector<uint8_t> interp;
+    // A script (#!): the arguments before the script's own, as execve(2)
+    // makes them (interpreter, its optional argument, the script's path);
+    // the program is then the interpreter. Empty for a binary.
+    std::vector<std::string> script_args;
 };
 
-// Finds `name` (in $PATH when it has no '/') and reads it, and the ELF
-// interpreter it names if it has one. Throws ProgramError with the exit
-// status a shell would use (127, 126). The LWK checks both files again.
-Program load_program(const std::string& name);
+// Finds `name` (in $PATH when it has no '/' and search is set) and reads
+// it, and the ELF interpreter it names if it has one; a script (#!) is
+// its interpreter's program, as in execve(2). Throws ProgramError with the
+// exit status a shell would use (127, 126) and the errno execve would
+// give. The LWK checks both files again.
+Program load_program(const std::string& name, bool search = true);
 
 struct ProgramError : std::runtime_error {
-    ProgramError(const std::string& what, int status) : std::runtime_error(what), status(status) {}
+    ProgramError(const std::string& what, int status, int error = 0)
+        : std::runtime_error(what), status(status), error(error ? error : status == 127 ? ENOENT : EACCES)
+    {
+    }
     int status;
+    int error; // as execve(2) would fail
 };
+
+// The arguments the program runs with: a script's interpreter's first,
+// then argv without its first (which the script's path replaces).
+std::vector<std::string> program_argv(const Program& prog, const std::vector<std::string>& argv);
 
 // The PT_INTERP path of an ELF64 file, empty for a static program or a
 // file that is not ELF (the LWK says what is wrong with it).
@@ -44,6 +59,14 @@ struct Staging {
     uint64_t bytes;          // in all
 };
 
-Staging build_staging(const Program& prog, const std::vector<std::string>& argv, char** envp);
+// The signal state the program starts with, inherited as execve(2) keeps
+// it: the blocked signals and the ignored ones.
+struct InheritedSignals {
+    uint64_t blocked = 0, ignored = 0;
+};
+InheritedSignals inherited_signals();
+
+Staging build_staging(const Program& prog, const std::vector<std::string>& argv, char** envp,
+    const InheritedSignals& sigs);
 
 } // namespace mkexec

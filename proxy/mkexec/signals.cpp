@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstring>
 #include <pthread.h>
+#include <thread>
 #include <unistd.h>
 
 namespace mkexec {
@@ -41,33 +42,24 @@ void setup_signals()
     sigaction(interrupt_signal(), &sa, nullptr);
 }
 
-SignalRelay::SignalRelay(boost::asio::io_context& io, LwkProcess& proc) : fd_(io), proc_(proc)
+SignalRelay::SignalRelay(LwkProcess& proc)
 {
-    int fd = ::signalfd(-1, &relayed_signals(), SFD_CLOEXEC | SFD_NONBLOCK);
+    int fd = ::signalfd(-1, &relayed_signals(), SFD_CLOEXEC);
     if (fd < 0) {
         std::fprintf(stderr, "mkexec: cannot take signals for the program: %s\n", std::strerror(errno));
         return;
     }
-    fd_.assign(move_fd_high(fd));
-    wait();
-}
-
-void SignalRelay::cancel()
-{
-    boost::system::error_code ec;
-    fd_.cancel(ec);
-}
-
-void SignalRelay::wait()
-{
-    fd_.async_read_some(boost::asio::buffer(&info_, sizeof info_),
-        [this](const boost::system::error_code& ec, size_t n) {
-            if (ec)
+    fd = move_fd_high(fd);
+    std::thread([fd, &proc] {
+        signalfd_siginfo info{};
+        for (;;) {
+            ssize_t n = ::read(fd, &info, sizeof info);
+            if (n == sizeof info)
+                proc.signal(static_cast<int>(info.ssi_signo), static_cast<int>(info.ssi_pid), info.ssi_uid);
+            else if (n < 0 && errno != EINTR)
                 return;
-            if (n == sizeof info_)
-                proc_.signal(static_cast<int>(info_.ssi_signo), static_cast<int>(info_.ssi_pid), info_.ssi_uid);
-            wait();
-        });
+        }
+    }).detach();
 }
 
 } // namespace mkexec

@@ -1,19 +1,14 @@
 // Signals and mkexec. Those a user or a batch system sends to mkexec
 // (SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1/2, SIGALRM of a forwarded
 // alarm() ...) are the program's: every thread of mkexec blocks them, and
-// the event loop reads them from a signalfd, with their sender, and passes
-// them on to the LWK process. The threads serving forwarded calls are
+// a thread of their own reads them from a signalfd, with their sender, and
+// passes them on to the LWK process. The threads serving forwarded calls are
 // themselves interrupted with a private real-time signal when the
 // program's thread gets a signal (their call then fails with EINTR, as the
 // program's would).
 #pragma once
 
 #include "lwk_process.hpp"
-
-// Boost 1.74 Asio uses std::exchange without including <utility> (C++20, GCC 12).
-#include <utility>
-
-#include <boost/asio.hpp>
 
 #include <csignal>
 #include <sys/signalfd.h>
@@ -31,17 +26,11 @@ int interrupt_signal();
 // SA_RESTART).
 void setup_signals();
 
-// Passes relayed signals to proc until cancel(); runs in io's thread.
+// Passes relayed signals to proc, from a thread of its own, until mkexec
+// ends. Its only descriptor (the signalfd) is one of mkexec's own, high.
 class SignalRelay {
 public:
-    SignalRelay(boost::asio::io_context& io, LwkProcess& proc);
-    void cancel();
-
-private:
-    void wait();
-    boost::asio::posix::stream_descriptor fd_; // the signalfd
-    LwkProcess& proc_;
-    signalfd_siginfo info_{};
+    explicit SignalRelay(LwkProcess& proc);
 };
 
 } // namespace mkexec

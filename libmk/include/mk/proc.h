@@ -71,10 +71,12 @@ struct mk_pin_sink {
  * registers and continues as the program's child on Linux. Answers the
  * child's pid, or -errno. With CLONE_VFORK the answer waits until the
  * child has called execve or ended.
- * MK_SYS_EXECVE (path, argv, envp, state, bytes, 0): execve that leaves
- * the LWK: mkexec takes the program's signal dispositions and mask (only
- * those fields of the state are read) and execs in Linux; the LWK process
- * ends with mkexec's old image. Answers -errno if the exec failed.
+ * MK_SYS_EXECVE (dirfd, path, argv, envp, flags, state): execveat of the
+ * program: mkexec checks the new program as execve would, takes the
+ * program's signal dispositions and mask (only those fields of the state
+ * are read) and execs itself to run the new program on the LWK in the same
+ * process; the old LWK process ends with mkexec's old image. Answers
+ * -errno if the new program cannot run (nothing changed).
  * mkexec checks every field: the state lies in the window, as do all the
  * regions, and nothing of it reaches mkexec's own memory.
  */
@@ -221,6 +223,9 @@ struct mk_spawn_strings {
 	char uname[6][65];       /* sysname, nodename, release, version, machine, domainname */
 	char pad[2];
 	__u32 exe_bytes;         /* the program's absolute path, second in strings[], NUL included */
+	__u32 pad2;
+	__u64 sigmask;           /* the signals it starts with blocked (bit sig - 1) */
+	__u64 sig_ignored;       /* and ignored (inherited through execve) */
 	/*
 	 * char strings[bytes]: path (as found: AT_EXECFN), its absolute path
 	 * (/proc/self/exe), then argc arguments, then envc variables, each

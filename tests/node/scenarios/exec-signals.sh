@@ -14,12 +14,15 @@ free0=$(lwk_free)
 # start_until_ready OUT MODE [mkexec options]: runs `signals MODE` in the
 # background with its output in OUT (and its input from fd 3 if IN3 is
 # set), and waits until it says "ready".
+# A shell without job control starts a background command with SIGINT and
+# SIGQUIT ignored, which the program inherits (as on Linux): env gives them
+# back their default, since these checks send them.
 start_until_ready() {
 	_out=$1 _mode=$2; shift 2
 	if [ -n "${IN3:-}" ]; then
-		mkexec "$@" ./signals "$_mode" <&3 >"$_out" 2>&1 &
+		env --default-signal=INT,QUIT mkexec "$@" ./signals "$_mode" <&3 >"$_out" 2>&1 &
 	else
-		mkexec "$@" ./signals "$_mode" >"$_out" 2>&1 &
+		env --default-signal=INT,QUIT mkexec "$@" ./signals "$_mode" >"$_out" 2>&1 &
 	fi
 	bg=$!
 	until_ready "$_out"

@@ -1,0 +1,89 @@
+# New processes and new images from LWK programs: fork (in sequence, in
+# parallel, with 256 MiB copied), vfork, posix_spawn, system, popen, wait4,
+# waitid and SIGCHLD give the output and statuses Linux gives; bash runs
+# external commands, $(...), pipelines, background jobs and traps; Python's
+# subprocess and os.system; execve runs the new program on the LWK in the
+# same process (pid, descriptors, ignored signals kept, #! scripts); a kill
+# -9 of mkexec with children running leaves no LWK program and all memory.
+# mkvm: --mem 3G --timeout 900
+. /mk/tests/lib.sh
+
+insmod "$MK_KO"
+ok "boot the LWK on CPUs 2-3 with 1 GiB" mkctl boot --cpus 2-3 --mem 1G
+need
+free0=$(lwk_free)
+cd /tmp
+P=$MK_PROGS
+
+same "fork 100 children in sequence and 100 in parallel, vfork, posix_spawn, system, popen, SIGCHLD, waitid" \
+	"$P/forks" all 100
+same "... the same, dynamically linked" "$P/forks_dynamic" all 100
+same "fork of a process with 256 MiB touched: the child sees the data, writes stay private" "$P/forks" memory 256
+same "bash: external commands, \$(...), pipelines, PIPESTATUS, background jobs, wait, exit statuses, trap" bash -c '
+	trap "echo trapped EXIT" EXIT
+	echo "uname: $(uname -s) $(/bin/echo nested $(printf %s deep))"
+	seq 1 200 | sort -rn | head -3 | tr "\n" " "; echo "${PIPESTATUS[*]}"
+	sleep 0.2 & a=$!; (exit 3) & b=$!
+	wait $a; echo "job a: $?"; wait $b; echo "job b: $?"
+	ls /usr/bin/bash /nonexistent 2>&1; echo "ls: $?"
+	f() { return 7; }; f; echo "function: $?"
+	for i in 1 2 3; do sh -c "exit $i"; echo -n "$? "; done; echo
+	x=$(cat <<HERE | wc -l
+one
+two
+HERE
+); echo "lines: $x"
+	exit 4'
+same "python3: subprocess.run, check_output, os.system, Popen with pipes, a missing program" /usr/bin/python3 -c '
+import os, subprocess, sys
+r = subprocess.run(["sh", "-c", "echo out; echo err >&2; exit 6"], capture_output=True, text=True)
+print(r.returncode, repr(r.stdout), repr(r.stderr))
+print(subprocess.check_output(["seq", "3"]).split())
+sys.stdout.flush()
+print("os.system:", os.waitstatus_to_exitcode(os.system("exit 9")))
+p = subprocess.Popen(["tr", "a-z", "A-Z"], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+print(p.communicate(b"piped through\n")[0], p.returncode)
+try:
+    subprocess.run(["/nonexistent/program"])
+except FileNotFoundError as e:
+    print("FileNotFoundError", e.errno)'
+
+# execve: the new program runs on the LWK, in the same process.
+same "execve of another program" "$P/forks" exec
+same "execve of no program fails with ENOENT and the program goes on" "$P/forks" exec-missing
+printf '#!/bin/sh -e\necho "script $0 args: $*"\nexec %s/hello\n' "$P" >script.sh
+chmod +x script.sh
+same "a #! script with an interpreter argument, exec'ing a program" ./script.sh a b
+same "bash exec: descriptors without close-on-exec stay, the status is the new program's" bash -c '
+	exec 7>/tmp/seven; exec 8>/tmp/eight; exec {fd}>/tmp/cloexec
+	exec bash -c "echo via seven >&7; ls /proc/self/fd/8 >/dev/null && echo eight open; exit 5"'
+same "... and the files hold what was written" cat /tmp/seven
+eq "execve keeps the pid" "same pid" "$(mkexec bash -c 'echo $$ >/tmp/pid; exec bash -c "[ \$\$ = \$(cat /tmp/pid) ] && echo same pid"')"
+mkexec bash -c 'exec bash -c "cat /proc/\$PPID/comm"' >/tmp/parent.lwk
+bash -c 'exec bash -c "cat /proc/\$PPID/comm"' >/tmp/parent.linux
+eq "its parent is still the one that started it" "$(cat /tmp/parent.linux)" "$(cat /tmp/parent.lwk)"
+eq "an execve'd program runs on the LWK" "1" "$(mkexec bash -c "exec $P/irqs" | grep -c 'interrupts while computing')"
+same "ignored signals stay ignored through execve" sh -c 'trap "" INT; exec bash -c "kill -INT \$\$; echo survived SIGINT"'
+eq "mkexec --argv0 names the program" "argv0 is custom" "$(mkexec --argv0 custom bash -c 'echo "argv0 is $0"' 2>&1)"
+
+# The policy option.
+fails "--fork=same is refused with a clear error" "not available yet" mkexec --fork=same "$P/hello"
+ok "--fork=linux runs the program" mkexec --fork=linux "$P/forks" memory 8
+
+# kill -9 of mkexec while its children run: no LWK program left, memory back.
+mkexec bash -c 'sleep 30 & sleep 30 & wait' &
+mk=$!
+sleep 3
+kill -9 $mk
+wait $mk 2>/dev/null
+sleep 1
+eq "kill -9 of a parent mkexec leaves no LWK program" 0 "$(lwk_programs)"
+eq "its LWK memory is back" "$free0" "$(lwk_free)"
+pkill -f "sleep 30" || true
+
+eq "after all that the LWK still runs programs" "hello, world" "$(mkexec "$P/hello")"
+eq "its free memory is back to what it was" "$free0" "$(lwk_free)"
+ok "shutdown" mkctl shutdown
+ok "rmmod" rmmod mk
+ok "dmesg shows no warning or oops" dmesg_clean
+finish
