@@ -46,7 +46,7 @@ Program load_file(const std::string& path)
     if (::stat(prog.path.c_str(), &st) != 0)
         throw ProgramError(prog.path + ": " + std::strerror(errno), errno == ENOENT ? 127 : 126, errno);
     if (!S_ISREG(st.st_mode))
-        throw ProgramError(prog.path + ": not a regular file", 126, S_ISDIR(st.st_mode) ? EISDIR : EACCES);
+        throw ProgramError(prog.path + ": not a regular file", 126, EACCES);
     if (::access(prog.path.c_str(), X_OK) != 0)
         throw ProgramError(prog.path + ": " + std::strerror(errno), 126, errno);
     prog.file = read_file(prog.path);
