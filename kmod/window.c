@@ -123,6 +123,27 @@ static vm_fault_t mk_proc_fault(struct vm_fault *vmf)
 		e = was;
 	}
 	prot = vm_get_page_prot(writable ? VM_READ | VM_WRITE | VM_SHARED : VM_READ | VM_SHARED);
+	if (span > PAGE_SIZE && mk_phys_in_lwk(e & MK_PT_ADDR & ~(span - 1), span)) {
+		/*
+		 * A large leaf of LWK memory: the whole of it (within the
+		 * window) at once, as the entry just marked allows. One fault
+		 * instead of 512 when mkexec reads a 2 MiB page through.
+		 */
+		u64 first = max_t(u64, va & ~(span - 1), vma->vm_start);
+		u64 end = min_t(u64, (va & ~(span - 1)) + span, vma->vm_end), at;
+		phys_addr_t base = (e & MK_PT_ADDR & ~(span - 1)) - (va & ~(span - 1));
+		vm_fault_t r = 0;
+
+		for (at = first; at < end; at += PAGE_SIZE) {
+			vm_fault_t one = vmf_insert_pfn_prot(vma, at, PHYS_PFN(base + at), prot);
+
+			if (at == va)
+				r = one;
+			else if (one != VM_FAULT_NOPAGE)
+				break; /* already mapped, or no memory: the others fault by themselves */
+		}
+		return r ? r : vmf_insert_pfn_prot(vma, va, PHYS_PFN(phys), prot);
+	}
 	return vmf_insert_pfn_prot(vma, va, PHYS_PFN(phys), prot);
 }
 

@@ -623,6 +623,27 @@ Result<void> AddressSpace::zero(uint64_t addr, uint64_t len, bool only_written) 
     return {};
 }
 
+uint64_t AddressSpace::written_run(uint64_t addr, uint64_t end, bool& written) const
+{
+    sched::MutexGuard g(mutex_);
+    bool first = true;
+    while (addr < end) {
+        arch::Translation t;
+        bool w = false;
+        uint64_t step = PAGE - (addr & (PAGE - 1));
+        if (pt_.translate(addr, t)) {
+            w = t.flags & (arch::PTE_DIRTY | arch::PTE_FOREIGN);
+            step = t.page_size - (addr & (t.page_size - 1));
+        }
+        if (first)
+            written = w, first = false;
+        else if (w != written)
+            break;
+        addr += step;
+    }
+    return addr < end ? addr : end;
+}
+
 Result<uint64_t> AddressSpace::strlen_user(uint64_t src, uint64_t max) const
 {
     sched::MutexGuard g(mutex_);

@@ -92,6 +92,10 @@ public:
     // mk.ko (MK_PTE_LINUX_MAPPED), so that Linux may hold its old rights.
     Result<void> protect(uint64_t addr, uint64_t len, uint32_t prot, Pieces* later = nullptr,
         bool* linux_mapped = nullptr);
+    // From addr (below end): where the run of pages that are all written
+    // (dirty leaves, or Linux's pages) or all not (never written since
+    // zeroed, or unmapped) ends, and which it is.
+    uint64_t written_run(uint64_t addr, uint64_t end, bool& written) const;
     // Whether any page of the range is mapped.
     bool any_mapped(uint64_t addr, uint64_t len) const;
     // Whether [addr, addr + len) is all mapped, and with at least prot.

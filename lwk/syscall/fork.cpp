@@ -11,6 +11,8 @@
 #include <sched/mutex.hpp>
 #include <syscall/scratch.hpp>
 
+#include <lib/vector.hpp>
+
 #include <mk/proc.h>
 
 namespace lwk::sys {
@@ -63,26 +65,32 @@ Result<long> new_process(Context& c, uint64_t flags, uint64_t sp, uint64_t paren
 
     long pid;
     {
-        // The regions stay as listed until mkexec has copied them.
+        // The regions stay as listed until mkexec has copied them. Only
+        // their written pages are copied; the rest is zero in the child.
         sched::MutexGuard lock(c.proc->as->mutex());
-        const auto& regions = c.proc->as->regions();
-        const uint64_t most = regions.size() < MK_FORK_MAX_REGIONS ? regions.size() : MK_FORK_MAX_REGIONS;
-        Scratch s(c, sizeof st + most * sizeof(mk_fork_region));
+        const proc::AddressSpace& as = *c.proc->as;
+        Vector<mk_fork_region> pieces;
+        for (const proc::Region& r : as.regions()) {
+            if (proc::internal(r.kind))
+                continue;
+            for (uint64_t at = r.start; at < r.end;) {
+                bool written = false;
+                uint64_t to = r.prot ? as.written_run(at, r.end, written) : r.end;
+                if (pieces.size() + 1 >= MK_FORK_MAX_REGIONS) // too scattered: the rest whole
+                    to = r.end, written = true;
+                if (!pieces.push_back(mk_fork_region{at, to - at, r.prot, written}))
+                    return Errno::NOMEM;
+                at = to;
+            }
+        }
+        const uint64_t bytes = sizeof st + pieces.size() * sizeof(mk_fork_region);
+        Scratch s(c, bytes);
         if (!s.addr())
             return Errno::NOMEM;
-        uint32_t n = 0;
-        for (const proc::Region& r : regions) {
-            if (proc::internal(r.kind) || r.start == s.addr())
-                continue;
-            if (n == most)
-                return Errno::NOMEM;
-            mk_fork_region fr{r.start, r.end - r.start, r.prot, r.prot != 0};
-            TRY(s.put(sizeof st + n * sizeof fr, &fr, sizeof fr));
-            ++n;
-        }
-        st.nr_regions = n;
+        st.nr_regions = uint32_t(pieces.size());
         TRY(s.put(0, &st, sizeof st));
-        pid = TRY(forward_call(c, MK_SYS_FORK, s.addr(), sizeof st + n * sizeof(mk_fork_region)));
+        TRY(s.put(sizeof st, pieces.begin(), pieces.size() * sizeof(mk_fork_region)));
+        pid = TRY(forward_call(c, MK_SYS_FORK, s.addr(), bytes));
     }
     if ((flags & CLONE_PARENT_SETTID) && parent_tid) {
         int32_t child = int32_t(pid);

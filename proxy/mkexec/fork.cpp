@@ -1,10 +1,11 @@
 // New processes of the program's, run by Linux. The LWK hands over the
 // calling thread's registers, its signal state and the program's regions
 // (struct mk_fork_state, in a scratch mapping of the program's: read once,
-// checked, used as mkexec's own copy). mkexec copies every region out of
+// checked, used as mkexec's own copy). mkexec copies the regions out of
 // the window (through the checking pipe: a page the program unmapped
 // meanwhile reads as zeros, never a fault of mkexec's) into one private
-// mapping, and clones itself. The window is not inherited (VM_DONTCOPY):
+// mapping (the pieces never written are zero-filled in the child instead),
+// and clones itself. The window is not inherited (VM_DONTCOPY):
 // the child moves each copied piece to its address, closes mkexec's own
 // descriptors, takes the program's signal dispositions, mask, alternate
 // stack and thread pointer, loads the registers and continues from the
@@ -54,7 +55,7 @@ namespace {
 constexpr uint64_t PAGE = 4096;
 
 struct Move {
-    uint64_t from, to, len; // from: 0 for an empty reservation
+    uint64_t from, to, len; // from: 0 for zero-filled memory
     int prot;
 };
 
@@ -63,9 +64,9 @@ std::vector<Move> moves;    // the child's, read after the clone
 std::vector<int> closing;   // mkexec's own descriptors, closed in the child
 std::vector<std::string> exec_options; // mkexec's own options, for the next program
 
-long sys(long nr, long a = 0, long b = 0, long c = 0, long d = 0, long e = 0)
+long sys(long nr, long a = 0, long b = 0, long c = 0, long d = 0, long e = 0, long f = 0)
 {
-    long r = ::syscall(nr, a, b, c, d, e);
+    long r = ::syscall(nr, a, b, c, d, e, f);
     return r == -1 ? -errno : r;
 }
 
@@ -136,9 +137,9 @@ void set_actions(const mk_fork_state& st, bool exec)
                 child_fails("moving the program's memory into place");
             if (sys(SYS_mprotect, long(m.to), long(m.len), m.prot) != 0)
                 child_fails("setting the program's memory protection");
-        } else if (sys(SYS_mmap, long(m.to), long(m.len), PROT_NONE,
-                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE) != long(m.to)) {
-            child_fails("reserving the program's address ranges");
+        } else if (sys(SYS_mmap, long(m.to), long(m.len), m.prot, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED,
+                       -1, 0) != long(m.to)) {
+            child_fails("mapping the program's zero-filled ranges");
         }
     }
     for (int fd : closing)
@@ -171,7 +172,7 @@ bool in_window(uint64_t start, uint64_t len)
 // Copies a region of the program's; pages that cannot be read stay zero.
 void copy_region(char* to, uint64_t from, uint64_t len)
 {
-    constexpr uint64_t CHUNK = 256 * 1024;
+    constexpr uint64_t CHUNK = 1 << 20;
     for (uint64_t at = 0; at < len; at += CHUNK) {
         uint64_t n = len - at < CHUNK ? len - at : CHUNK;
         if (fetch_program(to + at, from + at, n))
@@ -215,6 +216,7 @@ long fork_program(const __u64* a)
         if (m == MAP_FAILED)
             return -ENOMEM;
         copy = static_cast<char*>(m);
+        (void)::madvise(copy, total, MADV_HUGEPAGE); // 2 MiB at a time where Linux can
     }
     moves.clear();
     uint64_t at = 0;
@@ -224,13 +226,10 @@ long fork_program(const __u64* a)
             moves.push_back({reinterpret_cast<uint64_t>(copy + at), r.start, r.len, int(r.prot)});
             at += r.len;
         } else {
-            moves.push_back({0, r.start, r.len, PROT_NONE});
+            moves.push_back({0, r.start, r.len, int(r.prot)});
         }
     }
-    closing.clear();
-    for (int fd = 0; fd < 65536; ++fd)
-        if (is_own_fd(fd))
-            closing.push_back(fd);
+    closing = own_fd_list();
 
     const long flags = long(st.flags & 0xff) | ((st.flags & CLONE_VFORK) ? long(CLONE_VFORK) : 0);
     long pid = ::syscall(SYS_clone, flags, 0, nullptr, nullptr, 0);

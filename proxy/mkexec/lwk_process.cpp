@@ -68,6 +68,8 @@ int move_fd_high(int fd)
 
 void forget_own_fd(int fd) { own_fds.erase(std::remove(own_fds.begin(), own_fds.end(), fd), own_fds.end()); }
 
+const std::vector<int>& own_fd_list() { return own_fds; }
+
 bool is_own_fd(long fd)
 {
     for (int own : own_fds)

@@ -6,6 +6,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace mkexec {
 
@@ -47,8 +48,9 @@ private:
 int move_fd_high(int fd);
 // fd, one of mkexec's own, was closed: the number is free for the program.
 void forget_own_fd(int fd);
-// Whether fd is one of mkexec's own.
+// Whether fd is one of mkexec's own; and all of them.
 bool is_own_fd(long fd);
+const std::vector<int>& own_fd_list();
 // Whether fd (another number) is the same open file as one of mkexec's own.
 bool is_own_file(int fd);
 // Whether fd is mkexec's own memory (/proc/<its pid>[/task/<tid>]/mem).

@@ -66,8 +66,9 @@ struct mk_pin_sink {
 
 /*
  * MK_SYS_FORK (state, bytes, 0, 0, 0, 0): fork, vfork, or clone without
- * CLONE_VM, as a process of Linux's: mkexec copies the regions the state
- * lists out of the window into a child of its own, which loads the
+ * CLONE_VM, as a process of Linux's: mkexec copies the written pieces of
+ * the regions the state lists out of the window into a child of its own
+ * (the others are zero-filled there), which loads the
  * registers and continues as the program's child on Linux. Answers the
  * child's pid, or -errno. With CLONE_VFORK the answer waits until the
  * child has called execve or ended.
@@ -86,7 +87,7 @@ struct mk_pin_sink {
 struct mk_fork_region {
 	__u64 start, len;        /* page-aligned, inside the window */
 	__u32 prot;              /* PROT_READ | PROT_WRITE | PROT_EXEC */
-	__u32 copy;              /* 1: its contents, 0: an empty reservation */
+	__u32 copy;              /* 1: its contents, 0: zero-filled (never written) */
 };
 struct mk_fork_action {
 	__u64 handler, flags, restorer, mask; /* as Linux's rt_sigaction takes it */
