@@ -104,6 +104,10 @@ bench-noise: bootstrap
 bench-fork: bootstrap
 	@bench/fork/run
 
+# MPI latency, bandwidth and collectives on LWK and Linux cores, on a test node.
+bench-mpi: bootstrap
+	@bench/mpi/run
+
 # Long fuzzing: each libFuzzer target for 5 minutes, then the ioctl fuzzer
 # in a test node for 10 minutes a run, on both kernels.
 fuzz: bootstrap
@@ -134,5 +138,5 @@ clean:
 	rm -rf $(BUILD)
 	-$(MAKE) -C $(KDIR) M=$(ROOT)/kmod clean >/dev/null 2>&1
 
-.PHONY: all kmod lwk user install fuzz bootstrap check demo lint bench-exec bench-node bench-partition bench-boot bench-ring bench-noise bench-syscall bench-threads bench-fork clean
+.PHONY: all kmod lwk user install fuzz bootstrap check demo lint bench-exec bench-node bench-partition bench-boot bench-ring bench-noise bench-syscall bench-threads bench-fork bench-mpi clean
 .PRECIOUS: $(BUILD)/kmod/%/mk.ko
