@@ -39,9 +39,8 @@ void list_add(Process* p)
     processes = p;
 }
 
-void list_remove(Process* p)
+void list_remove_locked(Process* p)
 {
-    LockGuard<Spinlock> g(list_lock);
     for (Process** pp = &processes; *pp; pp = &(*pp)->next)
         if (*pp == p) {
             *pp = p->next;
@@ -209,6 +208,37 @@ Process* find(int32_t pid)
     return nullptr;
 }
 
+Process* get(int32_t pid)
+{
+    LockGuard<Spinlock> g(list_lock);
+    for (Process* p = processes; p; p = p->next)
+        if (p->pid == pid && p->state == Process::State::running) {
+            ++p->users;
+            return p;
+        }
+    return nullptr;
+}
+
+namespace {
+
+// The end of a process whose memory Linux let go of: freed, and reported.
+void free_process(Process* p);
+
+} // namespace
+
+void put(Process* p)
+{
+    bool last;
+    {
+        LockGuard<Spinlock> g(list_lock);
+        last = --p->users == 0 && p->free_when_unused;
+        if (last)
+            list_remove_locked(p);
+    }
+    if (last)
+        free_process(p);
+}
+
 void spawn(const mk_msg_spawn& m)
 {
     const uint32_t me = percpu::index();
@@ -226,6 +256,8 @@ void spawn(const mk_msg_spawn& m)
         delete as.value();
         return reply_spawned(m.hdr, int(Errno::NOMEM), 0, 0);
     }
+    static uint64_t serials;
+    p->serial = __atomic_add_fetch(&serials, 1, __ATOMIC_RELAXED);
     p->pid = m.hdr.pid;
     p->ppid = m.ppid;
     p->uid = m.uid;
@@ -534,7 +566,21 @@ void unmapped(const mk_msg_unmap& m)
     }
     if (m.hdr.seq != p->unmap_seq)
         return; // an older range; the whole window's answer is still to come
-    list_remove(p);
+    {
+        LockGuard<Spinlock> g(list_lock);
+        if (p->users) { // another process's call still reads it: the last one frees it
+            p->free_when_unused = true;
+            return;
+        }
+        list_remove_locked(p);
+    }
+    free_process(p);
+}
+
+namespace {
+
+void free_process(Process* p)
+{
     int32_t status = p->exit_status;
     int32_t pid = p->pid;
     uint32_t p_fault = p->fault;
@@ -550,6 +596,8 @@ void unmapped(const mk_msg_unmap& m)
     e.fault_ip = p_fault_ip;
     channel::send(&e, sizeof e);
 }
+
+} // namespace
 
 void fault_process(int signal, uint32_t kind, uint64_t addr, uint64_t ip)
 {

@@ -141,10 +141,25 @@ struct Process {
     uint32_t fault;          // enum mk_exit_fault: how it ended, at fault_addr, fault_ip
     uint64_t fault_addr, fault_ip;
     uint64_t gone_run_tsc, gone_sys_tsc; // the CPU time of its ended threads (under lock)
+    // Another process's system call using this one (process_vm_readv):
+    // its memory is freed only when the last such user is done (under the
+    // list's lock).
+    uint32_t users;
+    bool free_when_unused;
+    uint64_t serial;         // unique among the processes this LWK ever had
+    // Processes whose memory Linux allowed this one to read and write
+    // (process_vm_readv/writev's ptrace check), by pid and serial (under lock).
+    struct Peer {
+        int32_t pid;
+        uint64_t serial;
+    } vm_peers[8];
     Process* next;
 };
 
 Process* find(int32_t pid);
+// A running process by pid, which stays (its memory too) until put(); or nullptr.
+Process* get(int32_t pid);
+void put(Process* p);
 // Debug (a hostile LWK, on purpose): points every process's user page
 // tables at Linux's memory (physical page 0x1000).
 void corrupt_page_tables();

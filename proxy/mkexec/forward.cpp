@@ -5,8 +5,8 @@
 // program may not close, read, write, ioctl, fcntl or dup mkexec's own
 // descriptors nor see them in a listing of /proc/self/fd, and
 // MK_SYS_MAP_SHARED
-// MK_SYS_SHMAT, MK_SYS_FORK and MK_SYS_EXECVE (the LWK's, <mk/proc.h>)
-// are mkexec's own work. (Its /proc/self files,
+// MK_SYS_SHMAT, MK_SYS_FORK, MK_SYS_EXECVE and MK_SYS_VM_ACCESS (the
+// LWK's, <mk/proc.h>) are mkexec's own work. (Its /proc/self files,
 // /proc/self/exe among them, are the LWK's: those calls never come here.)
 #include "forward.hpp"
 #include "arguments.hpp"
@@ -34,6 +34,24 @@ long raw(long nr, const __u64* a)
 
 } // namespace
 
+long may_access_memory(pid_t pid)
+{
+    // pidfd_getfd makes the very check process_vm_readv makes
+    // (PTRACE_MODE_ATTACH_REALCREDS): EPERM is a refusal; a descriptor or
+    // EBADF (the target has no fd 0) means it is allowed.
+    int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+    if (pidfd < 0)
+        return -errno;
+    long fd = ::syscall(SYS_pidfd_getfd, pidfd, 0, 0);
+    int err = errno;
+    ::close(pidfd);
+    if (fd >= 0) {
+        ::close(static_cast<int>(fd));
+        return 0;
+    }
+    return err == EBADF ? 0 : -err;
+}
+
 long perform(LwkProcess& proc, const mk_proc_event& call)
 {
     const __u64* a = call.args;
@@ -47,6 +65,8 @@ long perform(LwkProcess& proc, const mk_proc_event& call)
         return fork_program(a);
     case MK_SYS_EXECVE:
         return exec_program(a);
+    case MK_SYS_VM_ACCESS:
+        return may_access_memory(static_cast<pid_t>(a[0]));
     // mkexec's own descriptors (its process fd, its event loop's) are
     // closed to the program's calls as if they were not open.
     case SYS_close:

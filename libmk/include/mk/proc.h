@@ -81,6 +81,14 @@ struct mk_pin_sink {
  * mkexec checks every field: the state lies in the window, as do all the
  * regions, and nothing of it reaches mkexec's own memory.
  */
+/*
+ * MK_SYS_VM_ACCESS (pid): whether the program may read and write the
+ * memory of pid, another program of the same LWK, with process_vm_readv/
+ * writev (which the LWK then performs itself): mkexec answers 0 if Linux's
+ * ptrace check allows it (PTRACE_MODE_ATTACH_REALCREDS, as pidfd_getfd
+ * makes it), else -EPERM or -ESRCH.
+ */
+#define MK_SYS_VM_ACCESS 0x4d4b0005UL
 #define MK_SYS_FORK 0x4d4b0003UL
 #define MK_SYS_EXECVE 0x4d4b0004UL
 #define MK_FORK_MAX_REGIONS 4096

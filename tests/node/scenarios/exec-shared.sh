@@ -2,7 +2,8 @@
 # (pinned by mk.ko), so LWK programs and Linux processes see each other's
 # writes at once: /dev/shm (shm_open), memfd, SysV shm, read-only shared
 # mappings of files; a shared futex between two LWK programs; SIGBUS past a
-# file's end; and every pin dropped again (program exit, kill -9, shutdown).
+# file's end; process_vm_readv/writev between two LWK programs; and every
+# pin dropped again (program exit, kill -9, shutdown).
 # mkvm: --mem 2G --timeout 900
 . /mk/tests/lib.sh
 
@@ -83,6 +84,26 @@ i=0; while [ $i -lt 50 ] && ! memfree_back "$before" >/dev/null; do sleep 0.2; i
 ok "kill -9 of mkexec holding 64 MiB shared: the memory comes back" memfree_back "$before"
 eq "no program is left" 0 "$(lwk_programs)"
 eq "the LWK's free memory is back" "$free0" "$(lwk_free)"
+
+# One program reads and writes another's memory (process_vm_readv/writev,
+# Open MPI's one-copy path): the same as between two Linux processes.
+cma_pair() { # PREFIX: "" (Linux) or mkexec, for both programs
+	rm -f /tmp/cma.where
+	$1 ./cma hold 8 /tmp/cma.where >/tmp/cma.hold 2>&1 &
+	_h=$!
+	_i=0; while [ $_i -lt 150 ] && [ ! -s /tmp/cma.where ]; do sleep 0.2; _i=$((_i + 1)); done
+	read -r _pid _addr </tmp/cma.where
+	$1 ./cma read "$_pid" "$_addr" 8
+	$1 ./cma write "$_pid" "$_addr"
+	rm -f /tmp/cma.where
+	wait $_h
+	cat /tmp/cma.hold
+}
+cma_pair "" >/tmp/cma.linux
+cma_pair mkexec >/tmp/cma.lwk
+eq "process_vm_readv/writev between two LWK programs: as between two Linux processes" \
+	"$(cat /tmp/cma.linux)" "$(cat /tmp/cma.lwk)"
+eq "... which read what was there and wrote into the other" "3" "$(grep -c '0 wrong\|done\|written by a peer' /tmp/cma.lwk)"
 
 mkexec ./shm hold mk-hold 64 >/tmp/hold &
 h=$!

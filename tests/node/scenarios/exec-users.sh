@@ -77,6 +77,21 @@ eq "calls Linux keeps per thread are refused" "capset: Operation not permitted
 unshare(CLONE_FILES): Operation not permitted
 prctl(PR_SET_NO_NEW_PRIVS): Operation not permitted" "$(mkexec ./creds refused)"
 
+# --- another user's memory -------------------------------------------------------
+# Linux's ptrace check decides for process_vm_readv between LWK programs too.
+rm -f /tmp/cma.where
+mkexec ./cma hold 1 /tmp/cma.where >/dev/null 2>&1 &
+h=$!
+i=0; while [ $i -lt 150 ] && [ ! -s /tmp/cma.where ]; do sleep 0.2; i=$((i + 1)); done
+read -r pid addr </tmp/cma.where
+eq "alice cannot read root's LWK program (process_vm_readv), as on Linux" \
+	"$(as_alice ./cma read "$pid" "$addr" 1 2>&1)" "$(as_alice mkexec ./cma read "$pid" "$addr" 1 2>&1)"
+eq "... the refusal is EPERM" "process_vm_readv: Operation not permitted" \
+	"$(as_alice mkexec ./cma read "$pid" "$addr" 1 2>&1)"
+ok "... while root's own program may" sh -c "mkexec ./cma read $pid $addr 1 | grep -q '0 wrong'"
+rm -f /tmp/cma.where
+wait $h
+
 # --- lockdown (one way: last) -------------------------------------------------
 ok "shutdown (root)" mkctl shutdown
 if mount -t securityfs securityfs /sys/kernel/security 2>/dev/null || [ -e /sys/kernel/security/lockdown ]; then
