@@ -4,9 +4,12 @@
  * each rank may run on (which differ between Linux and the LWK).
  *   mpi_check              run the checks
  *   mpi_check crash R      rank R dereferences a null pointer after MPI_Init
- *   mpi_check sleep S      run the checks, then every rank sleeps S seconds */
+ *   mpi_check sleep S      run the checks, then every rank sleeps S seconds
+ *   mpi_check omp          and each rank's OpenMP team: its size, on how
+ *                          many distinct CPUs its threads run at once */
 #define _GNU_SOURCE
 #include <mpi.h>
+#include <omp.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,6 +69,28 @@ int main(int argc, char **argv)
 	char line[LINE], cpus[64];
 	snprintf(line, LINE, "rank %d of %d: ring got %d (%s), allreduce %ld (%s), bcast 1 MiB %s", rank, size, from,
 		 from == prev ? "ok" : "WRONG", sum, sum == want ? "ok" : "WRONG", bad ? "WRONG" : "ok");
+	if (argc == 2 && !strcmp(argv[1], "omp")) {
+		/* Hybrid: every thread of the team computes a share and says,
+		 * at a barrier (all running at once), where it is. */
+		int team = 0;
+		unsigned long used = 0;
+		long total = 0;
+#pragma omp parallel reduction(+ : total)
+		{
+#pragma omp single
+			team = omp_get_num_threads();
+#pragma omp barrier
+			int cpu = sched_getcpu();
+#pragma omp critical
+			used |= 1UL << (cpu & 63);
+#pragma omp for
+			for (long i = 1; i <= 1000000; i++)
+				total += i % 7;
+		}
+		size_t n = strlen(line);
+		snprintf(line + n, LINE - n, "; %d OpenMP threads on %d CPUs, sum %s", team, __builtin_popcountl(used),
+			 total == 2999998 ? "ok" : "WRONG");
+	}
 	cpulist(cpus, sizeof cpus);
 	char *lines = rank == 0 ? malloc((size_t)size * LINE) : NULL;
 	char *all_cpus = rank == 0 ? malloc((size_t)size * sizeof cpus) : NULL;
