@@ -10,20 +10,9 @@
 #include <sys/wait.h>
 #include <time.h>
 
+#include "bench_samples.h"
+
 extern char **environ;
-
-static double now_us(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
-}
-
-static int cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
-}
 
 int main(int argc, char **argv)
 {
@@ -46,7 +35,7 @@ int main(int argc, char **argv)
 	double *t = calloc(n, sizeof *t);
 	for (int k = 0; k < n; k++) {
 		pid_t pid;
-		double start = now_us();
+		double start = mk_now_us();
 		int rc = posix_spawn(&pid, cmd[0], NULL, NULL, cmd, environ);
 		if (rc != 0) {
 			fprintf(stderr, "mk-exec-bench: %s: %s\n", cmd[0], strerror(rc));
@@ -57,11 +46,10 @@ int main(int argc, char **argv)
 			fprintf(stderr, "mk-exec-bench: %s did not exit 0 (status %#x)\n", cmd[0], status);
 			return 1;
 		}
-		t[k] = now_us() - start;
+		t[k] = mk_now_us() - start;
 		if (csv)
 			printf("csv,%s,%d,%.0f\n", name, k, t[k]);
 	}
-	qsort(t, n, sizeof *t, cmp);
-	printf("%-24s %6d %10.0f %10.0f %10.0f %10.0f\n", name, n, t[0], t[n / 2], t[(int)(n * 0.99)], t[n - 1]);
+	mk_print_samples(name, t, n);
 	return 0;
 }

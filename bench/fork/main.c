@@ -14,25 +14,15 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_samples.h"
+
 extern char **environ;
-
-static double now_us(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
-}
-
-static int cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
-}
 
 static void report(const char *prefix, const char *name, double *t, int n)
 {
-	qsort(t, n, sizeof *t, cmp);
-	printf("%s-%s %d %.0f %.0f %.0f %.0f\n", prefix, name, n, t[0], t[n / 2], t[(n * 99) / 100], t[n - 1]);
+	char full[96];
+	snprintf(full, sizeof full, "%s-%s", prefix, name);
+	mk_print_samples(full, t, n);
 }
 
 static void wait_ok(pid_t pid, const char *what)
@@ -44,6 +34,55 @@ static void wait_ok(pid_t pid, const char *what)
 	}
 }
 
+static char *prog[2];
+static char *big;
+static size_t big_len;
+
+static pid_t fork_exit(void)
+{
+	pid_t pid = fork();
+	if (pid == 0)
+		_exit(0);
+	return pid;
+}
+
+static pid_t fork_exec(void)
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		execve(prog[0], prog, environ);
+		_exit(127);
+	}
+	return pid;
+}
+
+static pid_t spawn(void)
+{
+	pid_t pid;
+	return posix_spawn(&pid, prog[0], NULL, NULL, prog, environ) == 0 ? pid : -1;
+}
+
+static pid_t fork_big(void)
+{
+	pid_t pid = fork();
+	if (pid == 0)
+		_exit(big[big_len - 4096] == (char)(big_len - 4096) ? 0 : 1);
+	return pid;
+}
+
+/* n children made by make, each waited for; its row. */
+static void timed(const char *prefix, const char *name, int n, pid_t (*make)(void))
+{
+	double *t = calloc((size_t)n, sizeof *t);
+	for (int k = 0; k < n; k++) {
+		double s = mk_now_us();
+		wait_ok(make(), name);
+		t[k] = mk_now_us() - s;
+	}
+	report(prefix, name, t, n);
+	free(t);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 4) {
@@ -52,60 +91,24 @@ int main(int argc, char **argv)
 	}
 	const char *prefix = argv[1];
 	int n = atoi(argv[2]);
-	char *prog[] = {argv[3], NULL};
+	prog[0] = argv[3];
 	long mib = argc > 4 ? atol(argv[4]) : 0;
 	int n_big = argc > 5 ? atoi(argv[5]) : 3;
 	if (n <= 0 || n_big <= 0)
 		return 2;
-	double *t = calloc(n > n_big ? n : n_big, sizeof *t);
-
-	for (int k = 0; k < n; k++) {
-		double s = now_us();
-		pid_t pid = fork();
-		if (pid == 0)
-			_exit(0);
-		wait_ok(pid, "fork");
-		t[k] = now_us() - s;
-	}
-	report(prefix, "fork-exit", t, n);
-	for (int k = 0; k < n; k++) {
-		double s = now_us();
-		pid_t pid = fork();
-		if (pid == 0) {
-			execve(prog[0], prog, environ);
-			_exit(127);
-		}
-		wait_ok(pid, "fork+exec");
-		t[k] = now_us() - s;
-	}
-	report(prefix, "fork-exec-wait", t, n);
-	for (int k = 0; k < n; k++) {
-		double s = now_us();
-		pid_t pid;
-		if (posix_spawn(&pid, prog[0], NULL, NULL, prog, environ) != 0)
-			pid = -1;
-		wait_ok(pid, "posix_spawn");
-		t[k] = now_us() - s;
-	}
-	report(prefix, "posix-spawn", t, n);
+	timed(prefix, "fork-exit", n, fork_exit);
+	timed(prefix, "fork-exec-wait", n, fork_exec);
+	timed(prefix, "posix-spawn", n, spawn);
 	if (mib > 0) {
-		size_t len = (size_t)mib << 20;
-		char *m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		if (m == MAP_FAILED)
+		big_len = (size_t)mib << 20;
+		big = mmap(NULL, big_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (big == MAP_FAILED)
 			return 1;
-		for (size_t i = 0; i < len; i += 4096)
-			m[i] = (char)i;
-		for (int k = 0; k < n_big; k++) {
-			double s = now_us();
-			pid_t pid = fork();
-			if (pid == 0)
-				_exit(m[len - 4096] == (char)(len - 4096) ? 0 : 1);
-			wait_ok(pid, "fork of the big process");
-			t[k] = now_us() - s;
-		}
+		for (size_t i = 0; i < big_len; i += 4096)
+			big[i] = (char)i;
 		char name[64];
 		snprintf(name, sizeof name, "fork-exit-%ldMiB", mib);
-		report(prefix, name, t, n_big);
+		timed(prefix, name, n_big, fork_big);
 	}
 	return 0;
 }
