@@ -123,7 +123,7 @@ static vm_fault_t mk_proc_fault(struct vm_fault *vmf)
 		e = was;
 	}
 	prot = vm_get_page_prot(writable ? VM_READ | VM_WRITE | VM_SHARED : VM_READ | VM_SHARED);
-	if (span > PAGE_SIZE && mk_phys_in_lwk(e & MK_PT_ADDR & ~(span - 1), span)) {
+	if (span == (PAGE_SIZE << 9) && mk_phys_in_lwk(e & MK_PT_ADDR & ~(span - 1), span)) {
 		/*
 		 * A large leaf of LWK memory: the whole of it (within the
 		 * window) at once, as the entry just marked allows. One fault
