@@ -68,30 +68,34 @@ static bool mk_proc_walk(phys_addr_t table, u64 va, u64 **ep, u64 *e, u64 *span,
 	}
 	return false;
 }
-static vm_fault_t mk_proc_fault(struct vm_fault *vmf)
+/*
+ * The LWK's entry for the faulting address, checked (present, the
+ * program's, writable for a write, a page of Linux's only as pinned) and
+ * marked: *phys, *span and *writable say what may be mapped.
+ */
+static vm_fault_t mk_proc_claim(struct vm_fault *vmf, phys_addr_t *phys, u64 *span, u64 *entry, bool *writable)
 {
 	struct vm_area_struct *vma = vmf->vma;
 	struct mk_proc *p = vma->vm_private_data;
-	u64 va = vmf->address & PAGE_MASK, e = 0, span = 0, *ep = NULL;
-	phys_addr_t table = READ_ONCE(p->page_table), phys;
-	bool writable, user;
-	pgprot_t prot;
+	u64 va = vmf->address & PAGE_MASK, e = 0, *ep = NULL;
+	phys_addr_t table = READ_ONCE(p->page_table);
+	bool user;
 
 	if (!table || !mk_lwk_active())
 		return VM_FAULT_SIGBUS;
-	if (!mk_proc_walk(table, va, &ep, &e, &span, &user, &writable) || !user)
+	if (!mk_proc_walk(table, va, &ep, &e, span, &user, writable) || !user)
 		return VM_FAULT_SIGBUS;
-	writable &= !!(vma->vm_flags & VM_WRITE);
-	phys = (e & MK_PT_ADDR & ~(span - 1)) + (va & (span - 1));
-	if (!mk_phys_in_lwk(phys, PAGE_SIZE)) {
+	*writable &= !!(vma->vm_flags & VM_WRITE);
+	*phys = (e & MK_PT_ADDR & ~(*span - 1)) + (va & (*span - 1));
+	if (!mk_phys_in_lwk(*phys, PAGE_SIZE)) {
 		/* A page of Linux's only if this process pinned it, as pinned. */
 		bool pinned_writable;
 
-		if (!mk_pins_lookup(&p->pins, PHYS_PFN(phys), &pinned_writable))
+		if (!mk_pins_lookup(&p->pins, PHYS_PFN(*phys), &pinned_writable))
 			return VM_FAULT_SIGBUS;
-		writable &= pinned_writable;
+		*writable &= pinned_writable;
 	}
-	if ((vmf->flags & FAULT_FLAG_WRITE) && !writable)
+	if ((vmf->flags & FAULT_FLAG_WRITE) && !*writable)
 		return VM_FAULT_SIGBUS;
 	/*
 	 * The LWK learns that Linux holds the page (it must then ask Linux to
@@ -101,7 +105,7 @@ static vm_fault_t mk_proc_fault(struct vm_fault *vmf)
 	 * LWK changed the entry meanwhile).
 	 */
 	for (;;) {
-		u64 want = e | MK_PTE_LINUX_MAPPED | (writable ? MK_PTE_DIRTY : 0), was;
+		u64 want = e | MK_PTE_LINUX_MAPPED | (*writable ? MK_PTE_DIRTY : 0), was;
 
 		if (want == e)
 			break;
@@ -122,6 +126,21 @@ static vm_fault_t mk_proc_fault(struct vm_fault *vmf)
 			return VM_FAULT_NOPAGE;
 		e = was;
 	}
+	*entry = e;
+	return 0;
+}
+
+static vm_fault_t mk_proc_fault(struct vm_fault *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	u64 va = vmf->address & PAGE_MASK, e = 0, span = 0;
+	phys_addr_t phys = 0;
+	bool writable = false;
+	vm_fault_t r = mk_proc_claim(vmf, &phys, &span, &e, &writable);
+	pgprot_t prot;
+
+	if (r)
+		return r;
 	prot = vm_get_page_prot(writable ? VM_READ | VM_WRITE | VM_SHARED : VM_READ | VM_SHARED);
 	if (span == (PAGE_SIZE << 9) && mk_phys_in_lwk(e & MK_PT_ADDR & ~(span - 1), span)) {
 		/*
@@ -132,8 +151,8 @@ static vm_fault_t mk_proc_fault(struct vm_fault *vmf)
 		u64 first = max_t(u64, va & ~(span - 1), vma->vm_start);
 		u64 end = min_t(u64, (va & ~(span - 1)) + span, vma->vm_end), at;
 		phys_addr_t base = (e & MK_PT_ADDR & ~(span - 1)) - (va & ~(span - 1));
-		vm_fault_t r = 0;
 
+		r = 0;
 		for (at = first; at < end; at += PAGE_SIZE) {
 			vm_fault_t one = vmf_insert_pfn_prot(vma, at, PHYS_PFN(base + at), prot);
 
@@ -147,6 +166,27 @@ static vm_fault_t mk_proc_fault(struct vm_fault *vmf)
 	return vmf_insert_pfn_prot(vma, va, PHYS_PFN(phys), prot);
 }
 
+/*
+ * Linux writes a page the window maps read-only. The window is a shared
+ * writable mapping, so without this Linux would simply make the entry
+ * writable: a read-only page (a file the user may not write, pinned
+ * read-only; the program's text) would take Linux's write. Allowed only
+ * if the LWK's entry is writable now, for the page already mapped.
+ */
+static vm_fault_t mk_proc_pfn_mkwrite(struct vm_fault *vmf)
+{
+	u64 e = 0, span = 0;
+	phys_addr_t phys = 0;
+	bool writable = false;
+	vm_fault_t r = mk_proc_claim(vmf, &phys, &span, &e, &writable);
+
+	if (r)
+		return r == VM_FAULT_NOPAGE ? VM_FAULT_SIGBUS : r;
+	if (!writable || PHYS_PFN(phys) != pte_pfn(vmf->orig_pte))
+		return VM_FAULT_SIGBUS;
+	return 0;
+}
+
 /* The window stays one mapping: no mprotect, munmap or mseal of part of it. */
 static int mk_proc_may_split(struct vm_area_struct *vma, unsigned long addr)
 {
@@ -155,6 +195,7 @@ static int mk_proc_may_split(struct vm_area_struct *vma, unsigned long addr)
 
 static const struct vm_operations_struct mk_proc_vm_ops = {
 	.fault = mk_proc_fault,
+	.pfn_mkwrite = mk_proc_pfn_mkwrite,
 	.may_split = mk_proc_may_split,
 };
 

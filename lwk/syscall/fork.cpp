@@ -70,13 +70,18 @@ Result<long> new_process(Context& c, uint64_t flags, uint64_t sp, uint64_t paren
         sched::MutexGuard lock(c.proc->as->mutex());
         const proc::AddressSpace& as = *c.proc->as;
         Vector<mk_fork_region> pieces;
-        for (const proc::Region& r : as.regions()) {
+        const auto& regions = as.regions();
+        if (regions.size() > MK_FORK_MAX_REGIONS)
+            return Errno::NOMEM;
+        uint64_t left = regions.size(); // regions still to list, one piece each at least
+        for (const proc::Region& r : regions) {
+            --left;
             if (proc::internal(r.kind))
                 continue;
             for (uint64_t at = r.start; at < r.end;) {
                 bool written = false;
                 uint64_t to = r.prot ? as.written_run(at, r.end, written) : r.end;
-                if (pieces.size() + 1 >= MK_FORK_MAX_REGIONS) // too scattered: the rest whole
+                if (pieces.size() + left + 1 >= MK_FORK_MAX_REGIONS) // too scattered: the rest whole
                     to = r.end, written = true;
                 if (!pieces.push_back(mk_fork_region{at, to - at, r.prot, written}))
                     return Errno::NOMEM;

@@ -2,9 +2,10 @@
 // (what Open MPI's shared-memory transport uses for one-copy messages,
 // CMA): Linux cannot read an LWK process's memory (mkexec's window is no
 // memory Linux's own copy can pin), so the LWK copies between the two
-// address spaces itself, after Linux has said the caller may (its ptrace
-// check, PTRACE_MODE_ATTACH_REALCREDS, made by mkexec: MK_SYS_VM_ACCESS;
-// remembered per peer process). Any other pid is Linux's: forwarded.
+// address spaces itself, between processes of one user, after Linux has
+// said the caller may (its ptrace check, PTRACE_MODE_ATTACH_REALCREDS,
+// made by mkexec: MK_SYS_VM_ACCESS; remembered per peer process). Any
+// other pid is Linux's: forwarded.
 #include <syscall/syscall.hpp>
 
 #include <proc/process.hpp>
@@ -19,12 +20,18 @@ struct IoVec {
 };
 constexpr uint64_t IOV_MAX = 1024;
 
-// Whether Linux lets c's process read and write peer's memory.
+// Whether c's process may read and write peer's memory: only a process of
+// the same user and group (as mk.ko recorded them when it created both:
+// mkexec is the user's own program, so its answer alone proves nothing),
+// and only if Linux's ptrace check, made by mkexec, allows it too (Yama,
+// dumpable). Root reaches only root's processes.
 Result<void> may_access(Context& c, proc::Process* peer)
 {
     proc::Process* p = c.proc;
     if (peer == p)
         return {};
+    if (peer->uid != p->uid || peer->gid != p->gid)
+        return Errno::PERM;
     {
         LockGuard<Spinlock> g(p->lock);
         for (const auto& known : p->vm_peers)

@@ -5,7 +5,8 @@
 // the window (through the checking pipe: a page the program unmapped
 // meanwhile reads as zeros, never a fault of mkexec's) into one private
 // mapping (the pieces never written are zero-filled in the child instead),
-// and clones itself. The window is not inherited (VM_DONTCOPY):
+// and clones itself (a vfork as a fork: the child has its copy, the parent
+// goes on at once). The window is not inherited (VM_DONTCOPY):
 // the child moves each copied piece to its address, closes mkexec's own
 // descriptors, takes the program's signal dispositions, mask, alternate
 // stack and thread pointer, loads the registers and continues from the
@@ -31,6 +32,7 @@
 #include <csignal>
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
 #include <mutex>
 #include <fcntl.h>
@@ -63,11 +65,21 @@ std::mutex fork_m;          // one fork at a time: the globals are the next chil
 std::vector<Move> moves;    // the child's, read after the clone
 std::vector<int> closing;   // mkexec's own descriptors, closed in the child
 std::vector<std::string> exec_options; // mkexec's own options, for the next program
+std::vector<std::string> exec_environment; // and its own environment
 
 long sys(long nr, long a = 0, long b = 0, long c = 0, long d = 0, long e = 0, long f = 0)
 {
     long r = ::syscall(nr, a, b, c, d, e, f);
     return r == -1 ? -errno : r;
+}
+
+// A system call with no C library around it (no errno).
+long raw_syscall(long nr, long a, long b, long c, long d)
+{
+    long r;
+    register long r10 asm("r10") = d;
+    asm volatile("syscall" : "=a"(r) : "a"(nr), "D"(a), "S"(b), "d"(c), "r"(r10) : "rcx", "r11", "memory");
+    return r;
 }
 
 // The last step: registers as the program had them, rax 0, at its rip.
@@ -149,9 +161,6 @@ void set_actions(const mk_fork_state& st, bool exec)
         stack_t ss{reinterpret_cast<void*>(st.altstack_sp), int(st.altstack_flags), st.altstack_size};
         ::syscall(SYS_sigaltstack, &ss, nullptr);
     }
-    constexpr long ARCH_SET_FS = 0x1002;
-    if (sys(SYS_arch_prctl, ARCH_SET_FS, long(st.fs_base)) != 0)
-        child_fails("setting the thread pointer");
     if (st.flags & (CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID)) {
         long tid = ::syscall(SYS_gettid);
         if (st.flags & CLONE_CHILD_SETTID)
@@ -159,7 +168,14 @@ void set_actions(const mk_fork_state& st, bool exec)
         if (st.flags & CLONE_CHILD_CLEARTID)
             ::syscall(SYS_set_tid_address, st.child_tid);
     }
-    ::syscall(SYS_rt_sigprocmask, SIG_SETMASK, &st.sigmask, nullptr, 8);
+    // The last two calls are made without the C library (whose errno lives
+    // behind the thread pointer): the program's thread pointer, then its
+    // mask (every signal stayed blocked until here, so no handler of the
+    // program ran on mkexec's stack or thread pointer).
+    constexpr long ARCH_SET_FS = 0x1002;
+    if (raw_syscall(SYS_arch_prctl, ARCH_SET_FS, long(st.fs_base), 0, 0) != 0)
+        child_fails("setting the thread pointer");
+    raw_syscall(SYS_rt_sigprocmask, SIG_SETMASK, long(&st.sigmask), 0, 8);
     mkexec_child_rip = st.rip;
     enter_child(&st);
 }
@@ -231,11 +247,18 @@ long fork_program(const __u64* a)
     }
     closing = own_fd_list();
 
-    const long flags = long(st.flags & 0xff) | ((st.flags & CLONE_VFORK) ? long(CLONE_VFORK) : 0);
-    long pid = ::syscall(SYS_clone, flags, 0, nullptr, nullptr, 0);
+    // A vfork's child has a copy too, so the parent need not wait for its
+    // exec (POSIX allows vfork to be fork): nothing of the program's stays
+    // locked meanwhile. Every signal is blocked across the clone; the child
+    // takes the program's mask last.
+    sigset_t all, old;
+    sigfillset(&all);
+    ::pthread_sigmask(SIG_SETMASK, &all, &old);
+    long pid = ::syscall(SYS_clone, long(st.flags & 0xff), 0, nullptr, nullptr, 0);
     if (pid == 0)
         child_main();
     int err = errno;
+    ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
     if (copy)
         ::munmap(copy, total);
     return pid < 0 ? -err : pid;
@@ -289,7 +312,46 @@ int fetch_vector(uint64_t addr, std::vector<std::string>& out, size_t& bytes)
 
 } // namespace
 
-void set_exec_options(const std::vector<std::string>& options) { exec_options = options; }
+void set_exec_options(const std::vector<std::string>& options, char** environment)
+{
+    exec_options = options;
+    for (char** e = environment; e && *e; ++e)
+        exec_environment.emplace_back(*e);
+}
+
+namespace {
+
+char** own_environment()
+{
+    static std::vector<char*> env;
+    env.clear();
+    for (auto& e : exec_environment)
+        env.push_back(e.data());
+    env.push_back(nullptr);
+    return env.data();
+}
+
+} // namespace
+
+std::vector<std::string> read_exec_environment(int fd)
+{
+    std::vector<std::string> env;
+    std::string all;
+    char buf[65536];
+    ssize_t n;
+    ::lseek(fd, 0, SEEK_SET);
+    while ((n = ::read(fd, buf, sizeof buf)) > 0)
+        all.append(buf, static_cast<size_t>(n));
+    ::close(fd);
+    for (size_t at = 0; at < all.size();) {
+        size_t end = all.find('\0', at);
+        if (end == std::string::npos)
+            end = all.size();
+        env.push_back(all.substr(at, end - at));
+        at = end + 1;
+    }
+    return env;
+}
 
 long exec_program(const __u64* a)
 {
@@ -332,30 +394,46 @@ long exec_program(const __u64* a)
         return -e.error;
     }
 
+    // The program's environment goes to the next mkexec in a memory file
+    // (mkexec itself keeps its own: LD_PRELOAD and the like are the
+    // program's), which it reads and closes.
+    int env_fd = ::memfd_create("mkexec-environment", 0);
+    if (env_fd < 0)
+        return -errno;
+    struct Closer {
+        int fd;
+        ~Closer() { ::close(fd); }
+    } closer{env_fd};
+    for (const auto& e : envp)
+        if (::write(env_fd, e.c_str(), e.size() + 1) != static_cast<ssize_t>(e.size() + 1))
+            return -ENOMEM;
+
     // mkexec again, running the new program: same pid, the descriptors the
-    // program keeps, its environment.
+    // program keeps; the program's mask passed on as an option, since
+    // mkexec execs with every signal blocked (one that comes meanwhile
+    // waits for the next mkexec, which passes it on).
+    char mask[32];
+    std::snprintf(mask, sizeof mask, "%llx", static_cast<unsigned long long>(st.sigmask));
     std::vector<std::string> args{"mkexec"};
     args.insert(args.end(), exec_options.begin(), exec_options.end());
-    args.insert(args.end(), {"--argv0", argv.empty() ? std::string() : argv[0], "--", path});
+    args.insert(args.end(), {"--exec-state", std::to_string(env_fd) + ":" + mask, "--argv0",
+                                argv.empty() ? std::string() : argv[0], "--", path});
     if (argv.size() > 1)
         args.insert(args.end(), argv.begin() + 1, argv.end());
-    std::vector<char*> av, ev;
+    std::vector<char*> av;
     for (auto& s : args)
         av.push_back(s.data());
     av.push_back(nullptr);
-    for (auto& s : envp)
-        ev.push_back(s.data());
-    ev.push_back(nullptr);
 
     std::lock_guard<std::mutex> g(fork_m);
+    sigset_t all, old;
+    sigfillset(&all);
+    ::pthread_sigmask(SIG_SETMASK, &all, &old);
     mk_fork_action saved[64];
     for (int sig = 1; sig <= 64; ++sig)
         ::syscall(SYS_rt_sigaction, sig, nullptr, &saved[sig - 1], 8);
-    sigset_t old;
-    ::pthread_sigmask(SIG_SETMASK, nullptr, &old);
     set_actions(st, true);
-    ::syscall(SYS_rt_sigprocmask, SIG_SETMASK, &st.sigmask, nullptr, 8);
-    ::execve("/proc/self/exe", av.data(), ev.data());
+    ::execve("/proc/self/exe", av.data(), own_environment());
     const int err = errno;
     // Still mkexec: as it was.
     for (int sig = 1; sig <= 64; ++sig)

@@ -15,8 +15,11 @@ long fork_program(const __u64* args);
 // execve/execveat: mkexec runs the new program on the LWK, in the same
 // process (never returns if it could); -errno otherwise, nothing changed.
 long exec_program(const __u64* args);
-// mkexec's own options (--cpus, --poll, ...), which the next program
-// gets too.
-void set_exec_options(const std::vector<std::string>& options);
+// mkexec's own options (--cpus, --poll, ...) and environment, which the
+// next mkexec gets too.
+void set_exec_options(const std::vector<std::string>& options, char** environment);
+// The program's environment, from the memory file an execve passed on
+// (--exec-state), which it closes.
+std::vector<std::string> read_exec_environment(int fd);
 
 } // namespace mkexec

@@ -21,6 +21,7 @@
 #include <cerrno>
 #include <cstring>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 namespace mkexec {
@@ -36,20 +37,14 @@ long raw(long nr, const __u64* a)
 
 long may_access_memory(pid_t pid)
 {
-    // pidfd_getfd makes the very check process_vm_readv makes
-    // (PTRACE_MODE_ATTACH_REALCREDS): EPERM is a refusal; a descriptor or
-    // EBADF (the target has no fd 0) means it is allowed.
-    int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
-    if (pidfd < 0)
-        return -errno;
-    long fd = ::syscall(SYS_pidfd_getfd, pidfd, 0, 0);
-    int err = errno;
-    ::close(pidfd);
-    if (fd >= 0) {
-        ::close(static_cast<int>(fd));
+    // A one-byte read of the other process's address 0 makes the very check
+    // process_vm_readv makes (PTRACE_MODE_ATTACH_REALCREDS): EPERM is a
+    // refusal, ESRCH no such process; EFAULT (nothing at 0) means allowed.
+    char byte;
+    iovec local{&byte, 1}, remote{nullptr, 1};
+    if (::process_vm_readv(pid, &local, 1, &remote, 1, 0) >= 0 || errno == EFAULT)
         return 0;
-    }
-    return err == EBADF ? 0 : -err;
+    return -errno;
 }
 
 long perform(LwkProcess& proc, const mk_proc_event& call)

@@ -72,6 +72,8 @@ struct Options {
     std::optional<unsigned> poll_cpu; // --poll=CPU
     std::vector<std::string> argv; // the program and its arguments
     std::optional<std::string> argv0; // --argv0
+    int exec_env_fd = -1;             // --exec-state: the program's environment,
+    uint64_t exec_mask = 0;           // and its blocked signals
     std::vector<std::string> own_args; // mkexec's options as given, --argv0 aside
 };
 
@@ -111,6 +113,15 @@ Options parse(int argc, char** argv)
         if (a == "--") {
             ++i;
             break;
+        }
+        if (a == "--exec-state") { // mkexec's own, from an execve of the program (fork.cpp)
+            unsigned long long mask = 0;
+            int fd = -1;
+            if (i + 1 >= argc || std::sscanf(argv[++i], "%d:%llx", &fd, &mask) != 2 || fd < 0)
+                usage_error("--exec-state is mkexec's own");
+            o.exec_env_fd = fd;
+            o.exec_mask = mask;
+            continue;
         }
         if (a == "--argv0" || a.rfind("--argv0=", 0) == 0) {
             if (a == "--argv0" && i + 1 >= argc)
@@ -184,8 +195,22 @@ Options parse(int argc, char** argv)
 int main(int argc, char** argv)
 {
     mkexec::remember_inherited_fds();
-    const mkexec::InheritedSignals inherited = mkexec::inherited_signals();
+    mkexec::InheritedSignals inherited = mkexec::inherited_signals();
     Options opt = parse(argc, argv);
+    // After an execve of the program: its environment and mask (mkexec
+    // itself was started with its own environment and every signal blocked).
+    std::vector<std::string> env;
+    if (opt.exec_env_fd >= 0) {
+        env = mkexec::read_exec_environment(opt.exec_env_fd);
+        inherited.blocked = opt.exec_mask;
+    } else {
+        for (char** e = environ; *e; ++e)
+            env.emplace_back(*e);
+    }
+    std::vector<char*> program_env;
+    for (auto& e : env)
+        program_env.push_back(e.data());
+    program_env.push_back(nullptr);
     mkexec::Program prog;
     try {
         prog = mkexec::load_program(opt.argv[0]);
@@ -195,7 +220,7 @@ int main(int argc, char** argv)
     }
     if (opt.argv0)
         opt.argv[0] = *opt.argv0;
-    mkexec::set_exec_options(opt.own_args);
+    mkexec::set_exec_options(opt.own_args, environ);
     std::optional<cpu_set_t> serve_cpus;
     try {
         serve_cpus = mkexec::server_cpus(opt.serve_cpus);
@@ -211,6 +236,9 @@ int main(int argc, char** argv)
                                  : std::string("--poll: no doorbell CPU (is mk.ko loaded?); name one with --poll=CPU"));
     }
     mkexec::setup_signals();
+    // mkexec's own mask, whatever it inherited: only the relayed signals
+    // blocked (they wait for the relay); the program's is the LWK's.
+    pthread_sigmask(SIG_SETMASK, &mkexec::relayed_signals(), nullptr);
 
     try {
         std::optional<mk::Device> dev;
@@ -223,7 +251,7 @@ int main(int argc, char** argv)
         }
         int dev_fd = mkexec::move_fd_high(::dup(dev->fd()));
         mkexec::Staging staging =
-            mkexec::build_staging(prog, mkexec::program_argv(prog, opt.argv), environ, inherited);
+            mkexec::build_staging(prog, mkexec::program_argv(prog, opt.argv), program_env.data(), inherited);
         mkexec::LwkProcess proc(dev_fd, opt.cores, opt.cpus, staging.bytes, prog.path);
         ::close(dev_fd);
         mkexec::forget_own_fd(dev_fd);

@@ -70,8 +70,8 @@ struct mk_pin_sink {
  * the regions the state lists out of the window into a child of its own
  * (the others are zero-filled there), which loads the
  * registers and continues as the program's child on Linux. Answers the
- * child's pid, or -errno. With CLONE_VFORK the answer waits until the
- * child has called execve or ended.
+ * child's pid, or -errno. A vfork is a fork (the child has its copy; the
+ * answer does not wait for its execve).
  * MK_SYS_EXECVE (dirfd, path, argv, envp, flags, state): execveat of the
  * program: mkexec checks the new program as execve would, takes the
  * program's signal dispositions and mask (only those fields of the state
@@ -85,8 +85,11 @@ struct mk_pin_sink {
  * MK_SYS_VM_ACCESS (pid): whether the program may read and write the
  * memory of pid, another program of the same LWK, with process_vm_readv/
  * writev (which the LWK then performs itself): mkexec answers 0 if Linux's
- * ptrace check allows it (PTRACE_MODE_ATTACH_REALCREDS, as pidfd_getfd
- * makes it), else -EPERM or -ESRCH.
+ * ptrace check allows it (PTRACE_MODE_ATTACH_REALCREDS, which a one-byte
+ * process_vm_readv of pid's address 0 makes), else -EPERM or -ESRCH. The
+ * LWK asks only for a process of the same user and group as mk.ko
+ * recorded them (mkexec is the user's own program: its answer alone
+ * proves nothing).
  */
 #define MK_SYS_VM_ACCESS 0x4d4b0005UL
 #define MK_SYS_FORK 0x4d4b0003UL

@@ -58,6 +58,7 @@ same "bash exec: descriptors without close-on-exec stay, the status is the new p
 	exec 7>/tmp/seven; exec 8>/tmp/eight; exec {fd}>/tmp/cloexec
 	exec bash -c "echo via seven >&7; ls /proc/self/fd/8 >/dev/null && echo eight open; exit 5"'
 same "... and the files hold what was written" cat /tmp/seven
+same "execve passes the program's environment, not mkexec's" env -i A=1 bash -c 'export B=2; unset A; exec env'
 eq "execve keeps the pid" "same pid" "$(mkexec bash -c 'echo $$ >/tmp/pid; exec bash -c "[ \$\$ = \$(cat /tmp/pid) ] && echo same pid"')"
 mkexec bash -c 'exec bash -c "cat /proc/\$PPID/comm"' >/tmp/parent.lwk
 bash -c 'exec bash -c "cat /proc/\$PPID/comm"' >/tmp/parent.linux

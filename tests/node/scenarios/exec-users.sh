@@ -77,6 +77,17 @@ eq "calls Linux keeps per thread are refused" "capset: Operation not permitted
 unshare(CLONE_FILES): Operation not permitted
 prctl(PR_SET_NO_NEW_PRIVS): Operation not permitted" "$(mkexec ./creds refused)"
 
+# --- pages alice may only read ------------------------------------------------
+# A shared read-only mapping of root's file, shown to Linux once, then given
+# to read(2): Linux refuses to write it (EFAULT), the file keeps its bytes.
+printf 'original\n' >/tmp/rootfile
+chmod 644 /tmp/rootfile
+as_alice ./rowrite /tmp/rootfile >/tmp/rowrite.linux 2>&1
+as_alice mkexec ./rowrite /tmp/rootfile >/tmp/rowrite.lwk 2>&1
+eq "alice's read into her read-only mapping of root's file: EFAULT, as on Linux" \
+	"$(cat /tmp/rowrite.linux)" "$(cat /tmp/rowrite.lwk)"
+eq "... and root's file is unchanged" "original" "$(cat /tmp/rootfile)"
+
 # --- another user's memory -------------------------------------------------------
 # Linux's ptrace check decides for process_vm_readv between LWK programs too.
 rm -f /tmp/cma.where
