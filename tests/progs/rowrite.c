@@ -17,12 +17,13 @@ int main(int argc, char **argv)
 	}
 	int fd = open(argv[1], O_RDONLY);
 	char *p = fd < 0 ? MAP_FAILED : mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0);
-	int null = open("/dev/null", O_WRONLY), pipefd[2];
-	if (p == MAP_FAILED || null < 0 || pipe(pipefd) != 0) {
+	int seen[2], pipefd[2];
+	if (p == MAP_FAILED || pipe(seen) != 0 || pipe(pipefd) != 0) {
 		perror("rowrite");
 		return 1;
 	}
-	printf("Linux reads the page: %zd\n", write(null, p, 64));
+	// Into a pipe (not /dev/null, which reads nothing): Linux reads the page.
+	printf("Linux reads the page: %zd\n", write(seen[1], p, 64));
 	if (write(pipefd[1], "EVIL", 4) != 4)
 		return 1;
 	ssize_t n = read(pipefd[0], p, 4);
