@@ -2,8 +2,7 @@
 # (vader shared memory) and MPICH (Hydra, UCX): the job's results are the
 # same as on Linux, each rank takes its share of the LWK cores from its
 # local rank, too many ranks are refused, a crashing rank ends the job with
-# its report, Ctrl-C or kill -9 of mpirun leaves no LWK program behind, and
-# a hybrid job's OpenMP threads run on their rank's cores.
+# its report, and Ctrl-C or kill -9 of mpirun leaves no LWK program behind.
 # mkvm: --cpus 5 --mem 2G --timeout 900
 . /mk/tests/lib.sh
 
@@ -47,16 +46,6 @@ eq "4 ranks, one LWK core each: exit status 0" 0 "$?"
 eq "... results as on Linux" "$(run ompi 4 $job 2>&1 | grep '^rank')" "$(echo "$out" | grep '^rank')"
 eq "... on cores 1, 2, 3, 4" "1 2 3 4" \
 	"$(echo "$out" | sed -n 's/^cpus of rank [0-9]*: //p' | tr '\n' ' ' | sed 's/ $//')"
-
-# Hybrid MPI + OpenMP: each rank's team on its own share of the cores.
-out=$(OMP_NUM_THREADS=2 run ompi 2 mkexec $job omp 2>&1)
-eq "hybrid, OMP_NUM_THREADS=2: each rank's 2 threads run at once on 2 LWK cores" 2 \
-	"$(echo "$out" | grep -c '; 2 OpenMP threads on 2 CPUs, sum ok$')"
-eq "... its cores" "cpus of rank 0: 1-2
-cpus of rank 1: 3-4" "$(echo "$out" | grep '^cpus')"
-out=$(run ompi 2 mkexec $job omp 2>&1)
-eq "hybrid without OMP_NUM_THREADS: the team is the rank's share (2 threads)" 2 \
-	"$(echo "$out" | grep -c '; 2 OpenMP threads on 2 CPUs, sum ok$')"
 
 for mpi in ompi mpich; do
 	job=./mpi_check_$mpi
