@@ -41,7 +41,10 @@ ok "all@1 took most of node 1 and left Linux its margin there" sh -c "
 ok "Linux still works with node 1 nearly full: a 64 MiB allocation succeeds" \
 	sh -c 'head -c 67108864 /dev/zero > /tmp/fill && rm /tmp/fill'
 ok "release" mkctl release
-ok "node 1's MemFree is back" within 2 "$(node_memfree_kb 1)" "$n1"
+# Within 3 %: filling node 1 nearly to its end makes Linux's own slab and
+# page tables grow there meanwhile (2.0 % once on 6.1); what mk holds is
+# hundreds of MiB, all or nothing.
+ok "node 1's MemFree is back" within 3 "$(node_memfree_kb 1)" "$n1"
 ok "rmmod" rmmod mk
 ok "dmesg shows no warning or oops" dmesg_clean
 finish
