@@ -260,6 +260,7 @@ long with_copies(long nr, const char* k, uint64_t* a)
 } // namespace
 
 bool fetch_program(void* dst, uint64_t addr, size_t len) { return fetch(dst, addr, len); }
+bool in_program_window(uint64_t addr, uint64_t len) { return in_window(addr, len); }
 
 void open_copy_pipe()
 {

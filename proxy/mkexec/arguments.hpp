@@ -20,6 +20,8 @@ bool checked_call(const mk_proc_event& call, long* ret);
 // Copies len bytes of the program's memory at addr to dst (mkexec's):
 // false if any of them is outside the window or not mapped.
 bool fetch_program(void* dst, uint64_t addr, size_t len);
+// Whether [addr, addr + len) lies in the program's window (len 0: always).
+bool in_program_window(uint64_t addr, uint64_t len);
 
 // The pipe the checks copy through: made before mkexec's own descriptors
 // are taken out of the program's reach (adopt_own_fds).

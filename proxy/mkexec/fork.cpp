@@ -180,11 +180,6 @@ void set_actions(const mk_fork_state& st, bool exec)
     enter_child(&st);
 }
 
-bool in_window(uint64_t start, uint64_t len)
-{
-    return start >= MK_USER_WINDOW_START && start < MK_USER_WINDOW_END && len <= MK_USER_WINDOW_END - start;
-}
-
 // Copies a region of the program's; pages that cannot be read stay zero.
 void copy_region(char* to, uint64_t from, uint64_t len)
 {
@@ -216,14 +211,14 @@ long fork_program(const __u64* a)
         return -EINVAL;
     uint64_t total = 0, last_end = 0;
     for (const mk_fork_region& r : regions) {
-        if (r.start % PAGE || r.len % PAGE || !r.len || !in_window(r.start, r.len) || r.start < last_end ||
+        if (r.start % PAGE || r.len % PAGE || !r.len || !in_program_window(r.start, r.len) || r.start < last_end ||
             (r.prot & ~uint32_t(PROT_READ | PROT_WRITE | PROT_EXEC)))
             return -EINVAL;
         last_end = r.start + r.len;
         if (r.copy)
             total += r.len;
     }
-    if (!in_window(st.child_tid, 4) && (st.flags & (CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID)))
+    if (!in_program_window(st.child_tid, 4) && (st.flags & (CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID)))
         return -EFAULT;
 
     char* copy = nullptr;
