@@ -5,7 +5,9 @@
 #include "progress.hpp"
 #include "status_view.hpp"
 
+#include <mk/cpu_snapshot.hpp>
 #include <mk/device.hpp>
+#include <mk/proc.h>
 #include <mk/lwk_image.hpp>
 #include <mk/memspec.hpp>
 #include <mk/size.hpp>
@@ -58,10 +60,11 @@ int cmd_boot(const Args& args)
             dev.release_mem();
         if (reserved_cpus)
             dev.release_cpus(cpus);
+        mk::forget_online_cpus("/sys/devices/system/cpu", MK_CPU_SNAPSHOT_DIR);
     };
     try {
         if (!cpus.empty()) {
-            dev.reserve_cpus(cpus);
+            reserve_cpus(dev, cpus);
             reserved_cpus = true;
         }
         if (!mem.empty()) {

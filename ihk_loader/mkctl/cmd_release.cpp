@@ -3,7 +3,9 @@
 #include "options.hpp"
 #include "status_view.hpp"
 
+#include <mk/cpu_snapshot.hpp>
 #include <mk/device.hpp>
+#include <mk/proc.h>
 
 #include <iostream>
 
@@ -31,8 +33,10 @@ int cmd_release(const Args& args)
 
     mk::Device dev;
     mk::Status before = dev.status();
-    if (vm->count("cpus") || (all && !before.cpus.empty()))
+    if (vm->count("cpus") || (all && !before.cpus.empty())) {
         dev.release_cpus(cpus);
+        mk::forget_online_cpus("/sys/devices/system/cpu", MK_CPU_SNAPSHOT_DIR);
+    }
     if (vm->count("mem") || all)
         dev.release_mem();
 

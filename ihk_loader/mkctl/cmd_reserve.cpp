@@ -4,7 +4,9 @@
 #include "progress.hpp"
 #include "status_view.hpp"
 
+#include <mk/cpu_snapshot.hpp>
 #include <mk/device.hpp>
+#include <mk/proc.h>
 #include <mk/memspec.hpp>
 #include <mk/topology.hpp>
 
@@ -36,6 +38,21 @@ CpuList resolve_cpus(const std::string& spec)
         return mk::choose_cores(mk::system_topology(), a.cores, a.placement);
     }
     return mk::parse_cpulist(spec, MK_MAX_CPUS);
+}
+
+void reserve_cpus(mk::Device& dev, const CpuList& cpus)
+{
+    std::string failed =
+        mk::snapshot_cpu_topology(cpus, "/sys/devices/system/cpu", MK_CPU_SNAPSHOT_DIR);
+    if (!failed.empty())
+        std::cerr << "mkctl: warning: the topology of the CPUs was not copied for LWK programs ("
+                  << failed << "); hwloc will not see their cores\n";
+    try {
+        dev.reserve_cpus(cpus);
+    } catch (...) {
+        mk::forget_online_cpus("/sys/devices/system/cpu", MK_CPU_SNAPSHOT_DIR);
+        throw;
+    }
 }
 
 int cmd_reserve(const Args& args)
@@ -76,13 +93,15 @@ int cmd_reserve(const Args& args)
         cpus = resolve_cpus((*vm)["cpus"].as<std::string>());
 
     if (!cpus.empty())
-        dev.reserve_cpus(cpus);
+        reserve_cpus(dev, cpus);
     if (!mem.empty()) {
         try {
             with_progress("reserving memory", [&] { dev.reserve_mem(mem, policy); });
         } catch (...) {
-            if (!cpus.empty())
+            if (!cpus.empty()) {
                 dev.release_cpus(cpus);
+                mk::forget_online_cpus("/sys/devices/system/cpu", MK_CPU_SNAPSHOT_DIR);
+            }
             throw;
         }
     }

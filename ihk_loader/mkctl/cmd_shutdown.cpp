@@ -2,7 +2,9 @@
 #include "commands.hpp"
 #include "options.hpp"
 
+#include <mk/cpu_snapshot.hpp>
 #include <mk/device.hpp>
+#include <mk/proc.h>
 #include <mk/size.hpp>
 
 #include <iostream>
@@ -24,6 +26,7 @@ int cmd_shutdown(const Args& args)
     mk::Status before = dev.status();
     bool keep = vm->count("keep") > 0;
     dev.shutdown(keep);
+    mk::forget_online_cpus("/sys/devices/system/cpu", MK_CPU_SNAPSHOT_DIR);
     bool had_lwk = before.state == MK_STATE_BOOTING || before.state == MK_STATE_RUNNING ||
         before.state == MK_STATE_PANICKED;
     if (had_lwk)

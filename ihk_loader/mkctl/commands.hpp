@@ -2,6 +2,7 @@
 #pragma once
 
 #include <mk/cpulist.hpp>
+#include <mk/device.hpp>
 
 #include <string>
 #include <vector>
@@ -19,6 +20,10 @@ struct Command {
 
 // --cpus LIST or auto:N[:compact|spread], resolved to Linux CPU numbers.
 CpuList resolve_cpus(const std::string& spec);
+
+// Takes cpus from Linux, after keeping a copy of their sysfs topology for
+// the LWK's programs (<mk/cpu_snapshot.hpp>; a failure to copy is a warning).
+void reserve_cpus(mk::Device& dev, const CpuList& cpus);
 
 int cmd_version(const Args& args);
 int cmd_boot(const Args& args);

@@ -89,8 +89,9 @@ void comm_of(const Process* p, char out[16])
     out[n] = 0;
 }
 
-// The Linux CPUs of the process's LWK cores, as a list ("2-3,5") and a mask.
-void cpu_list(const Process* p, Text& t)
+} // namespace
+
+void cores_list(uint64_t cores, Text& t)
 {
     int32_t run = -1, last = -2;
     bool first = true;
@@ -106,7 +107,7 @@ void cpu_list(const Process* p, Text& t)
     for (uint32_t cpu = 0; cpu < MK_MAX_CPUS; ++cpu) {
         bool ours = false;
         for (uint32_t i = 0; i < boot::params->nr_cpus && i < 64; ++i)
-            ours |= (p->cores & (1ULL << i)) && boot::params->cpus[i].linux_cpu == cpu;
+            ours |= (cores & (1ULL << i)) && boot::params->cpus[i].linux_cpu == cpu;
         if (!ours)
             continue;
         if (int32_t(cpu) == last + 1) {
@@ -119,12 +120,12 @@ void cpu_list(const Process* p, Text& t)
     flush();
 }
 
-void cpu_mask(const Process* p, Text& t)
+void cores_mask(uint64_t cores, Text& t)
 {
     uint32_t words[MK_MAX_CPUS / 32] = {};
     uint32_t top = 0;
     for (uint32_t i = 0; i < boot::params->nr_cpus && i < 64; ++i)
-        if (p->cores & (1ULL << i)) {
+        if (cores & (1ULL << i)) {
             uint32_t cpu = boot::params->cpus[i].linux_cpu;
             if (cpu >= MK_MAX_CPUS)
                 continue;
@@ -135,6 +136,8 @@ void cpu_mask(const Process* p, Text& t)
     for (int32_t w = int32_t(top); w >= 0; --w)
         t.add(w == int32_t(top) ? "%x" : ",%08x", words[w]);
 }
+
+namespace {
 
 struct Counts {
     uint64_t size, rss, data, stack, exe, heap_end;
@@ -239,9 +242,9 @@ void status(Process* p, Thread* t, Text& out)
             "CapAmb:\t0000000000000000\nNoNewPrivs:\t0\nSeccomp:\t0\nSeccomp_filters:\t0\n",
         caps, caps);
     out.add("Cpus_allowed:\t");
-    cpu_mask(p, out);
+    cores_mask(p->cores, out);
     out.add("\nCpus_allowed_list:\t");
-    cpu_list(p, out);
+    cores_list(p->cores, out);
     out.add("\nMems_allowed:\t1\nMems_allowed_list:\t0\nvoluntary_ctxt_switches:\t0\n"
             "nonvoluntary_ctxt_switches:\t0\n");
 }
@@ -403,7 +406,7 @@ Result<void> proc_file_text(Process* p, Thread* self, const ProcTarget& target, 
         break;
     }
     case ProcFile::cpu_list:
-        cpu_list(p, out);
+        cores_list(p->cores, out);
         out.add("\n");
         break;
     default: return Errno::INVAL;

@@ -35,6 +35,11 @@ private:
     bool ok_ = true;
 };
 
+// The Linux CPUs of a set of LWK cores (bit i: boot::params->cpus[i]), as
+// Linux writes a CPU list ("2-3,5") and a CPU mask ("c,00000000"); no newline.
+void cores_list(uint64_t cores, Text& t);
+void cores_mask(uint64_t cores, Text& t);
+
 // Whether tid is a live thread of the process (ctx: the Process).
 bool is_thread_of(void* ctx, int32_t tid);
 

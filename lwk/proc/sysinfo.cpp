@@ -1,5 +1,6 @@
 #include <proc/cputime.hpp>
 #include <proc/process.hpp>
+#include <proc/procpath.hpp>
 #include <proc/sysinfo.hpp>
 
 #include <core/boot.hpp>
@@ -38,6 +39,29 @@ template <class F> void each_core(const Process* p, F f)
 uint32_t nr_cores(const Process* p) { return uint32_t(__builtin_popcountll(p->cores)); }
 
 } // namespace
+
+void topology_text(const Process* p, const char* text, size_t n, bool list, Text& out)
+{
+    uint64_t cores = 0;
+    each_core(p, [&](uint32_t i) {
+        uint32_t cpu = boot::params->cpus[i].linux_cpu;
+        if (list ? cpu_in_list(text, n, cpu) : cpu_in_mask(text, n, cpu))
+            cores |= 1ULL << i;
+    });
+    list ? cores_list(cores, out) : cores_mask(cores, out);
+    out.add("\n");
+}
+
+void node_cpus_text(const Process* p, int32_t node, bool list, Text& out)
+{
+    uint64_t cores = 0;
+    each_core(p, [&](uint32_t i) {
+        if (boot::params->cpus[i].node == node)
+            cores |= 1ULL << i;
+    });
+    list ? cores_list(cores, out) : cores_mask(cores, out);
+    out.add("\n");
+}
 
 void cpuinfo_text(const Process* p, const char* text, size_t n, Text& out)
 {

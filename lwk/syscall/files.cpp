@@ -1,5 +1,7 @@
 // open, openat, readlink and readlinkat: the program's own /proc files and
-// the CPU lists of /sys/devices/system/cpu are the LWK's (procfiles); every
+// the CPU lists of /sys/devices/system/cpu are the LWK's (procfiles), the
+// topology of its cores is mkctl's copy (at_cpu_topology, also for stat
+// and access); every
 // other path is Linux's, forwarded unchanged. A file of the LWK's reaches
 // the program as a memfd Linux made with its contents.
 #include <syscall/scratch.hpp>
@@ -11,6 +13,9 @@
 #include <proc/procpath.hpp>
 #include <proc/sysinfo.hpp>
 #include <sched/mutex.hpp>
+#include <core/boot.hpp>
+
+#include <mk/proc.h>
 
 namespace lwk::sys {
 namespace {
@@ -30,7 +35,7 @@ bool starts_with(const char* s, const char* prefix)
 }
 
 // The program's path at addr, if it can be one of ours: absolute, shorter
-// than PATH_MAX_OURS, under /proc/ or /sys/devices/system/cpu/. Reads no
+// than PATH_MAX_OURS, under /proc/ or /sys/devices/system/{cpu,node}/. Reads no
 // further than it must (a short path may end just before an unmapped page).
 bool read_path(Context& c, uint64_t addr, char (&out)[PATH_MAX_OURS])
 {
@@ -44,7 +49,8 @@ bool read_path(Context& c, uint64_t addr, char (&out)[PATH_MAX_OURS])
             return false; // Linux says EFAULT, as it would
         for (size_t i = have; i < have + n; ++i)
             if (!out[i])
-                return starts_with(out, "/proc/") || starts_with(out, "/sys/devices/system/cpu/");
+                return starts_with(out, "/proc/") || starts_with(out, "/sys/devices/system/cpu/") ||
+                    starts_with(out, "/sys/devices/system/node/");
         have += n;
         if (have >= 6 && !starts_with(out, "/proc/") && !starts_with(out, "/sys/"))
             return false;
@@ -52,12 +58,66 @@ bool read_path(Context& c, uint64_t addr, char (&out)[PATH_MAX_OURS])
     return false;
 }
 
-proc::ProcTarget target_of(Context& c, uint64_t path_addr)
+proc::ProcTarget target_of(Context& c, uint64_t path_addr, char (&path)[PATH_MAX_OURS])
 {
-    char path[PATH_MAX_OURS];
     if (!read_path(c, path_addr, path))
         return {proc::ProcFile::none, 0};
     return proc::classify_proc_path(path, c.proc->pid, c.thread->tid, proc::is_thread_of, c.proc);
+}
+
+bool is_topology(proc::ProcFile f)
+{
+    return f == proc::ProcFile::cpu_topology || f == proc::ProcFile::cpu_topology_mask ||
+        f == proc::ProcFile::cpu_topology_list;
+}
+
+bool is_lwk_cpu(int32_t cpu)
+{
+    for (uint32_t i = 0; i < boot::params->nr_cpus && i < MK_MAX_LWK_CPUS; ++i)
+        if (int64_t(boot::params->cpus[i].linux_cpu) == cpu)
+            return true;
+    return false;
+}
+
+// /sys/devices/system/cpu/cpuN/{topology,cache}/… of one of the LWK's
+// cores: Linux removed them when the core went offline; mkctl's copy of
+// them, taken before, is opened instead (read-only).
+constexpr char COPY_DIR[] = MK_CPU_SNAPSHOT_DIR "/";
+constexpr size_t COPY_PATH_MAX = sizeof COPY_DIR + PATH_MAX_OURS;
+
+// The path of mkctl's copy of /sys/devices/system/cpu/cpuN/… (path).
+void copy_path(const char* path, char (&out)[COPY_PATH_MAX])
+{
+    const char* rest = path + proc::SYS_CPU_PREFIX;
+    __builtin_memcpy(out, COPY_DIR, sizeof COPY_DIR - 1);
+    __builtin_memcpy(out + sizeof COPY_DIR - 1, rest, __builtin_strlen(rest) + 1);
+}
+
+// The call c with its argument arg (a path) replaced by that copy's path.
+Result<long> at_cpu_topology(Context& c, unsigned arg, const char* path)
+{
+    char copy[COPY_PATH_MAX];
+    copy_path(path, copy);
+    Scratch s(c, sizeof copy);
+    if (!s.addr())
+        return Errno::NOMEM;
+    TRY(s.put(0, copy, sizeof copy));
+    uint64_t a[6];
+    for (unsigned i = 0; i < 6; ++i)
+        a[i] = i == arg ? s.addr() : c.a[i];
+    return forward_call(c, c.nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+}
+
+// A call that names a path in argument arg (stat, access and their kin):
+// Linux's, but for the topology of an LWK core.
+Result<long> path_call(Context& c, unsigned arg)
+{
+    char name[PATH_MAX_OURS];
+    proc::ProcTarget t = target_of(c, c.a[arg], name);
+    if (!is_topology(t.file) || !is_lwk_cpu(t.cpu))
+        return forward(c);
+    sched::MutexGuard lock(c.proc->as->mutex());
+    return at_cpu_topology(c, arg, name);
 }
 
 // A memfd holding text, named after the file.
@@ -130,14 +190,21 @@ Result<void> linux_text(Context& c, const char* path, uint64_t max, proc::Text& 
 
 Result<long> open_common(Context& c, uint64_t path, uint64_t flags)
 {
-    proc::ProcTarget t = target_of(c, path);
-    if (t.file == proc::ProcFile::none)
+    char name[PATH_MAX_OURS];
+    proc::ProcTarget t = target_of(c, path, name);
+    if (t.file == proc::ProcFile::none || (is_topology(t.file) && !is_lwk_cpu(t.cpu)))
         return forward(c);
     if (t.file == proc::ProcFile::mem)
         return Errno::ACCES; // it would be mkexec's memory
     if ((flags & O_ACCMODE) != 0)
         return Errno::ACCES; // the LWK's files are read-only
     sched::MutexGuard lock(c.proc->as->mutex()); // the scratch mapping stays put
+    if (t.file == proc::ProcFile::cpu_topology) {
+        constexpr uint64_t O_CREAT = 0100, O_TRUNC = 01000, O_TMPFILE = 020000000;
+        if (flags & (O_CREAT | O_TRUNC | O_TMPFILE))
+            return Errno::ACCES; // sysfs has no new files either
+        return at_cpu_topology(c, c.nr == NR_OPENAT ? 1 : 0, name);
+    }
     if (t.file == proc::ProcFile::exe) {
         // The program's file itself.
         Scratch s(c, sizeof c.proc->exe);
@@ -147,7 +214,16 @@ Result<long> open_common(Context& c, uint64_t path, uint64_t flags)
         return forward_call(c, NR_OPENAT, uint64_t(AT_FDCWD), s.addr(), flags, 0);
     }
     proc::Text text;
-    if (t.file == proc::ProcFile::cpuinfo || t.file == proc::ProcFile::sys_stat) {
+    if (t.file == proc::ProcFile::cpu_topology_mask || t.file == proc::ProcFile::cpu_topology_list) {
+        char copy[COPY_PATH_MAX];
+        copy_path(name, copy);
+        proc::Text linux;
+        TRY(linux_text(c, copy, 64 * 1024, linux));
+        proc::topology_text(c.proc, linux.data(), linux.size(),
+            t.file == proc::ProcFile::cpu_topology_list, text);
+    } else if (t.file == proc::ProcFile::node_cpumap || t.file == proc::ProcFile::node_cpulist) {
+        proc::node_cpus_text(c.proc, t.cpu, t.file == proc::ProcFile::node_cpulist, text);
+    } else if (t.file == proc::ProcFile::cpuinfo || t.file == proc::ProcFile::sys_stat) {
         const bool info = t.file == proc::ProcFile::cpuinfo;
         proc::Text linux;
         TRY(linux_text(c, info ? "/proc/cpuinfo" : "/proc/stat", 64 * 1024, linux));
@@ -155,17 +231,18 @@ Result<long> open_common(Context& c, uint64_t path, uint64_t flags)
             proc::cpuinfo_text(c.proc, linux.data(), linux.size(), text);
         else
             proc::stat_text(c.proc, linux.data(), linux.size(), text);
-        if (!text.ok())
-            return Errno::NOMEM;
     } else {
         TRY(proc::proc_file_text(c.proc, c.thread, t, text));
     }
+    if (!text.ok())
+        return Errno::NOMEM;
     return memfd_with(c, memfd_name(t.file), text, flags & O_CLOEXEC);
 }
 
 Result<long> readlink_common(Context& c, uint64_t path, uint64_t buf, uint64_t size)
 {
-    proc::ProcTarget t = target_of(c, path);
+    char name[PATH_MAX_OURS];
+    proc::ProcTarget t = target_of(c, path, name);
     if (t.file != proc::ProcFile::exe)
         return forward(c);
     if (int64_t(size) <= 0)
@@ -179,6 +256,34 @@ Result<long> readlink_common(Context& c, uint64_t path, uint64_t buf, uint64_t s
 
 } // namespace
 
+Result<long> sys_stat(Context& c)
+{
+    return path_call(c, 0);
+}
+Result<long> sys_lstat(Context& c)
+{
+    return path_call(c, 0);
+}
+Result<long> sys_access(Context& c)
+{
+    return path_call(c, 0);
+}
+Result<long> sys_newfstatat(Context& c)
+{
+    return path_call(c, 1);
+}
+Result<long> sys_faccessat(Context& c)
+{
+    return path_call(c, 1);
+}
+Result<long> sys_faccessat2(Context& c)
+{
+    return path_call(c, 1);
+}
+Result<long> sys_statx(Context& c)
+{
+    return path_call(c, 1);
+}
 Result<long> sys_open(Context& c)
 {
     return open_common(c, c.a[0], c.a[1]);

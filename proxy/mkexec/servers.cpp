@@ -1,5 +1,6 @@
 #include "servers.hpp"
 
+#include "arguments.hpp"
 #include "forward.hpp"
 #include "signals.hpp"
 
@@ -12,9 +13,61 @@
 #include <pthread.h>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
+#include <string>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 namespace mkexec {
+
+namespace {
+
+// The path a call names (which argument, -1 for none), for --trace.
+int path_argument(uint64_t nr)
+{
+    switch (nr) {
+    case SYS_open: case SYS_stat: case SYS_lstat: case SYS_access: case SYS_execve:
+    case SYS_chdir: case SYS_readlink: case SYS_mkdir: case SYS_unlink: case SYS_rmdir:
+        return 0;
+    case SYS_openat: case SYS_newfstatat: case SYS_faccessat: case SYS_faccessat2:
+    case SYS_readlinkat: case SYS_statx: case SYS_execveat: case SYS_mkdirat: case SYS_unlinkat:
+        return 1;
+    default:
+        return -1;
+    }
+}
+
+// The string at addr in the program's memory, read without trusting it.
+std::string program_string(uint64_t addr)
+{
+    char buf[256];
+    size_t want = 4096 - (addr & 4095); // first within its page: the next may be unmapped
+    if (want > sizeof buf)
+        want = sizeof buf;
+    if (!fetch_program(buf, addr, want))
+        return "<unreadable>";
+    size_t len = strnlen(buf, want);
+    if (len == want && want < sizeof buf && fetch_program(buf, addr, sizeof buf))
+        len = strnlen(buf, sizeof buf);
+    return std::string(buf, len);
+}
+
+// One line per forwarded call: number, arguments, result, and the path it names.
+void trace(const mk_proc_event& ev, long ret)
+{
+    std::string path;
+    if (int a = path_argument(ev.nr); a >= 0)
+        path = " \"" + program_string(ev.args[a]) + "\"";
+    std::fprintf(stderr, "mkexec: [%d] syscall %llu (%#llx, %#llx, %#llx, %#llx, %#llx, %#llx) = %ld%s\n",
+        ev.tid, static_cast<unsigned long long>(ev.nr), static_cast<unsigned long long>(ev.args[0]),
+        static_cast<unsigned long long>(ev.args[1]), static_cast<unsigned long long>(ev.args[2]),
+        static_cast<unsigned long long>(ev.args[3]), static_cast<unsigned long long>(ev.args[4]),
+        static_cast<unsigned long long>(ev.args[5]), ret, path.c_str());
+}
+
+} // namespace
+
 
 Servers::Worker* Servers::take(const mk_proc_event& call)
 {
@@ -157,11 +210,7 @@ void Servers::serve(Worker* w)
                 w->interrupt = false;
             }
             if (trace_)
-                std::fprintf(stderr, "mkexec: [%d] syscall %llu (%#llx, %#llx, %#llx, %#llx, %#llx, %#llx) = %ld\n",
-                    ev.tid, static_cast<unsigned long long>(ev.nr),
-                    static_cast<unsigned long long>(ev.args[0]), static_cast<unsigned long long>(ev.args[1]),
-                    static_cast<unsigned long long>(ev.args[2]), static_cast<unsigned long long>(ev.args[3]),
-                    static_cast<unsigned long long>(ev.args[4]), static_cast<unsigned long long>(ev.args[5]), ret);
+                trace(ev, ret);
             std::optional<mk_proc_event> next;
             try {
                 next = proc_.reply_and_serve(ev, ret, IDLE_MS, polls);

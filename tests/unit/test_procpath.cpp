@@ -2,6 +2,8 @@
 
 #include <proc/procpath.hpp>
 
+#include <cstring>
+
 using namespace lwk::proc;
 
 namespace {
@@ -53,4 +55,51 @@ TEST_CASE("everything else is Linux's", "[procpath]")
              "proc/self/exe", "/sys/devices/system/cpu/cpu0/online",
              "/sys/devices/system/cpu/onlinex", "/etc/passwd", ""})
         CHECK(classify(p).file == ProcFile::none);
+}
+
+TEST_CASE("a core's topology and cache files come from mkctl's copy", "[procpath]")
+{
+    auto t = classify("/sys/devices/system/cpu/cpu12/topology/core_id");
+    CHECK(t.file == ProcFile::cpu_topology);
+    CHECK(t.cpu == 12);
+    CHECK(classify("/sys/devices/system/cpu/cpu2/topology").file == ProcFile::cpu_topology);
+    CHECK(classify("/sys/devices/system/cpu/cpu2/cache/index3").file == ProcFile::cpu_topology);
+    CHECK(classify("/sys/devices/system/cpu/cpu2/cache/index3/size").file == ProcFile::cpu_topology);
+    CHECK(classify("/sys/devices/system/cpu/cpu2/topology/package_cpus").file == ProcFile::cpu_topology_mask);
+    CHECK(classify("/sys/devices/system/cpu/cpu2/topology/thread_siblings").file == ProcFile::cpu_topology_mask);
+    CHECK(classify("/sys/devices/system/cpu/cpu2/cache/index0/shared_cpu_map").file == ProcFile::cpu_topology_mask);
+    CHECK(classify("/sys/devices/system/cpu/cpu2/topology/core_cpus_list").file == ProcFile::cpu_topology_list);
+    CHECK(classify("/sys/devices/system/cpu/cpu2/cache/index0/shared_cpu_list").file == ProcFile::cpu_topology_list);
+    t = classify("/sys/devices/system/node/node1/cpulist");
+    CHECK(t.file == ProcFile::node_cpulist);
+    CHECK(t.cpu == 1);
+    CHECK(classify("/sys/devices/system/node/node0/cpumap").file == ProcFile::node_cpumap);
+    for (const char* p : {"/sys/devices/system/cpu/cpu2", "/sys/devices/system/cpu/cpu2/online",
+             "/sys/devices/system/cpu/cpu2/topologyx", "/sys/devices/system/cpu/cpu02/topology",
+             "/sys/devices/system/cpu/cpuonline", "/sys/devices/system/cpu/cpu/topology",
+             "/sys/devices/system/cpu/cpuidle/topology", "/sys/devices/system/node/node0/meminfo",
+             "/sys/devices/system/node/node0/cpulistx", "/sys/devices/system/node/online"})
+        CHECK(classify(p).file == ProcFile::none);
+}
+
+TEST_CASE("CPU masks and lists are read as sysfs writes them", "[procpath]")
+{
+    auto mask = [](const char* s, uint32_t cpu) { return cpu_in_mask(s, strlen(s), cpu); };
+    auto list = [](const char* s, uint32_t cpu) { return cpu_in_list(s, strlen(s), cpu); };
+    CHECK(mask("c\n", 2));
+    CHECK(mask("c\n", 3));
+    CHECK_FALSE(mask("c\n", 1));
+    CHECK_FALSE(mask("c\n", 4));
+    CHECK(mask("1,00000000\n", 32));
+    CHECK_FALSE(mask("1,00000000\n", 0));
+    CHECK(mask("80000000,00000001\n", 63));
+    CHECK(mask("80000000,00000001\n", 0));
+    CHECK_FALSE(mask("x0\n", 0)); // not a mask
+    CHECK(list("0-3,8\n", 2));
+    CHECK(list("0-3,8\n", 8));
+    CHECK_FALSE(list("0-3,8\n", 4));
+    CHECK(list("5", 5));
+    CHECK_FALSE(list("5-", 5));
+    CHECK_FALSE(list("a", 0));
+    CHECK_FALSE(list("99999999999", 5));
 }

@@ -19,6 +19,15 @@
 #define MK_USER_WINDOW_END 0x0000540000000000ULL
 
 /*
+ * Where mkctl keeps a copy of the sysfs topology (topology/ and cache/) of
+ * each CPU it hands to mk, taken while the CPU is still online (Linux
+ * removes those directories of an offline CPU): <DIR>/cpuN/topology/...
+ * The LWK serves /sys/devices/system/cpu/cpuN/{topology,cache} of its own
+ * cores from there, so that hwloc and others see their programs' cores.
+ */
+#define MK_CPU_SNAPSHOT_DIR "/run/mk/cpu"
+
+/*
  * Bits mk.ko sets in a leaf entry of the process's page tables (in LWK
  * memory) before it maps that page into mkexec: "Linux may hold this page"
  * (a bit the CPU ignores), and the dirty bit if mkexec may write it. The

@@ -98,6 +98,26 @@ eq "... and the rest of it is Linux's" "btime ctxt intr processes" \
 	"$(mkexec --cpus 2 awk '/^(ctxt|btime|processes|intr) / { print $1 }' /proc/stat | sort | tr '\n' ' ' | sed 's/ $//')"
 eq "getconf _NPROCESSORS_ONLN under --cpus 2" 2 "$(mkexec --cpus 2 getconf _NPROCESSORS_ONLN)"
 eq "/sys/devices/system/cpu/online lists its cores" "2-3" "$(mkexec --cpus 2 cat /sys/devices/system/cpu/online)"
+# The topology of LWK cores (offline in Linux, so without topology/ and
+# cache/ in Linux's sysfs) comes from mkctl's copy, with the program's cores
+# only: hwloc builds the same tree for the program's 2 cores as for Linux's
+# 2 CPUs of this node, and libnuma counts the program's cores.
+eq "lstopo: the program's 2 cores as Linux's 2 CPUs (caches, cores, node)" \
+	"$(lstopo-no-graphics --of console --no-io | sed 's/P#[0-9]*/P#N/g')" \
+	"$(mkexec --cpus 2 lstopo-no-graphics --of console --no-io | sed 's/P#[0-9]*/P#N/g')"
+eq "... its PUs are the program's cores" "2 3" \
+	"$(mkexec --cpus 2 hwloc-calc --physical-output --intersect pu all | tr ',' ' ')"
+eq "... and one core under --cpus 1" "1" "$(mkexec --cpus 1 hwloc-calc --number-of core all)"
+eq "a core's topology masks hold the program's cores only" "4
+2" "$(mkexec --cpus 1 cat /sys/devices/system/cpu/cpu2/topology/package_cpus \
+	/sys/devices/system/cpu/cpu2/cache/index0/shared_cpu_list)"
+eq "its NUMA node lists the program's cores" "2-3" "$(mkexec --cpus 2 cat /sys/devices/system/node/node0/cpulist)"
+eq "libnuma: numa_num_task_cpus and node 0's CPUs" "numa_num_task_cpus 2
+numa_num_configured_cpus 2
+online processors 2
+node 0 cpus: 2 3" "$(mkexec --cpus 2 "$MK_PROGS/numa_view")"
+ok "the copy cannot be written through the LWK" sh -c \
+	'! mkexec sh -c "echo 9 >/sys/devices/system/cpu/cpu2/topology/core_id" 2>/dev/null && [ "$(cat /run/mk/cpu/cpu2/topology/core_id)" != 9 ]'
 eq "python3's os.cpu_count() and affinity" "2 2" \
 	"$(mkexec --cpus 2 /usr/bin/python3 -c 'import os; print(os.cpu_count(), len(os.sched_getaffinity(0)))')"
 fails "/proc/self/mem (mkexec's) is refused" "Permission denied" mkexec head -c 16 /proc/self/mem

@@ -41,6 +41,7 @@ eq "mpirun -np 2 mkexec: exit status 0" 0 "$?"
 eq "the job's results are Linux's" "$native" "$(echo "$out" | grep '^rank')"
 eq "each rank runs on its half of the LWK cores" "cpus of rank 0: 1-2
 cpus of rank 1: 3-4" "$(echo "$out" | grep '^cpus')"
+eq "... and finds its cores' topology (hwloc)" "" "$(echo "$out" | grep -i 'error')"
 out=$(run ompi 4 mkexec $job 2>&1)
 eq "4 ranks, one LWK core each: exit status 0" 0 "$?"
 eq "... results as on Linux" "$(run ompi 4 $job 2>&1 | grep '^rank')" "$(echo "$out" | grep '^rank')"

@@ -10,6 +10,8 @@ eq "state is free" "free" "$(cat /sys/kernel/mk/state)"
 ok "mkctl reserve --cpus 2-3 --mem 256M" mkctl reserve --cpus 2-3 --mem 256M
 need
 eq "Linux has CPUs 0-1 left" "0-1" "$(online_cpus)"
+eq "a copy of their topology is kept for LWK programs" "$(cat /sys/devices/system/cpu/cpu0/topology/physical_package_id) $(ls /sys/devices/system/cpu/cpu0/cache | grep -c index)" \
+	"$(cat /run/mk/cpu/cpu2/topology/physical_package_id) $(ls /run/mk/cpu/cpu2/cache | grep -c index)"
 eq "sysfs cpus" "2-3" "$(cat /sys/kernel/mk/cpus)"
 eq "sysfs memory" "268435456" "$(cat /sys/kernel/mk/memory)"
 eq "sysfs state" "reserved" "$(cat /sys/kernel/mk/state)"
@@ -29,6 +31,7 @@ eq "CPU 2 is still offline" "0" "$(cat /sys/devices/system/cpu/cpu2/online)"
 
 ok "mkctl release" mkctl release
 eq "all CPUs online again" "0-3" "$(online_cpus)"
+eq "... and their copies are gone" "" "$(ls -A /run/mk/cpu)"
 eq "state is free again" "free" "$(cat /sys/kernel/mk/state)"
 eq "sysfs memory is 0" "0" "$(cat /sys/kernel/mk/memory)"
 ok "the released CPUs run pinned tasks" cpus_schedulable 2,3
