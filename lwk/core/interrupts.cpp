@@ -86,6 +86,7 @@ void handle_exception(arch::InterruptFrame& frame)
     if (frame.vector == arch::VEC_NMI) {
         // Where the core was: what an administrator asks with `mkctl debug nmi`.
         log::printf_nmi("NMI at %016lx in %s mode", frame.rip, from_user(frame) ? "user" : "kernel");
+        sched::log_threads();
         return;
     }
     // A fault in a program is that program's signal (its handler, or its

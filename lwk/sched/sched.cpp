@@ -373,15 +373,15 @@ uint64_t linux_poll_ticks()
 }
 
 // Watches the ring from Linux (interrupts on) until a message is there,
-// another core wakes one of this core's threads, the deadline or the poll
+// another core wakes one of this core's threads (kicks moves on from what
+// it was before the loop looked at its threads), the deadline or the poll
 // time passes. While the core watches, Linux sees it awake and sends no
 // doorbell for the reply. True if there is something to do.
-bool watch_for_linux(percpu::Cpu* cpu, uint64_t deadline)
+bool watch_for_linux(percpu::Cpu* cpu, uint64_t deadline, uint32_t kicks)
 {
     uint64_t until = arch::rdtsc() + linux_poll_ticks();
     if (deadline && deadline < until)
         until = deadline;
-    const uint32_t kicks = cpu->kicks.load(Order::acquire);
     bool woken = false;
     arch::sti();
     while (arch::rdtsc() < until) {
@@ -463,6 +463,26 @@ void return_to_user()
     }
 }
 
+void log_threads()
+{
+    percpu::Cpu* cpu = percpu::current();
+    Thread* first = cpu->threads;
+    if (!first)
+        return;
+    const uint64_t now = arch::rdtsc();
+    Thread* t = first;
+    unsigned n = 0;
+    do {
+        const auto* f = reinterpret_cast<const arch::InterruptFrame*>(t->kstack_top - sizeof(arch::InterruptFrame));
+        const char* state = t->state == State::runnable ? "runnable" : t->state == State::blocked ? "blocked" : "dead";
+        const int64_t wake_us = t->wake_tsc ? int64_t(t->wake_tsc - now) * 1000 / int64_t(boot::params->tsc_khz) : 0;
+        log::printf_nmi("  pid %d tid %d%s: %s, wait %#x seq %u, deadline in %ld us, user RIP %016lx",
+            t->proc->pid, t->tid, t == cpu->current ? " (on the core)" : "", state, t->wait_type, t->wait_seq,
+            wake_us, f->rip);
+        t = t->rq_next;
+    } while (t && t != first && ++n < 64);
+}
+
 void exit_thread()
 {
     percpu::Cpu* cpu = percpu::current();
@@ -480,6 +500,11 @@ void core_loop()
 {
     percpu::Cpu* cpu = percpu::current();
     for (;;) {
+        // Read before the threads are looked at: a wake-up from another core
+        // after that moves it on. Its IPI may be taken (and so gone) while
+        // the core watches for Linux, so the core looks at this count again
+        // before it halts, rather than count on the IPI to end the halt.
+        const uint32_t kicks = cpu->kicks.load(Order::acquire);
         drain();
         Pick pick;
         {
@@ -510,10 +535,15 @@ void core_loop()
             channel::cancel_sleep();
             continue;
         }
-        if (cpu->linux_waits.load(Order::relaxed) && linux_poll_ticks() && watch_for_linux(cpu, pick.deadline))
+        if (cpu->linux_waits.load(Order::relaxed) && linux_poll_ticks() &&
+            watch_for_linux(cpu, pick.deadline, kicks))
             continue;
         if (!channel::prepare_to_sleep())
             continue;
+        if (cpu->kicks.load(Order::acquire) != kicks) { // woken since it looked
+            channel::cancel_sleep();
+            continue;
+        }
         // Tickless: the timer only for a deadline somebody waits for.
         if (pick.deadline)
             arch::timer::arm(pick.deadline);

@@ -52,6 +52,10 @@ void preempt_to_loop(bool keep_running);
 void return_to_user();
 // Reports the thread's process and its memory in the core's boot slot.
 void publish(proc::Thread* t);
+// From an NMI (`mkctl debug nmi`): logs this core's threads, where each is
+// in its program and what it waits for. Reads without locks (it may be
+// torn, never blocks).
+void log_threads();
 // The running thread ends; never returns. The loop frees it.
 [[noreturn]] void exit_thread();
 

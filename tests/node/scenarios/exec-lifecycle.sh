@@ -56,6 +56,8 @@ mkctl log | grep 'NMI at' | sed 's/^/# /'
 eq "core 0 logged its NMI in kernel mode" 1 "$(mkctl log | grep -c 'c0: NMI at [0-9a-f]* in kernel mode')"
 eq "core 1 logged three NMIs" 3 "$(mkctl log | grep -c 'c1: NMI at [0-9a-f]* in ')"
 ok "core 1 was in the program (user mode) for at least one" sh -c "mkctl log | grep -q 'c1: NMI at [0-9a-f]* in user mode'"
+ok "... and logged its threads: the program's, on the core" sh -c \
+	"mkctl log | grep -q 'c1:   pid $pid tid $pid (on the core): runnable'"
 fails "an NMI to a core the LWK does not have is refused" "LWK core 5 does not exist" mkctl debug nmi --core 5
 ok "the LWK still answers after the NMIs" mkctl ping --core 1
 ok "and runs the next program" mkexec --cpus 3-3 "$MK_PROGS/hello"

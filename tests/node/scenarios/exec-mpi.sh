@@ -2,7 +2,8 @@
 # (vader shared memory) and MPICH (Hydra, UCX): the job's results are the
 # same as on Linux, each rank takes its share of the LWK cores from its
 # local rank, too many ranks are refused, a crashing rank ends the job with
-# its report, and Ctrl-C or kill -9 of mpirun leaves no LWK program behind.
+# its report, Ctrl-C or kill -9 of mpirun leaves no LWK program behind, and
+# a hybrid job's OpenMP threads run on their rank's cores.
 # mkvm: --cpus 5 --mem 2G --timeout 900
 . /mk/tests/lib.sh
 
@@ -29,11 +30,7 @@ programs_gone() { # wait up to 20 s for the LWK to have no program
 	[ "$(lwk_programs)" = 0 ]
 }
 
-# Whole jobs with Open MPI. (Debian 12's MPICH 4.0 has a finalize race --
-# a rank in the PMI barrier stops progressing UCX while its peer still
-# closes -- that the LWK's slower forwarded calls make frequent: about one
-# job in eight hangs; docs/mpi.md. Its launcher, core shares, crash and
-# signal handling are tested below with jobs that never reach MPI_Finalize.)
+# Whole jobs with Open MPI, then MPICH.
 job=./mpi_check_ompi
 native=$(run ompi 2 $job 2>&1 | grep '^rank')
 out=$(run ompi 2 mkexec $job 2>&1)
@@ -47,6 +44,29 @@ eq "4 ranks, one LWK core each: exit status 0" 0 "$?"
 eq "... results as on Linux" "$(run ompi 4 $job 2>&1 | grep '^rank')" "$(echo "$out" | grep '^rank')"
 eq "... on cores 1, 2, 3, 4" "1 2 3 4" \
 	"$(echo "$out" | sed -n 's/^cpus of rank [0-9]*: //p' | tr '\n' ' ' | sed 's/ $//')"
+
+# Hybrid MPI + OpenMP: each rank's team on its own share of the cores.
+out=$(OMP_NUM_THREADS=2 run ompi 2 mkexec $job omp 2>&1)
+eq "hybrid, OMP_NUM_THREADS=2: each rank's 2 threads run at once on 2 LWK cores" 2 \
+	"$(echo "$out" | grep -c '; 2 OpenMP threads on 2 CPUs, sum ok$')"
+eq "... its cores" "cpus of rank 0: 1-2
+cpus of rank 1: 3-4" "$(echo "$out" | grep '^cpus')"
+out=$(run ompi 2 mkexec $job omp 2>&1)
+eq "hybrid without OMP_NUM_THREADS: the team is the rank's share (2 threads)" 2 \
+	"$(echo "$out" | grep -c '; 2 OpenMP threads on 2 CPUs, sum ok$')"
+
+# MPICH (Hydra; UCX's shared memory): whole jobs, several in a row (one in
+# eight once hung in MPI_Finalize: a wake-up the LWK lost).
+job=./mpi_check_mpich
+native=$(run mpich 2 $job 2>&1 | grep '^rank')
+fails=0
+for i in 1 2 3 4 5 6; do
+	out=$(run mpich 2 mkexec $job 2>&1) && [ "$(echo "$out" | grep '^rank')" = "$native" ] ||
+		fails=$((fails + 1))
+done
+eq "mpich: 6 jobs of 2 ranks in a row end with status 0 and Linux's results" 0 "$fails"
+eq "mpich: each rank on its half of the LWK cores" "cpus of rank 0: 1-2
+cpus of rank 1: 3-4" "$(echo "$out" | grep '^cpus')"
 
 for mpi in ompi mpich; do
 	job=./mpi_check_$mpi

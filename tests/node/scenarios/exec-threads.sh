@@ -31,6 +31,11 @@ eq "a robust mutex's owner exits holding it: the waiter gets EOWNERDEAD" \
 out=$(mkexec --cpus 2-3 "$(command -v mk-noise)" --cpus 2-3 --bench fwq --fwq-samples 50 --fwq-work 12)
 eq "mk-noise's pinned, spinning threads on both LWK cores" "2 3" \
 	"$(echo "$out" | awk '$1 == "fwq" && $3 == 50 { printf "%s%s", sep, $2; sep = " " }')"
+# A core whose thread waits for Linux watches its ring before it halts; a
+# wake-up from another core in that time must not be lost (it once was:
+# the core halted with the woken thread runnable, for good).
+eq "futex wake-ups across cores while the woken thread's core waits for Linux: none lost" \
+	"20000 round trips" "$(timeout 120 mkexec --cpus 2 ./wake_race 20000 2>&1)"
 MK_SAME_OPTS="--cpus 2" same "CPU time: spinning counts, sleeping does not; clock_gettime, getrusage, times and /proc/self/stat agree" ./cputime
 mkexec --cpus 2 ./exit_group
 eq "a thread's exit() ends the process (status 7) with threads spinning and sleeping" 7 "$?"
