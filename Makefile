@@ -108,6 +108,9 @@ bench-fork: bootstrap
 bench-mpi: bootstrap
 	@bench/mpi/run
 
+bench-miniapp: bootstrap
+	@bench/miniapp/run
+
 # Long fuzzing: each libFuzzer target for 5 minutes, then the ioctl fuzzer
 # in a test node for 10 minutes a run, on both kernels.
 fuzz: bootstrap
@@ -138,5 +141,5 @@ clean:
 	rm -rf $(BUILD)
 	-$(MAKE) -C $(KDIR) M=$(ROOT)/kmod clean >/dev/null 2>&1
 
-.PHONY: all kmod lwk user install fuzz bootstrap check demo lint bench-exec bench-node bench-partition bench-boot bench-ring bench-noise bench-syscall bench-threads bench-fork bench-mpi clean
+.PHONY: all kmod lwk user install fuzz bootstrap check demo lint bench-exec bench-node bench-partition bench-boot bench-ring bench-noise bench-syscall bench-threads bench-fork bench-mpi bench-miniapp clean
 .PRECIOUS: $(BUILD)/kmod/%/mk.ko

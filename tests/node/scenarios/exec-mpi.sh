@@ -55,6 +55,13 @@ out=$(run ompi 2 mkexec $job omp 2>&1)
 eq "hybrid without OMP_NUM_THREADS: the team is the rank's share (2 threads)" 2 \
 	"$(echo "$out" | grep -c '; 2 OpenMP threads on 2 CPUs, sum ok$')"
 
+# The mini-app (bench/miniapp): a hybrid CG solver, its sums in a fixed
+# order, so its iterations, residual and solution are Linux's to the digit.
+cg=$(OMP_NUM_THREADS=2 run ompi 2 mk-cg check 64 2>&1 | grep '^converged in')
+ok "the MPI + OpenMP CG mini-app converges on Linux" test -n "$cg"
+eq "... and under mkexec, with Linux's iterations, residual and solution" "$cg" \
+	"$(OMP_NUM_THREADS=2 run ompi 2 mkexec mk-cg check 64 2>&1 | grep '^converged in')"
+
 # MPICH (Hydra; UCX's shared memory): whole jobs, several in a row (one in
 # eight once hung in MPI_Finalize: a wake-up the LWK lost).
 job=./mpi_check_mpich
