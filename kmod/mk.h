@@ -98,7 +98,7 @@ struct mk_instance {
 	struct mk_range *ranges;            /* LWK memory, sorted */
 	u32 nr_ranges;
 	struct mk_chan *chans;              /* one per LWK core, while it runs */
-	unsigned long busy_cores[BITS_TO_LONGS(MK_MAX_LWK_CPUS)];   /* given to processes */
+	atomic_t core_users[MK_MAX_LWK_CPUS]; /* processes each core is given to */
 	struct work_struct event_work;      /* panic detection, log mirror */
 	struct delayed_work mirror_work;    /* log mirror while the LWK runs */
 	u64 mirror_pos;

@@ -47,7 +47,7 @@ void mk_proc_free(struct mk_proc *p)
 
 	for (i = 0; i < MK_MAX_LWK_CPUS && i < 64; i++)
 		if (p->cores & BIT_ULL(i))
-			clear_bit(i, mk_inst.busy_cores);
+			atomic_dec(&mk_inst.core_users[i]);
 	mk_pins_release_all(&p->pins);
 	if (p->mm)
 		mmdrop(p->mm);

@@ -14,11 +14,15 @@
 
 #include "process.h"
 
-/* Chooses the process's cores (LWK indices) under mk_part.lock. */
+/*
+ * Chooses the process's cores (LWK indices) under mk_part.lock: free ones,
+ * or the asked CPUs even if other programs run there with
+ * MK_SPAWN_SHARE_CORES.
+ */
 static int mk_choose_cores(struct mk_spawn_request *req, u64 *cores)
 {
 	u32 i, want = req->nr_cores ? req->nr_cores : 1, n = 0;
-	bool by_cpu = false;
+	bool by_cpu = false, share = req->flags & MK_SPAWN_SHARE_CORES;
 
 	*cores = 0;
 	for (i = 0; i < MK_CPUMASK_WORDS; i++)
@@ -29,7 +33,7 @@ static int mk_choose_cores(struct mk_spawn_request *req, u64 *cores)
 
 		if (by_cpu ? !asked : n == want)
 			continue;
-		if (test_bit(i, mk_inst.busy_cores)) {
+		if (atomic_read(&mk_inst.core_users[i]) && !(share && by_cpu)) {
 			if (by_cpu) {
 				mk_refuse(req->msg, "CPU %u is running another LWK program", cpu);
 				return -EBUSY;
@@ -59,7 +63,7 @@ static int mk_choose_cores(struct mk_spawn_request *req, u64 *cores)
 	}
 	for (i = 0; i < 64; i++)
 		if (*cores & BIT_ULL(i))
-			set_bit(i, mk_inst.busy_cores);
+			atomic_inc(&mk_inst.core_users[i]);
 	return 0;
 }
 
@@ -78,6 +82,10 @@ int mk_cmd_spawn(struct mk_spawn_request *req)
 	if (READ_ONCE(mk_inst.state) != MK_STATE_RUNNING) {
 		mk_refuse(req->msg, "no LWK is running: boot one first (mkctl boot)");
 		return -ENODEV;
+	}
+	if (req->flags & ~MK_SPAWN_SHARE_CORES) {
+		mk_refuse(req->msg, "unknown spawn flags %#x", req->flags & ~MK_SPAWN_SHARE_CORES);
+		return -EINVAL;
 	}
 	if (!req->staging_bytes || req->staging_bytes > (256ULL << 20)) {
 		mk_refuse(req->msg, "a program of up to 256 MiB, with its arguments");

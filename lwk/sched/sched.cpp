@@ -141,8 +141,12 @@ void free_dead(percpu::Cpu* cpu, Thread* t)
         ring_remove(cpu, t);
         empty = cpu->threads == nullptr;
     }
-    if (empty) {
+    // Its address space may go with it while this core keeps threads of
+    // another program (cores shared with mkexec --oversubscribe): the core
+    // must not be left on its page table.
+    if (empty || cpu->as_loaded.load(Order::relaxed) == t->proc->as)
         load_kernel_tables(cpu);
+    if (empty) {
         boot::shared_store(cpu->boot->pid, 0);
         boot::shared_store(cpu->boot->user_bytes, uint64_t(0));
     }

@@ -118,11 +118,12 @@ bool is_own_memory(int fd)
 }
 
 LwkProcess::LwkProcess(int dev_fd, unsigned cores, const mk_cpumask& cpus, uint64_t staging_bytes,
-    const std::string& program)
+    const std::string& program, bool share_cores)
 {
     mk_spawn_request req{};
     req.size = sizeof req;
     req.nr_cores = cores;
+    req.flags = share_cores ? MK_SPAWN_SHARE_CORES : 0;
     req.cpus = cpus;
     req.staging_bytes = staging_bytes;
     std::strncpy(req.program, program.c_str(), sizeof req.program - 1);

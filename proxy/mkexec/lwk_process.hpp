@@ -15,7 +15,7 @@ public:
     // Spawns a process on `cores` LWK cores (or on the Linux CPUs in cpus)
     // with a staging area of staging_bytes, and maps its window.
     LwkProcess(int dev_fd, unsigned cores, const mk_cpumask& cpus, uint64_t staging_bytes,
-        const std::string& program);
+        const std::string& program, bool share_cores = false);
     ~LwkProcess();
     LwkProcess(const LwkProcess&) = delete;
     LwkProcess& operator=(const LwkProcess&) = delete;

@@ -34,8 +34,8 @@ namespace {
 
 constexpr int TOOL_FAILED = 125; // mkexec itself failed (as env(1) and others use it)
 
-const char* usage = "usage: mkexec [--cpus N|LIST] [--serve-cpus LIST|any] [--poll[=CPU]] [--fork=linux]\n"
-                    "              [--argv0 NAME] [--trace] [--] PROGRAM [ARGS...]\n"
+const char* usage = "usage: mkexec [--cpus N|LIST] [--oversubscribe] [--serve-cpus LIST|any] [--poll[=CPU]]\n"
+                    "              [--fork=linux] [--argv0 NAME] [--trace] [--] PROGRAM [ARGS...]\n"
                     "\n"
                     "Run PROGRAM on the LWK's cores; its system calls that the LWK does not\n"
                     "handle itself are performed by mkexec in Linux. mkexec exits with the\n"
@@ -45,6 +45,11 @@ const char* usage = "usage: mkexec [--cpus N|LIST] [--serve-cpus LIST|any] [--po
                     "               rank's share of the LWK cores: local rank r of n takes\n"
                     "               the r-th of n equal shares, in topology order)\n"
                     "  --cpus LIST  on these LWK cores, named by their Linux CPU numbers (2-3)\n"
+                    "  --oversubscribe\n"
+                    "               share cores with other programs: the cores of --cpus LIST\n"
+                    "               even if busy, and under mpirun with more ranks than LWK\n"
+                    "               cores one core per rank, neighbouring ranks sharing one\n"
+                    "               (their threads take turns in time slices)\n"
                     "  --serve-cpus LIST|any\n"
                     "               the Linux CPUs where mkexec performs the program's calls\n"
                     "               (default: the CPU that takes the LWK's doorbell, where a\n"
@@ -67,6 +72,7 @@ struct Options {
     unsigned cores = 0;
     mk_cpumask cpus{};
     bool cpus_given = false;
+    bool oversubscribe = false;
     std::string serve_cpus; // --serve-cpus, "" for the default
     bool poll = false;
     std::optional<unsigned> poll_cpu; // --poll=CPU
@@ -159,6 +165,11 @@ Options parse(int argc, char** argv)
             keep();
             continue;
         }
+        if (a == "--oversubscribe") {
+            o.oversubscribe = true;
+            keep();
+            continue;
+        }
         if (a == "--serve-cpus" || a.rfind("--serve-cpus=", 0) == 0) {
             std::string v = a == "--serve-cpus" ? (i + 1 < argc ? argv[++i] : "") : a.substr(13);
             if (v.empty())
@@ -246,13 +257,13 @@ int main(int argc, char** argv)
         dev->version();
         // An MPI rank without --cpus: its share of the LWK's cores.
         if (auto rank = opt.cpus_given ? std::nullopt : mkexec::local_rank(std::getenv)) {
-            for (unsigned c : mkexec::rank_share(dev->status().cores, *rank))
+            for (unsigned c : mkexec::rank_share(dev->status().cores, *rank, opt.oversubscribe))
                 opt.cpus.bits[c / 64] |= 1ULL << (c % 64);
         }
         int dev_fd = mkexec::move_fd_high(::dup(dev->fd()));
         mkexec::Staging staging =
             mkexec::build_staging(prog, mkexec::program_argv(prog, opt.argv), program_env.data(), inherited);
-        mkexec::LwkProcess proc(dev_fd, opt.cores, opt.cpus, staging.bytes, prog.path);
+        mkexec::LwkProcess proc(dev_fd, opt.cores, opt.cpus, staging.bytes, prog.path, opt.oversubscribe);
         ::close(dev_fd);
         mkexec::forget_own_fd(dev_fd);
         // The program's process has its own fd: /dev/mk itself is closed

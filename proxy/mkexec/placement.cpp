@@ -65,7 +65,7 @@ std::optional<LocalRank> local_rank(Getenv getenv)
     return std::nullopt;
 }
 
-mk::CpuList rank_share(const std::vector<mk::LwkCore>& cores, const LocalRank& rank)
+mk::CpuList rank_share(const std::vector<mk::LwkCore>& cores, const LocalRank& rank, bool oversubscribe)
 {
     std::vector<mk::LwkCore> order = cores;
     std::sort(order.begin(), order.end(), [](const mk::LwkCore& a, const mk::LwkCore& b) {
@@ -74,10 +74,12 @@ mk::CpuList rank_share(const std::vector<mk::LwkCore>& cores, const LocalRank& r
     const size_t n = order.size();
     if (!n)
         return {}; // no LWK running: the spawn says so
+    if (rank.size > n && oversubscribe)
+        return {order[size_t(uint64_t(rank.rank) * n / rank.size)].linux_cpu};
     if (rank.size > n)
         throw mk::Error(std::to_string(rank.size) + " ranks on this node (" + rank.source + ") but the LWK has " +
             std::to_string(n) + " core" + (n == 1 ? "" : "s") +
-            ": start fewer ranks a node, or give each its cores with --cpus");
+            ": start fewer ranks a node, share cores with --oversubscribe, or give each its cores with --cpus");
     // The first n % size ranks get one core more.
     const size_t base = n / rank.size, extra = n % rank.size;
     const size_t first = rank.rank * base + std::min<size_t>(rank.rank, extra);

@@ -27,7 +27,9 @@ using Getenv = char* (*)(const char*);
 std::optional<LocalRank> local_rank(Getenv getenv);
 
 // The Linux CPUs of rank's share of the LWK cores (none when the LWK has
-// no cores). Throws mk::Error when there are more ranks than cores.
-mk::CpuList rank_share(const std::vector<mk::LwkCore>& cores, const LocalRank& rank);
+// no cores). With more ranks than cores: throws mk::Error, or with
+// oversubscribe gives each rank one core, ranks spread evenly over the
+// cores (neighbouring ranks share one: 5 ranks on 4 cores: 0, 0, 1, 2, 3).
+mk::CpuList rank_share(const std::vector<mk::LwkCore>& cores, const LocalRank& rank, bool oversubscribe = false);
 
 } // namespace mkexec

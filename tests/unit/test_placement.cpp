@@ -84,3 +84,19 @@ TEST_CASE("more ranks than LWK cores are refused clearly")
         Catch::Contains("3 ranks on this node") && Catch::Contains("the LWK has 2 cores"));
     CHECK(mkexec::rank_share({}, LocalRank{0, 1, ""}).empty()); // no LWK: the spawn says so
 }
+
+TEST_CASE("with --oversubscribe, more ranks than cores share them evenly, one core each")
+{
+    auto cores = cores_of({{4, 0}, {2, 0}, {5, 0}, {3, 0}});
+    mk::CpuList got;
+    for (unsigned r = 0; r < 5; ++r) {
+        auto s = mkexec::rank_share(cores, LocalRank{r, 5, ""}, true);
+        REQUIRE(s.size() == 1);
+        got.push_back(s[0]);
+    }
+    CHECK(got == mk::CpuList{2, 2, 3, 4, 5}); // every core used, neighbours share
+    for (unsigned r = 0; r < 9; ++r) // 9 on 4: no core takes 3 ranks while another has 1
+        CHECK(mkexec::rank_share(cores, LocalRank{r, 9, ""}, true).size() == 1);
+    // Enough cores: the same shares as without it.
+    CHECK(mkexec::rank_share(cores, LocalRank{1, 2, ""}, true) == mk::CpuList{4, 5});
+}

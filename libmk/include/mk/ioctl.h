@@ -227,12 +227,16 @@ struct mk_spawn_request {
 	__u64 staging_bytes;     /* in */
 	__u64 stack_limit;       /* in: RLIMIT_STACK */
 	__s32 fd;                /* out: the process fd */
-	__u32 pad;
+	__u32 flags;             /* in: MK_SPAWN_SHARE_CORES */
 	__u64 staging;           /* out: user address in the process */
 	struct mk_cpumask got;   /* out: the Linux CPUs it runs on */
 	char program[64];        /* in: the program's name, for mkctl status */
 	char msg[MK_MSG_LEN];
 };
+
+/* mk_spawn_request.flags: the asked CPUs may run other programs too (their
+ * threads then take turns on them: mkexec --oversubscribe). */
+#define MK_SPAWN_SHARE_CORES (1U << 0)
 
 /* On a process fd: MK_PROC_IOC_EXEC loads and starts the program. */
 struct mk_proc_exec {

@@ -81,6 +81,12 @@ for mpi in ompi mpich; do
 	ok "$mpi: 5 ranks on 4 LWK cores: the job fails" test $? -ne 0
 	ok "$mpi: ... saying why" grep -m1 "5 ranks on this node (.*) but the LWK has 4 cores" /tmp/mpi.out
 	ok "$mpi: ... and leaves no program on the LWK" programs_gone
+	out=$(run $mpi 5 mkexec --oversubscribe $job 2>&1)
+	eq "$mpi: 5 ranks on 4 LWK cores with mkexec --oversubscribe: status 0" 0 "$?"
+	eq "$mpi: ... Linux's results" "$(run $mpi 5 $job 2>&1 | grep '^rank')" "$(echo "$out" | grep '^rank')"
+	eq "$mpi: ... ranks 0 and 1 share core 1, the others one each" "1 1 2 3 4" \
+		"$(echo "$out" | sed -n 's/^cpus of rank [0-9]*: //p' | tr '\n' ' ' | sed 's/ $//')"
+	ok "$mpi: ... and leaves no program on the LWK" programs_gone
 	run $mpi 2 mkexec $job crash 1 >/tmp/mpi.out 2>&1
 	ok "$mpi: a rank that segfaults makes the job fail" test $? -ne 0
 	ok "$mpi: ... with the rank's report" grep "mkexec: $job: Segmentation fault (SIGSEGV)" /tmp/mpi.out
