@@ -24,6 +24,7 @@ struct mk_proc {
 	struct mm_struct *mm;        /* mkexec's (mmgrab) */
 	u32 core;                    /* where it lives: its first LWK core */
 	u64 cores;
+	u64 counted_cores;           /* its part of mk_inst.core_users (0 once the LWK ended) */
 	u64 staging;
 	phys_addr_t page_table;      /* of the process, in LWK memory */
 	enum mk_proc_state state;

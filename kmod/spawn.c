@@ -119,7 +119,7 @@ int mk_cmd_spawn(struct mk_spawn_request *req)
 		ret = -EINVAL;
 		goto out_free;
 	}
-	p->cores = cores;
+	p->cores = p->counted_cores = cores;
 	p->core = __ffs64(cores);
 
 	spin_lock_irq(&mk_procs_lock);

@@ -23,7 +23,7 @@ namespace {
 constexpr uint64_t PAGE = 4096;
 constexpr uint64_t O_ACCMODE = 3, O_CLOEXEC = 02000000, MFD_CLOEXEC = 1;
 constexpr int64_t AT_FDCWD = -100;
-constexpr uint64_t NR_OPENAT = 257, NR_MEMFD_CREATE = 319, NR_PWRITE64 = 18, NR_CLOSE = 3, NR_READ = 0;
+constexpr uint64_t NR_FACCESSAT = 269, NR_OPENAT = 257, NR_MEMFD_CREATE = 319, NR_PWRITE64 = 18, NR_CLOSE = 3, NR_READ = 0;
 constexpr size_t PATH_MAX_OURS = 96; // longer paths are none of ours
 
 bool starts_with(const char* s, const char* prefix)
@@ -222,6 +222,8 @@ Result<long> open_common(Context& c, uint64_t path, uint64_t flags)
         proc::topology_text(c.proc, linux.data(), linux.size(),
             t.file == proc::ProcFile::cpu_topology_list, text);
     } else if (t.file == proc::ProcFile::node_cpumap || t.file == proc::ProcFile::node_cpulist) {
+        // A node Linux does not have has no such file (ENOENT, as on Linux).
+        TRY(forward_call(c, NR_FACCESSAT, uint64_t(AT_FDCWD), path, 0));
         proc::node_cpus_text(c.proc, t.cpu, t.file == proc::ProcFile::node_cpulist, text);
     } else if (t.file == proc::ProcFile::cpuinfo || t.file == proc::ProcFile::sys_stat) {
         const bool info = t.file == proc::ProcFile::cpuinfo;

@@ -112,6 +112,8 @@ eq "a core's topology masks hold the program's cores only" "4
 2" "$(mkexec --cpus 1 cat /sys/devices/system/cpu/cpu2/topology/package_cpus \
 	/sys/devices/system/cpu/cpu2/cache/index0/shared_cpu_list)"
 eq "its NUMA node lists the program's cores" "2-3" "$(mkexec --cpus 2 cat /sys/devices/system/node/node0/cpulist)"
+eq "... and a node Linux does not have has no such file" 1 \
+	"$(mkexec cat /sys/devices/system/node/node7/cpulist >/dev/null 2>&1; echo $?)"
 eq "libnuma: numa_num_task_cpus and node 0's CPUs" "numa_num_task_cpus 2
 numa_num_configured_cpus 2
 online processors 2
