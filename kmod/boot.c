@@ -308,8 +308,11 @@ int mk_cmd_boot(struct mk_boot_request *req)
 		mk_inst.core_cpu[i] = bp->cpus[i].linux_cpu;
 		mk_inst.core_apic[i] = bp->cpus[i].apic_id;
 	}
-	for (i = 0; i < MK_MAX_LWK_CPUS; i++)
+	for (i = 0; i < MK_MAX_LWK_CPUS; i++) {
 		atomic_set(&mk_inst.core_users[i], 0);
+		atomic_set(&mk_inst.core_sole[i], 0);
+	}
+	WRITE_ONCE(mk_inst.boot_gen, mk_inst.boot_gen + 1);
 	ret = mk_chan_setup(bp);
 	if (ret) {
 		mk_refuse(req->msg, "cannot set up the channels with the LWK (%d)", ret);

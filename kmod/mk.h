@@ -99,6 +99,8 @@ struct mk_instance {
 	u32 nr_ranges;
 	struct mk_chan *chans;              /* one per LWK core, while it runs */
 	atomic_t core_users[MK_MAX_LWK_CPUS]; /* processes each core is given to */
+	atomic_t core_sole[MK_MAX_LWK_CPUS];  /* ... of them not willing to share it */
+	u32 boot_gen;                         /* counts boots: whose counts a process holds */
 	struct work_struct event_work;      /* panic detection, log mirror */
 	struct delayed_work mirror_work;    /* log mirror while the LWK runs */
 	u64 mirror_pos;

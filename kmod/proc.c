@@ -45,9 +45,14 @@ void mk_proc_free(struct mk_proc *p)
 {
 	u32 i;
 
+	/* Counts of an LWK that has ended since were reset by the next boot. */
 	for (i = 0; i < MK_MAX_LWK_CPUS && i < 64; i++)
-		if (p->counted_cores & BIT_ULL(i))
-			atomic_dec(&mk_inst.core_users[i]);
+		if ((p->counted_cores & BIT_ULL(i)) && p->boot_gen == READ_ONCE(mk_inst.boot_gen)) {
+			/* never below 0, should a boot reset them meanwhile */
+			atomic_dec_if_positive(&mk_inst.core_users[i]);
+			if (p->sole)
+				atomic_dec_if_positive(&mk_inst.core_sole[i]);
+		}
 	mk_pins_release_all(&p->pins);
 	if (p->mm)
 		mmdrop(p->mm);
@@ -452,13 +457,9 @@ void mk_procs_kill_all(void)
 		list_del(&p->link);
 		mk_proc_free(p);
 	}
-	/*
-	 * The rest have an mkexec: drop their view, let them see the end. Their
-	 * cores are no longer theirs: the next LWK counts its programs afresh.
-	 */
+	/* The rest have an mkexec: drop their view, let them see the end. */
 	spin_lock_irq(&mk_procs_lock);
 	list_for_each_entry(p, &mk_procs, link) {
-		p->counted_cores = 0;
 		if (READ_ONCE(p->state) != MK_PROC_EXITED)
 			mk_proc_ended(p, SIGKILL, NULL);
 	}

@@ -24,7 +24,9 @@ struct mk_proc {
 	struct mm_struct *mm;        /* mkexec's (mmgrab) */
 	u32 core;                    /* where it lives: its first LWK core */
 	u64 cores;
-	u64 counted_cores;           /* its part of mk_inst.core_users (0 once the LWK ended) */
+	u64 counted_cores;           /* its part of mk_inst.core_users, of boot boot_gen */
+	u32 boot_gen;
+	bool sole;                   /* counted in core_sole too (no sharing) */
 	u64 staging;
 	phys_addr_t page_table;      /* of the process, in LWK memory */
 	enum mk_proc_state state;

@@ -15,14 +15,20 @@
 #include "process.h"
 
 /*
- * Chooses the process's cores (LWK indices) under mk_part.lock: free ones,
- * or the asked CPUs even if other programs run there with
- * MK_SPAWN_SHARE_CORES.
+ * Chooses the process's cores (LWK indices) under mk_part.lock and counts
+ * p on them: free ones, or with MK_SPAWN_SHARE_CORES the asked CPUs even
+ * if other programs that share too run there (never one that did not ask
+ * to share: a core given alone stays alone).
  */
-static int mk_choose_cores(struct mk_spawn_request *req, u64 *cores)
+static int mk_choose_cores(struct mk_spawn_request *req, struct mk_proc *p, u64 *cores)
 {
 	u32 i, want = req->nr_cores ? req->nr_cores : 1, n = 0;
 	bool by_cpu = false, share = req->flags & MK_SPAWN_SHARE_CORES;
+
+	if (READ_ONCE(mk_inst.state) != MK_STATE_RUNNING) { /* it ended meanwhile */
+		mk_refuse(req->msg, "no LWK is running: boot one first (mkctl boot)");
+		return -ENODEV;
+	}
 
 	*cores = 0;
 	for (i = 0; i < MK_CPUMASK_WORDS; i++)
@@ -33,9 +39,14 @@ static int mk_choose_cores(struct mk_spawn_request *req, u64 *cores)
 
 		if (by_cpu ? !asked : n == want)
 			continue;
-		if (atomic_read(&mk_inst.core_users[i]) && !(share && by_cpu)) {
+		if (atomic_read(share && by_cpu ? &mk_inst.core_sole[i] : &mk_inst.core_users[i])) {
 			if (by_cpu) {
-				mk_refuse(req->msg, "CPU %u is running another LWK program", cpu);
+				if (share)
+					mk_refuse(req->msg,
+						  "CPU %u is running another LWK program, one that does not share it",
+						  cpu);
+				else
+					mk_refuse(req->msg, "CPU %u is running another LWK program", cpu);
 				return -EBUSY;
 			}
 			continue;
@@ -61,9 +72,15 @@ static int mk_choose_cores(struct mk_spawn_request *req, u64 *cores)
 			  want == 1 ? "" : "s", n, mk_inst.nr_cpus);
 		return -EBUSY;
 	}
+	p->sole = !(share && by_cpu);
+	p->boot_gen = mk_inst.boot_gen;
+	p->counted_cores = *cores;
 	for (i = 0; i < 64; i++)
-		if (*cores & BIT_ULL(i))
+		if (*cores & BIT_ULL(i)) {
 			atomic_inc(&mk_inst.core_users[i]);
+			if (p->sole)
+				atomic_inc(&mk_inst.core_sole[i]);
+		}
 	return 0;
 }
 
@@ -110,7 +127,7 @@ int mk_cmd_spawn(struct mk_spawn_request *req)
 	ret = mutex_lock_killable(&mk_part.lock);
 	if (ret)
 		goto out_free;
-	ret = mk_choose_cores(req, &cores);
+	ret = mk_choose_cores(req, p, &cores);
 	mutex_unlock(&mk_part.lock);
 	if (ret)
 		goto out_free;
@@ -119,7 +136,7 @@ int mk_cmd_spawn(struct mk_spawn_request *req)
 		ret = -EINVAL;
 		goto out_free;
 	}
-	p->cores = p->counted_cores = cores;
+	p->cores = cores;
 	p->core = __ffs64(cores);
 
 	spin_lock_irq(&mk_procs_lock);

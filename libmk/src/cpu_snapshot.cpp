@@ -15,10 +15,15 @@ constexpr fs::perms DIR_MODE = fs::perms::owner_all | fs::perms::group_read |
 constexpr fs::perms FILE_MODE =
     fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read | fs::perms::others_read;
 
-// A directory every user can read (whatever the umask).
+// A directory every user can read and only its owner write (whatever the
+// umask); one that is a symbolic link is refused (root follows no link
+// somebody else may have made).
 void make_dir(const fs::path& d)
 {
-    fs::create_directories(d);
+    if (fs::is_symlink(d))
+        throw fs::filesystem_error("a symbolic link where a directory should be", d,
+            std::make_error_code(std::errc::not_a_directory));
+    fs::create_directory(d);
     fs::permissions(d, DIR_MODE);
 }
 
@@ -55,6 +60,8 @@ void snapshot_one(unsigned cpu, const fs::path& sysfs, const fs::path& dir)
     make_dir(tmp);
     copy_files(from / "topology", tmp / "topology");
     if (fs::is_directory(from / "cache"))
+        make_dir(tmp / "cache");
+    if (fs::is_directory(from / "cache"))
         for (const fs::directory_entry& e : fs::directory_iterator(from / "cache"))
             if (e.is_directory() && e.path().filename().string().rfind("index", 0) == 0)
                 copy_files(e.path(), tmp / "cache" / e.path().filename());
@@ -70,6 +77,7 @@ std::string snapshot_cpu_topology(const CpuList& cpus, const std::string& sysfs_
     std::string failed;
     for (unsigned cpu : cpus) {
         try {
+            make_dir(fs::path(dir).parent_path()); // /run/mk: made here with the right mode too
             make_dir(dir);
             snapshot_one(cpu, sysfs_cpu_dir, dir);
         } catch (const fs::filesystem_error& e) {
@@ -86,7 +94,9 @@ void forget_online_cpus(const std::string& sysfs_cpu_dir, const std::string& dir
     for (auto it = fs::directory_iterator(dir, ec); !ec && it != fs::directory_iterator();
          it.increment(ec)) {
         const std::string name = it->path().filename().string();
-        if (name.rfind("cpu", 0) == 0 && fs::is_directory(fs::path(sysfs_cpu_dir) / name / "topology"))
+        // cpuN, and .cpuN.new left by a copy that failed half-way.
+        const std::string cpu = name.rfind(".cpu", 0) == 0 ? name.substr(1, name.size() - 5) : name;
+        if (cpu.rfind("cpu", 0) == 0 && fs::is_directory(fs::path(sysfs_cpu_dir) / cpu / "topology"))
             fs::remove_all(it->path(), ec);
     }
 }

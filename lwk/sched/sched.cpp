@@ -227,7 +227,9 @@ void move(percpu::Cpu* cpu, Thread* t)
         ring_remove(cpu, t);
         empty = cpu->threads == nullptr;
     }
-    if (empty)
+    // Off its page table too: its program may end while this core keeps
+    // another's threads (see free_dead).
+    if (empty || cpu->as_loaded.load(Order::relaxed) == t->proc->as)
         load_kernel_tables(cpu);
     add_thread(t, t->move_to);
 }

@@ -98,10 +98,11 @@ Result<long> at_cpu_topology(Context& c, unsigned arg, const char* path)
 {
     char copy[COPY_PATH_MAX];
     copy_path(path, copy);
-    Scratch s(c, sizeof copy);
+    const size_t n = __builtin_strlen(copy) + 1; // no more: the rest is stack
+    Scratch s(c, n);
     if (!s.addr())
         return Errno::NOMEM;
-    TRY(s.put(0, copy, sizeof copy));
+    TRY(s.put(0, copy, n));
     uint64_t a[6];
     for (unsigned i = 0; i < 6; ++i)
         a[i] = i == arg ? s.addr() : c.a[i];

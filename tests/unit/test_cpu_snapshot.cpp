@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace fs = std::filesystem;
@@ -89,5 +90,24 @@ TEST_CASE("copies of CPUs Linux has online again are forgotten", "[cpu_snapshot]
     mk::forget_online_cpus(d.sys, d.copy);
     CHECK_FALSE(fs::exists(d.copy / "cpu2"));
     CHECK(get(d.copy / "cpu3/topology/core_id") == "3\n");
+    fs::create_directories(d.copy / ".cpu2.new/topology"); // a copy that failed half-way
+    mk::forget_online_cpus(d.sys, d.copy);
+    CHECK_FALSE(fs::exists(d.copy / ".cpu2.new"));
     mk::forget_online_cpus(d.sys, d.root / "none"); // no copies at all: nothing to do
+}
+
+TEST_CASE("the copy's directory is made readable by all, and never through a link", "[cpu_snapshot]")
+{
+    Dirs d;
+    put(d.sys / "cpu2/topology/core_id", "2\n");
+    const mode_t old = umask(077);
+    std::string failed = mk::snapshot_cpu_topology({2}, d.sys, d.root / "mk" / "cpu");
+    umask(old);
+    CHECK(failed.empty());
+    CHECK((fs::status(d.root / "mk").permissions() & fs::perms::others_exec) != fs::perms::none);
+    fs::create_directories(d.root / "elsewhere");
+    fs::create_directory_symlink(d.root / "elsewhere", d.root / "link");
+    failed = mk::snapshot_cpu_topology({2}, d.sys, d.root / "link" / "cpu");
+    CHECK(failed.find("symbolic link") != std::string::npos);
+    CHECK_FALSE(fs::exists(d.root / "elsewhere" / "cpu"));
 }

@@ -51,6 +51,10 @@ wait $b; rb=$?
 eq "two programs sharing one core with --oversubscribe both succeed" "0 0" "$ra $rb"
 eq "... with the same result" "$(cat /tmp/a)" "$(cat /tmp/b)"
 ok "... and the core is free again" mkexec --cpus 2-2 "$MK_PROGS/hello"
+fails "--oversubscribe does not join a program that has its core alone" "one that does not share it" sh -c \
+	"mkexec --cpus 2-2 /bin/busybox sleep 6 & i=0
+	 while [ \$i -lt 50 ] && ! mkctl status --json | grep -q '\"pid\":'; do sleep 0.2; i=\$((i + 1)); done
+	 mkexec --cpus 2-2 --oversubscribe $MK_PROGS/hello; r=\$?; wait; exit \$r"
 fails "more cores than the LWK has are refused" "3 LWK cores asked for" mkexec --cpus 3 "$MK_PROGS/hello"
 fails "a CPU that is not an LWK core is refused" "CPU 1 is not an LWK core" mkexec --cpus 1-1 "$MK_PROGS/hello"
 
