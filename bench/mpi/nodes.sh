@@ -1,12 +1,12 @@
 # On a 2-node test cluster (bench/mpi/run --nodes 2): 2 Open MPI ranks, one
 # on each node, talking over TCP on the nodes' network — on Linux CPU 1 of
-# each node, and under mkexec on the LWK core that was CPU 1 — rounds
-# interleaved. On the LWK every send and receive is a forwarded socket call
+# each node, and under mkexec on the LWK core that was CPU 2 (mpirun, its
+# daemons and mkexec on CPU 0) — rounds interleaved. On the LWK every send and receive is a forwarded socket call
 # (Linux keeps the NIC). Rows come from rank 0 (mk-mpi-bench).
 rounds=${1:-3}
 scale=${2:-1}
 for n in node0 node1; do
-	ssh $n 'insmod $MK_KO && mkctl boot --cpus 1 --mem 512M >/dev/null 2>&1' ||
+	ssh $n 'insmod $MK_KO && mkctl boot --cpus 2 --mem 512M >/dev/null 2>&1' ||
 		{ echo "@@ failed: boot on $n"; exit 1; }
 done
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
