@@ -2,7 +2,7 @@
 # ranks under mkexec on the LWK cores that were CPUs 2-3, with Debian's
 # Open MPI and MPICH, interleaved round by round so that drift hits all
 # alike. Rows come from rank 0 (mk-mpi-bench); a job that hangs after its
-# "done" line (MPICH 4.0's finalize race, docs/mpi.md) has still reported.
+# "done" line has still reported.
 # MPICH's UCX gets its shared-memory transports only (UCX_TLS=sm,self, on
 # Linux too): its TCP transport would poll sockets in every progress call,
 # which on the LWK is a forwarded epoll_wait each (docs/mpi.md).
