@@ -98,6 +98,14 @@ memfree_kb() {
 	echo $(($(awk '/^MemFree:/ { print $2 }' /proc/meminfo) + \
 		$(awk '/^ +count:/ { n += $2 } END { print n * 4 }' /proc/zoneinfo)))
 }
+# MemFree (as memfree_kb) once the page cache and reclaimable slab are
+# dropped: for a comparison across a scenario that has read many files
+# (programs come over 9p), where the cache alone moves MemFree by over 1 %.
+settled_memfree_kb() {
+	sync
+	echo 3 >/proc/sys/vm/drop_caches
+	memfree_kb
+}
 # Free memory plus the page cache, in kB: what Linux can hand out without
 # swapping. A reservation that reclaims cache, or a program whose first run
 # pulls its binary into the cache, moves MemFree by MiBs that this does not
