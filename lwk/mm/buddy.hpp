@@ -58,6 +58,8 @@ public:
     uint64_t zero_bytes() const { return zero_pages_ * PAGE_SIZE; }
     // The largest order with a free block, or -1.
     int largest_free_order() const;
+    // Whether phys lies in one of its regions.
+    bool contains(uint64_t phys) const { return const_cast<Buddy*>(this)->find(phys) != nullptr; }
 
 private:
     struct Node {

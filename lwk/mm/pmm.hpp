@@ -1,4 +1,5 @@
-// The LWK's physical memory: a locked buddy allocator over its chunks.
+// The LWK's physical memory: locked buddy allocators over its chunks, one
+// per NUMA node (mm/node_pools); a core allocates from its own node first.
 #pragma once
 
 #include <lib/result.hpp>
@@ -20,5 +21,9 @@ Result<uint64_t> alloc_pages_zeroed(unsigned order);
 void free_pages(uint64_t phys, unsigned order, bool zero = false);
 uint64_t pmm_free_bytes();
 uint64_t pmm_managed_bytes();
+// The NUMA node of a page of LWK memory (-1: not the LWK's).
+int32_t pmm_node_of(uint64_t phys);
+// The nodes that hold LWK memory (bit n: node n).
+uint64_t pmm_nodes_mask();
 
 } // namespace lwk::mm

@@ -187,6 +187,17 @@ bool AddressSpace::foreign_phys(uint64_t addr, uint64_t& phys) const
     return true;
 }
 
+bool AddressSpace::phys_at(uint64_t addr, uint64_t& phys, bool& foreign) const
+{
+    sched::MutexGuard g(mutex_);
+    arch::Translation t;
+    if (!pt_.translate(addr, t) || !(t.flags & arch::PTE_USER))
+        return false;
+    phys = t.phys;
+    foreign = t.flags & arch::PTE_FOREIGN;
+    return true;
+}
+
 const Region* AddressSpace::region_at(uint64_t addr) const
 {
     sched::MutexGuard g(mutex_);
@@ -197,7 +208,7 @@ const Region* AddressSpace::region_at(uint64_t addr) const
 }
 
 Result<void> AddressSpace::map_shared(uint64_t addr, uint64_t len, uint32_t prot, uint32_t max_prot, uint32_t pin,
-    bool shm)
+    bool shm, bool cow)
 {
     sched::MutexGuard g(mutex_);
     if (!len || !aligned(addr, PAGE) || !aligned(len, PAGE) || (prot & ~max_prot))
@@ -215,6 +226,8 @@ Result<void> AddressSpace::map_shared(uint64_t addr, uint64_t len, uint32_t prot
     r.pin = pin;
     r.max_prot = max_prot;
     r.shm = shm;
+    r.cow = cow;
+    r.pin_base = addr;
     if (!regions_.insert(at, r))
         return Errno::NOMEM;
     return {};
@@ -436,9 +449,11 @@ Result<void> AddressSpace::protect(uint64_t addr, uint64_t len, uint32_t prot, P
         v = hit->end;
     }
     // Shared memory keeps the rights its pin allows (a file open read-only
-    // cannot become writable), as Linux refuses with EACCES.
+    // cannot become writable), as Linux refuses with EACCES. A private
+    // file mapping may become writable: it is copied then.
     for (const Region& r : regions_)
-        if (r.start < end && addr < r.end && r.kind == RegionKind::shared && (prot & ~r.max_prot))
+        if (r.start < end && addr < r.end && r.kind == RegionKind::shared && (prot & ~r.max_prot) &&
+            !(r.cow && !(prot & ~(r.max_prot | PROT_W))))
             return Errno::ACCES;
     TRY(split_regions_at(addr));
     TRY(split_regions_at(end));
@@ -447,6 +462,12 @@ Result<void> AddressSpace::protect(uint64_t addr, uint64_t len, uint32_t prot, P
     for (Region& r : regions_) {
         if (r.start < addr || r.end > end)
             continue;
+        if (r.kind == RegionKind::shared && r.cow && (prot & PROT_W)) {
+            TRY(privatize(r, later, dropped_linux));
+            TRY(pt_.protect(r.start, r.end - r.start, pte_bits(prot), &seen));
+            r.prot = prot;
+            continue;
+        }
         bool was_none = !(r.prot & (PROT_R | PROT_W | PROT_X));
         bool now_none = !(prot & (PROT_R | PROT_W | PROT_X));
         if (r.kind == RegionKind::shared) {
@@ -465,6 +486,36 @@ Result<void> AddressSpace::protect(uint64_t addr, uint64_t len, uint32_t prot, P
     flush_tlb(addr, len);
     if (linux_mapped)
         *linux_mapped = dropped_linux || (seen & MK_PTE_LINUX_MAPPED);
+    return {};
+}
+
+Result<void> AddressSpace::privatize(Region& r, Pieces* later, bool& linux_mapped)
+{
+    for (uint64_t v = r.start; v < r.end; v += PAGE) {
+        uint64_t* e = pt_.leaf_entry(v);
+        uint64_t old = e ? __atomic_load_n(e, __ATOMIC_RELAXED) : 0;
+        if (!(old & arch::PTE_FOREIGN))
+            continue; // a copy already, or past the file's end (nothing there)
+        uint64_t phys = TRY(mm::alloc_pages(0));
+        __builtin_memcpy(boot::phys_to_virt(phys), mm::kmap(0, old & arch::PTE_ADDR), PAGE);
+        // Written memory from now on (freed as such); the rights follow.
+        uint64_t now = phys | (old & ~arch::PTE_ADDR & ~arch::PTE_FOREIGN & ~uint64_t(MK_PTE_LINUX_MAPPED)) |
+            arch::PTE_DIRTY | arch::PTE_ACCESSED;
+        __atomic_exchange_n(e, now, __ATOMIC_SEQ_CST);
+        linux_mapped |= (old & MK_PTE_LINUX_MAPPED) != 0;
+    }
+    // Every core drops the old translations before the pin can go.
+    flush_tlb(r.start, r.end - r.start);
+    uint32_t pin = r.pin;
+    r.kind = RegionKind::anon;
+    r.pin = 0;
+    r.max_prot = 0;
+    r.cow = false;
+    bool still = false;
+    for (const Region& x : regions_)
+        still |= x.kind == RegionKind::shared && x.pin == pin;
+    if (!still && later)
+        (void)later->push_back(Piece{0, 0, false, pin, owner_});
     return {};
 }
 
@@ -586,7 +637,8 @@ Result<void> AddressSpace::copy_between(uint64_t dst, uint64_t src, uint64_t n) 
     sched::MutexGuard g(mutex_);
     while (n) {
         arch::Translation s, d;
-        if (!pt_.translate(src, s) || !pt_.translate(dst, d) || !(s.flags & d.flags & arch::PTE_USER))
+        if (!pt_.translate(src, s) || !pt_.translate(dst, d) || !(s.flags & d.flags & arch::PTE_USER) ||
+            !(d.flags & arch::PTE_WRITE))
             return Errno::FAULT;
         pt_.set_dirty(dst);
         uint64_t chunk = PAGE - (src & (PAGE - 1));

@@ -51,6 +51,13 @@ struct Region {
     uint32_t pin = 0;
     uint32_t max_prot = 0;
     bool shm = false;
+    // shared: a private file mapping (MAP_PRIVATE, not writable) whose pages
+    // are the file's in Linux's page cache until the program makes it
+    // writable: then they become copies of its own (an anon region).
+    bool cow = false;
+    // shared: where the pin's first page is mapped (its page n is at
+    // pin_base + n pages).
+    uint64_t pin_base = 0;
 };
 
 class AddressSpace {
@@ -70,7 +77,8 @@ public:
     // Reserves [addr, addr + len) (page-aligned, free) for pages of Linux's
     // pinned as pin, which allows max_prot; insert_foreign puts them in.
     // The addresses it gets no page for raise SIGBUS (past a file's end).
-    Result<void> map_shared(uint64_t addr, uint64_t len, uint32_t prot, uint32_t max_prot, uint32_t pin, bool shm);
+    Result<void> map_shared(uint64_t addr, uint64_t len, uint32_t prot, uint32_t max_prot, uint32_t pin, bool shm,
+        bool cow = false);
     // Maps Linux's page frames pfns[0..n) at addr, addr + 4 KiB, ... inside
     // a shared region, with 2 MiB leaves where 512 aligned frames in a row
     // allow.
@@ -79,6 +87,9 @@ public:
     uint64_t page_size_at(uint64_t addr) const;
     // Whether addr lies in a page of Linux's, and its physical address.
     bool foreign_phys(uint64_t addr, uint64_t& phys) const;
+    // Whether addr is mapped for the program, and where: its physical
+    // address, and whether the page is Linux's rather than the LWK's.
+    bool phys_at(uint64_t addr, uint64_t& phys, bool& foreign) const;
     // The region that holds addr, or nullptr.
     const Region* region_at(uint64_t addr) const;
     // The process its pins belong to (MK_MSG_UNPIN).
@@ -149,6 +160,10 @@ private:
     // Returns whether a leaf dropped had MK_PTE_LINUX_MAPPED.
     bool drop_pages(uint64_t addr, uint64_t len, Pieces* later);
     Result<void> split_regions_at(uint64_t addr);
+    // A cow region's pages of Linux's become copies of the process's own
+    // (written memory); the region becomes anon, its pin handed to later
+    // once nothing maps it. Its prot is the caller's to set.
+    Result<void> privatize(Region& r, Pieces* later, bool& linux_mapped);
     // Flushes [addr, addr + len) on every core that has this table loaded:
     // page by page on this core when the range is small, all of it
     // otherwise (and always on the others).

@@ -153,6 +153,15 @@ struct Process {
         int32_t pid;
         uint64_t serial;
     } vm_peers[8];
+    // Descriptors it opened on its /proc/<pid>/task directory (Linux's,
+    // which lists mkexec's threads): getdents64 of one lists the LWK's
+    // threads instead. By descriptor and the directory's inode (0: unused),
+    // under lock.
+    struct TaskDir {
+        int32_t fd;
+        uint64_t ino;
+    } task_dirs[4];
+    uint32_t task_dirs_made;
     Process* next;
 };
 

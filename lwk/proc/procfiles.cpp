@@ -284,7 +284,7 @@ void perms(const Region& r, char out[5])
     out[0] = r.prot & PROT_R ? 'r' : '-';
     out[1] = r.prot & PROT_W ? 'w' : '-';
     out[2] = r.prot & PROT_X ? 'x' : '-';
-    out[3] = 'p';
+    out[3] = r.kind == RegionKind::shared && !r.cow ? 's' : 'p';
     out[4] = 0;
 }
 

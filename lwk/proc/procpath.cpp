@@ -35,6 +35,24 @@ bool take_number(const char*& p, int32_t& out)
     return true;
 }
 
+// The rest is a directory's name itself: "" or "/".
+bool dir_end(const char* p) { return *p == 0 || (*p == '/' && p[1] == 0); }
+
+// A decimal number that ends the path (a directory's: "/" may follow).
+bool last_number(const char* p, int32_t& out)
+{
+    char buf[16];
+    size_t n = 0;
+    while (p[n] >= '0' && p[n] <= '9' && n < sizeof buf - 2)
+        buf[n] = p[n], ++n;
+    if (!n || !dir_end(p + n))
+        return false;
+    buf[n] = '/';
+    buf[n + 1] = 0;
+    const char* b = buf;
+    return take_number(b, out);
+}
+
 bool ends_with(const char* s, const char* suffix)
 {
     size_t n = __builtin_strlen(s), k = __builtin_strlen(suffix);
@@ -187,7 +205,15 @@ ProcTarget classify_proc_path(
     } else {
         return {ProcFile::none, 0};
     }
-    if (!tid && take(p, "task/")) {
+    if (!tid && take(p, "task")) {
+        if (dir_end(p))
+            return {ProcFile::task_dir, 0};
+        if (!take(p, "/"))
+            return {ProcFile::none, 0};
+        // A thread's own directory: Linux has none for the LWK's threads
+        // (the main thread's is the pid's, Linux's too).
+        if (last_number(p, n))
+            return {n != pid && is_thread(ctx, n) ? ProcFile::thread_dir : ProcFile::none, n};
         if (!take_number(p, n) || !is_thread(ctx, n))
             return {ProcFile::none, 0};
         tid = n;

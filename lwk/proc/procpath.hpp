@@ -32,6 +32,8 @@ enum class ProcFile {
     cpu_topology_list, // or a CPU list (..._list): only the program's cores
     node_cpumap, // /sys/devices/system/node/nodeN/cpumap: the program's cores there
     node_cpulist, // and .../cpulist
+    task_dir, // /proc/self/task: Linux's directory, its listing the LWK's threads
+    thread_dir, // /proc/self/task/<tid> of a thread of the LWK's (not the main one)
 };
 
 struct ProcTarget {

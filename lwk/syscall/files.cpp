@@ -6,6 +6,7 @@
 // the program as a memfd Linux made with its contents.
 #include <syscall/scratch.hpp>
 #include <syscall/syscall.hpp>
+#include <syscall/task_dir.hpp>
 
 #include <proc/elf.hpp>
 #include <proc/process.hpp>
@@ -14,6 +15,7 @@
 #include <proc/sysinfo.hpp>
 #include <sched/mutex.hpp>
 #include <core/boot.hpp>
+#include <lib/format.hpp>
 
 #include <mk/proc.h>
 
@@ -109,12 +111,33 @@ Result<long> at_cpu_topology(Context& c, unsigned arg, const char* path)
     return forward_call(c, c.nr, a[0], a[1], a[2], a[3], a[4], a[5]);
 }
 
+// The call c with its argument arg (a path) replaced by the main thread's
+// directory, /proc/<pid>/task/<pid>: for an LWK thread's own directory,
+// which Linux does not have (its files in it are the LWK's, by path).
+Result<long> at_main_thread_dir(Context& c, unsigned arg)
+{
+    char dir[48];
+    const size_t n = format(dir, sizeof dir, "/proc/%d/task/%d", c.proc->pid, c.proc->pid) + 1;
+    Scratch s(c, n);
+    if (!s.addr())
+        return Errno::NOMEM;
+    TRY(s.put(0, dir, n));
+    uint64_t a[6];
+    for (unsigned i = 0; i < 6; ++i)
+        a[i] = i == arg ? s.addr() : c.a[i];
+    return forward_call(c, c.nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+}
+
 // A call that names a path in argument arg (stat, access and their kin):
-// Linux's, but for the topology of an LWK core.
+// Linux's, but for the topology of an LWK core and an LWK thread's directory.
 Result<long> path_call(Context& c, unsigned arg)
 {
     char name[PATH_MAX_OURS];
     proc::ProcTarget t = target_of(c, c.a[arg], name);
+    if (t.file == proc::ProcFile::thread_dir) {
+        sched::MutexGuard lock(c.proc->as->mutex());
+        return at_main_thread_dir(c, arg);
+    }
     if (!is_topology(t.file) || !is_lwk_cpu(t.cpu))
         return forward(c);
     sched::MutexGuard lock(c.proc->as->mutex());
@@ -195,6 +218,15 @@ Result<long> open_common(Context& c, uint64_t path, uint64_t flags)
     proc::ProcTarget t = target_of(c, path, name);
     if (t.file == proc::ProcFile::none || (is_topology(t.file) && !is_lwk_cpu(t.cpu)))
         return forward(c);
+    if (t.file == proc::ProcFile::task_dir) {
+        long fd = TRY(forward(c));
+        remember_task_dir(c, fd);
+        return fd;
+    }
+    if (t.file == proc::ProcFile::thread_dir) {
+        sched::MutexGuard lock(c.proc->as->mutex());
+        return at_main_thread_dir(c, c.nr == NR_OPENAT ? 1 : 0);
+    }
     if (t.file == proc::ProcFile::mem)
         return Errno::ACCES; // it would be mkexec's memory
     if ((flags & O_ACCMODE) != 0)

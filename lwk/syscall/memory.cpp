@@ -68,7 +68,7 @@ void unpin(Context& c, uint32_t pin)
 // the rights it names: mkexec's answer only says whether it worked. The
 // caller holds the address space's mutex.
 Result<long> map_linux_pages(Context& c, uint64_t fixed, uint64_t hint, uint64_t len, uint64_t prot,
-    uint64_t call, uint64_t a0, uint64_t a1, bool shm)
+    uint64_t call, uint64_t a0, uint64_t a1, bool shm, bool cow = false)
 {
     proc::AddressSpace* as = c.proc->as;
     const uint64_t npages = len / PAGE;
@@ -81,7 +81,7 @@ Result<long> map_linux_pages(Context& c, uint64_t fixed, uint64_t hint, uint64_t
     uint64_t at = fixed ? fixed : as->find_free(hint && in_window(hint, len) ? hint : proc::MMAP_BASE, len);
     if (!at)
         return Errno::NOMEM;
-    TRY(forward_call(c, call, a0, a1, len, prot, sink.addr(), 0));
+    TRY(forward_call(c, call, a0, a1, len, prot, sink.addr(), cow ? MK_MAP_PRIVATE_RO : 0));
     mk_pin_sink head{};
     TRY(sink.get(0, &head, sizeof head));
     if (!head.id)
@@ -89,11 +89,11 @@ Result<long> map_linux_pages(Context& c, uint64_t fixed, uint64_t hint, uint64_t
     const uint32_t pin = head.id;
     const uint64_t got = head.nr;
     const uint32_t max = proc::PROT_R | proc::PROT_X | (head.flags & MK_PIN_SINK_WRITABLE ? proc::PROT_W : 0);
-    if (got > npages) {
+    if (got > npages || (cow && (max & proc::PROT_W))) {
         unpin(c, pin);
         return Errno::IO;
     }
-    auto reserved = as->map_shared(at, len, prot_of(prot), max, pin, shm);
+    auto reserved = as->map_shared(at, len, prot_of(prot), max, pin, shm, cow);
     if (reserved.is_error()) {
         unpin(c, pin);
         return reserved.error().code == int(Errno::INVAL) ? Error(Errno::ACCES) : reserved.error();
@@ -109,6 +109,13 @@ Result<long> map_linux_pages(Context& c, uint64_t fixed, uint64_t hint, uint64_t
         }
     }
     return static_cast<long>(at);
+}
+
+// A private mapping Linux's pages cannot back is copied instead, unless
+// Linux refuses the mapping itself (the descriptor's rights, a noexec mount).
+bool copy_instead(const Error& e)
+{
+    return e.code != int(Errno::ACCES) && e.code != int(Errno::PERM) && e.code != int(Errno::BADF);
 }
 
 } // namespace
@@ -155,6 +162,16 @@ Result<long> sys_mmap(Context& c)
     // A shared file mapping maps Linux's own pages of the file.
     if (file && (flags & MAP_SHARED))
         return map_linux_pages(c, fixed ? addr : 0, addr, len, prot, MK_SYS_MAP_SHARED, fd, off, false);
+    // So does a private one the program may not write (a library's code
+    // and read-only data): every process that maps the file shares Linux's
+    // page cache, and a copy is made only if the program makes it
+    // writable. Where Linux cannot pin its pages (a file without pages of
+    // its own, an offset past the end), a copy as below.
+    if (file && !(prot & PROT_WRITE) && (prot & (PROT_READ | PROT_EXEC))) {
+        auto shared = map_linux_pages(c, fixed ? addr : 0, addr, len, prot, MK_SYS_MAP_SHARED, fd, off, false, true);
+        if (!shared.is_error() || !copy_instead(shared.error()))
+            return shared;
+    }
     // A private one is a copy: its contents are read in through Linux, then
     // prot is set.
     uint32_t initial = file ? proc::PROT_R | proc::PROT_W : prot_of(prot);
@@ -298,8 +315,8 @@ Result<long> sys_mremap(Context& c)
     for (const proc::Region& r : as->regions())
         if (r.start <= old && old < r.end)
             region = &r;
-    if (region && region->kind == proc::RegionKind::shared)
-        return Errno::INVAL; // Linux's pages: moving them is not offered
+    if (region && region->kind == proc::RegionKind::shared && !region->cow)
+        return Errno::INVAL; // Linux's pages: moving them is not offered (a private mapping moves as a copy)
     uint32_t prot = region ? region->prot : proc::PROT_R | proc::PROT_W;
     if (!(flags & MREMAP_FIXED)) {
         if (new_len <= old_len) {
@@ -378,20 +395,6 @@ Result<long> sys_mincore(Context& c)
     return 0;
 }
 
-// NUMA placement: the LWK's memory is where mkctl reserved it.
-Result<long> sys_mbind(Context&) { return 0; }
-Result<long> sys_set_mempolicy(Context&) { return 0; }
-Result<long> sys_set_mempolicy_home_node(Context&) { return 0; }
-Result<long> sys_get_mempolicy(Context& c)
-{
-    if (c.a[0]) {
-        int mode = 0; // MPOL_DEFAULT
-        TRY(c.proc->as->copy_out(c.a[0], &mode, sizeof mode));
-    }
-    return 0;
-}
-Result<long> sys_migrate_pages(Context&) { return Errno::NOSYS; }
-Result<long> sys_move_pages(Context&) { return Errno::NOSYS; }
 Result<long> sys_pkey_mprotect(Context&) { return Errno::NOSYS; }
 Result<long> sys_pkey_alloc(Context&) { return Errno::NOSYS; }
 Result<long> sys_pkey_free(Context&) { return Errno::NOSYS; }

@@ -62,6 +62,8 @@ long perform(LwkProcess& proc, const mk_proc_event& call)
         return exec_program(a);
     case MK_SYS_VM_ACCESS:
         return may_access_memory(static_cast<pid_t>(a[0]));
+    case MK_SYS_PAGE_NODE:
+        return proc.page_node(static_cast<uint32_t>(a[0]), a[1]);
     // mkexec's own descriptors (its process fd, its event loop's) are
     // closed to the program's calls as if they were not open.
     case SYS_close:

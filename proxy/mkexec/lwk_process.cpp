@@ -187,7 +187,26 @@ long LwkProcess::pin(uint64_t addr, uint64_t len, bool writable, uint64_t pfns)
     req.pfns = pfns;
     if (::ioctl(fd_, MK_PROC_IOC_PIN, &req) != 0)
         return -errno;
+    std::lock_guard<std::mutex> g(pins_lock_);
+    pins_[req.id] = {addr, len};
     return req.id;
+}
+
+long LwkProcess::page_node(uint32_t id, uint64_t page) const
+{
+    uint64_t addr;
+    {
+        std::lock_guard<std::mutex> g(pins_lock_);
+        auto it = pins_.find(id);
+        if (it == pins_.end() || page >= it->second.second / 4096)
+            return -EINVAL;
+        addr = it->second.first + page * 4096;
+    }
+    void* pages[1] = {reinterpret_cast<void*>(addr)};
+    int status = 0;
+    if (::syscall(SYS_move_pages, 0, 1, pages, nullptr, &status, 0) != 0)
+        return -errno;
+    return status;
 }
 
 mk_proc_event LwkProcess::wait()

@@ -4,7 +4,10 @@
 
 #include <mk/ioctl.h>
 
+#include <mutex>
 #include <optional>
+#include <unordered_map>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -28,6 +31,8 @@ public:
     // (MK_PROC_IOC_PIN), their frame numbers written at pfns. The pin's
     // id, or -errno.
     long pin(uint64_t addr, uint64_t len, bool writable, uint64_t pfns);
+    // The NUMA node of page `page` of pin id (MK_SYS_PAGE_NODE), or -errno.
+    long page_node(uint32_t id, uint64_t page) const;
     // Blocks until the next event: a system call to perform, or the end.
     mk_proc_event wait();
     // Replies to call and waits up to timeout_ms for the next call of the
@@ -42,6 +47,10 @@ public:
 private:
     int fd_ = -1;
     uint64_t staging_ = 0;
+    // mkexec's mapping of each pin it made: where, how long (server
+    // threads pin at once).
+    mutable std::mutex pins_lock_;
+    std::unordered_map<uint32_t, std::pair<uint64_t, uint64_t>> pins_;
 };
 
 // Moves fd to the top of the fd table (out of the program's way), close-on-exec.

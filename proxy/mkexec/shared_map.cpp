@@ -2,6 +2,8 @@
 
 #include "lwk_process.hpp"
 
+#include <mk/proc.h>
+
 #include <cerrno>
 #include <fcntl.h>
 #include <linux/magic.h>
@@ -15,9 +17,11 @@ namespace mkexec {
 long map_shared(LwkProcess& proc, const __u64* a)
 {
     const int fd = static_cast<int>(a[0]);
-    const uint64_t offset = a[1], len = a[2], prot = a[3], pfns = a[4];
+    const uint64_t offset = a[1], len = a[2], prot = a[3], pfns = a[4], flags = a[5];
     constexpr uint64_t PAGE = 4096;
-    if (!len || (len | offset) & (PAGE - 1) || (prot & ~uint64_t(PROT_READ | PROT_WRITE | PROT_EXEC)))
+    const bool private_ro = flags & MK_MAP_PRIVATE_RO;
+    if (!len || (len | offset) & (PAGE - 1) || (prot & ~uint64_t(PROT_READ | PROT_WRITE | PROT_EXEC)) ||
+        (flags & ~MK_MAP_PRIVATE_RO) || (private_ro && (prot & PROT_WRITE)))
         return -EINVAL;
     // Pages past the end of the file are not pinned: the program gets
     // SIGBUS there, as on Linux (a file that grows later is not seen).
@@ -33,14 +37,17 @@ long map_shared(LwkProcess& proc, const __u64* a)
     // Writable if asked, or if the program could mprotect it so later (a
     // descriptor open for writing, on shared memory); mmap checks the
     // descriptor's rights as Linux would for the program.
+    // A private read-only mapping shares the file's pages read-only: a
+    // shared mapping of mkexec's own (pinning a private one would give the
+    // pin copies of its own on Linux 6.x, not the page cache's pages).
     bool writable = prot & PROT_WRITE;
     struct statfs fs;
     int fl = ::fcntl(fd, F_GETFL);
-    if (!writable && fl >= 0 && (fl & O_ACCMODE) == O_RDWR && ::fstatfs(fd, &fs) == 0 &&
+    if (!private_ro && !writable && fl >= 0 && (fl & O_ACCMODE) == O_RDWR && ::fstatfs(fd, &fs) == 0 &&
         (fs.f_type == TMPFS_MAGIC || fs.f_type == HUGETLBFS_MAGIC))
         writable = true;
-    void* at = ::mmap(nullptr, pinned, PROT_READ | (writable ? PROT_WRITE : 0), MAP_SHARED, fd,
-        static_cast<off_t>(offset));
+    const int mprot = PROT_READ | (writable ? PROT_WRITE : 0) | (private_ro ? int(prot & PROT_EXEC) : 0);
+    void* at = ::mmap(nullptr, pinned, mprot, MAP_SHARED, fd, static_cast<off_t>(offset));
     if (at == MAP_FAILED)
         return -errno;
     // The mapping stays while the pin does: mk.ko unmaps it with the pin.

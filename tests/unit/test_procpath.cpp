@@ -46,6 +46,22 @@ TEST_CASE("the program's own /proc files are recognised in every spelling", "[pr
     CHECK(classify("/proc/stat").file == ProcFile::sys_stat);
 }
 
+TEST_CASE("the task directory and its threads' directories", "[procpath]")
+{
+    for (const char* p : {"/proc/self/task", "/proc/self/task/", "/proc/1234/task", "/proc/1234/task/"})
+        CHECK(classify(p).file == ProcFile::task_dir);
+    auto t = classify("/proc/self/task/4195538");
+    CHECK(t.file == ProcFile::thread_dir);
+    CHECK(t.tid == ((1 << 22) | 1234));
+    CHECK(classify("/proc/1234/task/4195538/").file == ProcFile::thread_dir);
+    // The main thread's directory is Linux's (the pid's); other numbers are
+    // no thread of the program's.
+    for (const char* p : {"/proc/self/task/1234", "/proc/self/task/99", "/proc/self/task/4195538x",
+             "/proc/self/taskx", "/proc/self/task//", "/proc/1/task", "/proc/self/task/04195538",
+             "/proc/self/task/99999999999"})
+        CHECK(classify(p).file == ProcFile::none);
+}
+
 TEST_CASE("everything else is Linux's", "[procpath]")
 {
     for (const char* p : {"/proc/1/status", "/proc/12345/status", "/proc/01234/status",

@@ -57,14 +57,19 @@ struct mk_pin_sink {
 
 /*
  * A call the LWK forwards to mkexec for its own sake (numbers no Linux
- * system call has). MK_SYS_MAP_SHARED (fd, offset, len, prot, sink, 0):
+ * system call has). MK_SYS_MAP_SHARED (fd, offset, len, prot, sink, flags):
  * mkexec maps [offset, offset + len) of fd shared, pins its pages with
  * MK_PROC_IOC_PIN (those within the file's size) into the sink at `sink`
- * (struct mk_pin_sink) and unmaps it again; answers (pages pinned << 32)
- * | MK_MAP_SHARED_WRITABLE (if the pin allows writing) | pin id (below
- * 2^31), or -errno. The LWK believes the sink, not the answer.
+ * (struct mk_pin_sink) and keeps that mapping while the pin lasts; answers
+ * (pages pinned << 32) | MK_MAP_SHARED_WRITABLE (if the pin allows
+ * writing) | pin id (below 2^31), or -errno. The LWK believes the sink,
+ * not the answer. flags MK_MAP_PRIVATE_RO: the pages of a private mapping
+ * the program may not write (a library's code and read-only data): mapped
+ * and pinned read-only whatever the descriptor allows, with PROT_EXEC if
+ * asked (so that a noexec mount refuses it as Linux would).
  */
 #define MK_MAP_SHARED_WRITABLE (1UL << 31)
+#define MK_MAP_PRIVATE_RO 1UL
 /*
  * MK_SYS_SHMAT (shmid, shmflg, len, 0, sink, 0): the same for SysV shared
  * memory: mkexec attaches the segment (read-only with SHM_RDONLY), pins
@@ -101,6 +106,12 @@ struct mk_pin_sink {
  * proves nothing).
  */
 #define MK_SYS_VM_ACCESS 0x4d4b0005UL
+/*
+ * MK_SYS_PAGE_NODE (pin, page, 0, 0, 0, 0): the NUMA node of page `page`
+ * of pin `pin` (a page of Linux's the LWK maps): mkexec asks Linux about
+ * its own mapping of the pin (move_pages). The node, or -errno.
+ */
+#define MK_SYS_PAGE_NODE 0x4d4b0006UL
 #define MK_SYS_FORK 0x4d4b0003UL
 #define MK_SYS_EXECVE 0x4d4b0004UL
 #define MK_FORK_MAX_REGIONS 4096

@@ -68,6 +68,10 @@ eq "/proc/self/fd lists the program's descriptors, not mkexec's" "$(ls /proc/sel
 eq "mk's ioctls on every descriptor number reach nothing of mk's" \
 	"0 reached mk" "$(mkexec "$MK_PROGS/escape" </dev/null | sed -n 's/^escape: .*, //p')"
 eq "... and the LWK still runs" running "$(mk_state)"
+eq "/proc/self/task lists the program's thread, not mkexec's" "$(ls /proc/self/task | wc -l)" \
+	"$(mkexec ls /proc/self/task | wc -l)"
+same "/proc/self/task with 3 threads: each listed, after rewinddir too; a thread's directory and stat" \
+	"$MK_PROGS/task_list"
 eq "/proc/self/stat: comm and state" "(cat) R" "$(mkexec cat /proc/self/stat | cut -d' ' -f2,3)"
 # Its start time is what Linux gives its pid: MPI runtimes (UCX) compare the
 # two to know a peer process is still the one they met.

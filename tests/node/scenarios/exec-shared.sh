@@ -56,6 +56,45 @@ same "MAP_SHARED|MAP_FIXED of /dev/shm over a reserved PROT_NONE range" ./shm fi
 same "MAP_HUGETLB of a /dev/shm file is refused as on Linux (EINVAL)" ./shm hugetlb mk-huge
 same "mk's own request to mkexec, issued by the program, is no call (ENOSYS)" ./shm forge
 
+# Private read-only file mappings (libraries' code and read-only data) map
+# the page cache's pages: a later write to the file shows in them as on
+# Linux, until the program makes its mapping writable and gets a copy.
+follow() { # PREFIX
+	printf 'first version\n' >/tmp/pm.txt
+	$1 ./private_map follow /tmp/pm.txt 30 >/tmp/pm.out &
+	_p=$!
+	_i=0; while [ $_i -lt 150 ] && ! grep -q mapped /tmp/pm.out; do sleep 0.2; _i=$((_i + 1)); done
+	printf 'second version\n' | dd of=/tmp/pm.txt conv=notrunc 2>/dev/null
+	wait $_p
+	cat /tmp/pm.out
+}
+follow "" >/tmp/pm.linux
+follow mkexec >/tmp/pm.lwk
+eq "a private read-only file mapping sees the file's later writes, and copies on mprotect: as on Linux" \
+	"$(cat /tmp/pm.linux)" "$(cat /tmp/pm.lwk)"
+eq "... (Linux's own answer)" "then: second version/after its write: own nd version/the file: second version" \
+	"$(sed -n '2,4p' /tmp/pm.lwk | tr '\n' / | sed 's|/$||')"
+# 48 MiB of a file mapped private: read-only costs the LWK no copy,
+# writable a copy of it all.
+head -c 50331648 /dev/urandom >/tmp/pm.big
+held() { # PREFIX MODE: the LWK memory the program takes, in MiB; its output in /tmp/pm.held
+	_f=$(lwk_free)
+	$1 ./private_map "$2" /tmp/pm.big 48 >/tmp/pm.held &
+	_p=$!
+	_i=0; while [ $_i -lt 150 ] && ! grep -q held /tmp/pm.held; do sleep 0.2; _i=$((_i + 1)); done
+	echo $(((_f - $(lwk_free)) >> 20))
+	kill -9 $_p; wait $_p 2>/dev/null
+}
+held "" hold >/dev/null
+sum=$(cat /tmp/pm.held)
+ro=$(held mkexec hold)
+eq "48 MiB of a file mapped private read-only: the bytes Linux reads" "$sum" "$(cat /tmp/pm.held)"
+rw=$(held mkexec hold-rw)
+# (Both hold the program's own memory too: its stack, libc's data.)
+ok "... take no LWK memory for them ($ro MiB in all); mapped writable, a copy ($rw MiB)" \
+	test $((rw - ro)) -ge 44
+rm -f /tmp/pm.big /tmp/pm.txt
+
 # A real file system that tracks dirty pages (ext4 on a loop device).
 modprobe loop && modprobe ext4
 dd if=/dev/zero of=/tmp/ext4.img bs=1M count=32 2>/dev/null
