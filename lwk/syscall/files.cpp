@@ -95,20 +95,26 @@ void copy_path(const char* path, char (&out)[COPY_PATH_MAX])
     __builtin_memcpy(out + sizeof COPY_DIR - 1, rest, __builtin_strlen(rest) + 1);
 }
 
+// The call c forwarded with its argument arg (a path) replaced by path.
+Result<long> at_path(Context& c, unsigned arg, const char* path)
+{
+    const size_t n = __builtin_strlen(path) + 1; // no more: the rest is stack
+    Scratch s(c, n);
+    if (!s.addr())
+        return Errno::NOMEM;
+    TRY(s.put(0, path, n));
+    uint64_t a[6];
+    for (unsigned i = 0; i < 6; ++i)
+        a[i] = i == arg ? s.addr() : c.a[i];
+    return forward_call(c, c.nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+}
+
 // The call c with its argument arg (a path) replaced by that copy's path.
 Result<long> at_cpu_topology(Context& c, unsigned arg, const char* path)
 {
     char copy[COPY_PATH_MAX];
     copy_path(path, copy);
-    const size_t n = __builtin_strlen(copy) + 1; // no more: the rest is stack
-    Scratch s(c, n);
-    if (!s.addr())
-        return Errno::NOMEM;
-    TRY(s.put(0, copy, n));
-    uint64_t a[6];
-    for (unsigned i = 0; i < 6; ++i)
-        a[i] = i == arg ? s.addr() : c.a[i];
-    return forward_call(c, c.nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+    return at_path(c, arg, copy);
 }
 
 // The call c with its argument arg (a path) replaced by the main thread's
@@ -117,15 +123,8 @@ Result<long> at_cpu_topology(Context& c, unsigned arg, const char* path)
 Result<long> at_main_thread_dir(Context& c, unsigned arg)
 {
     char dir[48];
-    const size_t n = format(dir, sizeof dir, "/proc/%d/task/%d", c.proc->pid, c.proc->pid) + 1;
-    Scratch s(c, n);
-    if (!s.addr())
-        return Errno::NOMEM;
-    TRY(s.put(0, dir, n));
-    uint64_t a[6];
-    for (unsigned i = 0; i < 6; ++i)
-        a[i] = i == arg ? s.addr() : c.a[i];
-    return forward_call(c, c.nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+    format(dir, sizeof dir, "/proc/%d/task/%d", c.proc->pid, c.proc->pid);
+    return at_path(c, arg, dir);
 }
 
 // A call that names a path in argument arg (stat, access and their kin):

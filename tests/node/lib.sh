@@ -125,6 +125,13 @@ node_memfree_kb() {
 }
 online_cpus() { cat /sys/devices/system/cpu/online; }
 
+# wait_for_text PATTERN FILE: wait up to 30 s for FILE to hold a line
+# matching PATTERN (a background program's "ready").
+wait_for_text() {
+	_w=0
+	while [ $_w -lt 150 ] && ! grep -q "$1" "$2" 2>/dev/null; do sleep 0.2; _w=$((_w + 1)); done
+}
+
 # within PCT A B: A is within PCT percent of B.
 within() {
 	awk -v p="$1" -v a="$2" -v b="$3" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(d <= b * p / 100) }' ||

@@ -63,7 +63,7 @@ follow() { # PREFIX
 	printf 'first version\n' >/tmp/pm.txt
 	$1 ./private_map follow /tmp/pm.txt 30 >/tmp/pm.out &
 	_p=$!
-	_i=0; while [ $_i -lt 150 ] && ! grep -q mapped /tmp/pm.out; do sleep 0.2; _i=$((_i + 1)); done
+	wait_for_text mapped /tmp/pm.out
 	printf 'second version\n' | dd of=/tmp/pm.txt conv=notrunc 2>/dev/null
 	wait $_p
 	cat /tmp/pm.out
@@ -81,7 +81,7 @@ held() { # PREFIX MODE: the LWK memory the program takes, in MiB; its output in 
 	_f=$(lwk_free)
 	$1 ./private_map "$2" /tmp/pm.big 48 >/tmp/pm.held &
 	_p=$!
-	_i=0; while [ $_i -lt 150 ] && ! grep -q held /tmp/pm.held; do sleep 0.2; _i=$((_i + 1)); done
+	wait_for_text held /tmp/pm.held
 	echo $(((_f - $(lwk_free)) >> 20))
 	kill -9 $_p; wait $_p 2>/dev/null
 }
@@ -117,7 +117,7 @@ rm -f /dev/shm/mk-big
 ok "after the program and the file are gone, Linux has its memory back" memfree_back "$before"
 mkexec ./shm hold mk-hold 64 >/tmp/hold &
 h=$!
-i=0; while [ $i -lt 100 ] && ! grep -q checksum /tmp/hold; do sleep 0.2; i=$((i + 1)); done
+wait_for_text checksum /tmp/hold
 kill -9 $h; wait $h 2>/dev/null
 rm -f /dev/shm/mk-hold
 i=0; while [ $i -lt 50 ] && ! memfree_back "$before" >/dev/null; do sleep 0.2; i=$((i + 1)); done
@@ -147,7 +147,7 @@ eq "... which read what was there and wrote into the other" "3" "$(grep -c '0 wr
 
 mkexec ./shm hold mk-hold 64 >/tmp/hold &
 h=$!
-i=0; while [ $i -lt 100 ] && ! grep -q checksum /tmp/hold; do sleep 0.2; i=$((i + 1)); done
+wait_for_text checksum /tmp/hold
 ok "mkctl shutdown while a program holds shared memory" mkctl shutdown
 wait $h 2>/dev/null
 eq "its mkexec ends as killed" 137 "$?"
