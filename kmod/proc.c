@@ -111,13 +111,8 @@ bool mk_proc_deliver(u32 core, const void *msg, u32 len)
 		if (h->type == MK_MSG_UNMAP && len >= sizeof(struct mk_msg_unmap))
 			mk_send_unmapped(core, msg);
 		if (p && h->type == MK_MSG_EXIT) {
-			if (p->releasing) {
-				/* The fd's release is still at it: it frees it after. */
-				WRITE_ONCE(p->state, MK_PROC_EXITED);
-			} else {
-				list_del(&p->link);
-				free = true;
-			}
+			list_del(&p->link);
+			free = true;
 		}
 		spin_unlock_irqrestore(&mk_procs_lock, flags);
 		if (free && llist_add(&p->dead, &mk_procs_dead))
@@ -415,35 +410,20 @@ static int mk_proc_release(struct inode *inode, struct file *file)
 	free = READ_ONCE(p->state) == MK_PROC_EXITED || !mk_lwk_active();
 	if (free)
 		list_del(&p->link);
-	else
-		p->releasing = true; /* an exit at the doorbell leaves p to us */
 	spin_unlock_irq(&mk_procs_lock);
-	if (!free) {
+	if (free) {
+		mk_proc_free(p);
+	} else {
 		/* What is left in the inbox: unmaps answered, the rest dropped. */
 		u8 msg[MK_CHAN_PAYLOAD] __aligned(8);
 
 		while (mk_proc_next(p, 0, msg, sizeof(msg), 0, NULL) == 0)
 			;
-		if (READ_ONCE(p->state) != MK_PROC_EXITED) {
-			kill.hdr = (struct mk_msg_hdr){ MK_MSG_KILL, 0, p->pid, 0, ++p->seq };
-			kill.signal = SIGKILL;
-			mk_chan_send(p->core, &kill, sizeof(kill));
-		}
-		/*
-		 * The LWK's unmap and exit for it are answered from the
-		 * interrupt from now on, which frees it; unless it ended
-		 * meanwhile (drained here, or seen by the interrupt while
-		 * releasing): then it is freed here.
-		 */
-		spin_lock_irq(&mk_procs_lock);
-		p->releasing = false;
-		free = READ_ONCE(p->state) == MK_PROC_EXITED || !mk_lwk_active();
-		if (free)
-			list_del(&p->link);
-		spin_unlock_irq(&mk_procs_lock);
+		kill.hdr = (struct mk_msg_hdr){ MK_MSG_KILL, 0, p->pid, 0, ++p->seq };
+		kill.signal = SIGKILL;
+		mk_chan_send(p->core, &kill, sizeof(kill));
+		/* The LWK's unmap and exit for it are answered from the interrupt. */
 	}
-	if (free)
-		mk_proc_free(p);
 	mutex_unlock(&mk_procs_mutex);
 	module_put(THIS_MODULE);
 	return 0;

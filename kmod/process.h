@@ -31,7 +31,6 @@ struct mk_proc {
 	phys_addr_t page_table;      /* of the process, in LWK memory */
 	enum mk_proc_state state;
 	bool fd_open;
-	bool releasing;              /* mkexec's fd is closing: its release frees it */
 	char program[64];
 	uid_t uid;                   /* its user, for mkctl status */
 	struct mk_proc_event exit;   /* kind, status, fault: the end */
