@@ -359,13 +359,11 @@ Result<void> AddressSpace::unmap(uint64_t addr, uint64_t len, Pieces* later, boo
         // A pin nothing maps any more goes back, after Linux's view of it
         // (the caller drops that before freeing `later`).
         for (unsigned k = 0; k < nr_pins; ++k) {
-            bool still = false;
-            for (const Region& r : regions_)
-                still |= r.kind == RegionKind::shared && r.pin == pins[k];
+            bool again = false;
             for (unsigned j = 0; j < k; ++j)
-                still |= pins[j] == pins[k];
-            if (!still && later)
-                (void)later->push_back(Piece{0, 0, false, pins[k], owner_});
+                again |= pins[j] == pins[k];
+            if (!again)
+                release_pin_if_unused(pins[k], later);
         }
         if (linux_mapped)
             *linux_mapped = reclaim.linux_mapped;
@@ -511,12 +509,17 @@ Result<void> AddressSpace::privatize(Region& r, Pieces* later, bool& linux_mappe
     r.pin = 0;
     r.max_prot = 0;
     r.cow = false;
-    bool still = false;
-    for (const Region& x : regions_)
-        still |= x.kind == RegionKind::shared && x.pin == pin;
-    if (!still && later)
-        (void)later->push_back(Piece{0, 0, false, pin, owner_});
+    release_pin_if_unused(pin, later);
     return {};
+}
+
+void AddressSpace::release_pin_if_unused(uint32_t pin, Pieces* later)
+{
+    for (const Region& r : regions_)
+        if (r.kind == RegionKind::shared && r.pin == pin)
+            return;
+    if (later)
+        (void)later->push_back(Piece{0, 0, false, pin, owner_});
 }
 
 bool AddressSpace::any_mapped(uint64_t addr, uint64_t len) const

@@ -164,6 +164,9 @@ private:
     // (written memory); the region becomes anon, its pin handed to later
     // once nothing maps it. Its prot is the caller's to set.
     Result<void> privatize(Region& r, Pieces* later, bool& linux_mapped);
+    // A pin no region maps any more goes to later (MK_MSG_UNPIN once
+    // Linux's view of it is dropped).
+    void release_pin_if_unused(uint32_t pin, Pieces* later);
     // Flushes [addr, addr + len) on every core that has this table loaded:
     // page by page on this core when the range is small, all of it
     // otherwise (and always on the others).
