@@ -397,33 +397,66 @@ static __poll_t mk_proc_poll(struct file *file, poll_table *wait)
 	return mask;
 }
 
+/*
+ * Under mk_procs_lock, as mkexec's fd closes: what came after the last drain
+ * is handled as the interrupt would (unmaps answered, an exit noted, the
+ * rest dropped). true when a channel holds more for it.
+ */
+static bool mk_proc_drop_inbox(struct mk_proc *p)
+{
+	bool stalled;
+
+	spin_lock(&p->lock);
+	for (; p->in_head != p->in_tail; p->in_head++) {
+		u32 slot = p->in_head % MK_INBOX;
+		const struct mk_msg_hdr *h = (const void *)p->in_msg[slot];
+		u32 len = p->in_len[slot];
+
+		if (h->type == MK_MSG_UNMAP && len >= sizeof(struct mk_msg_unmap))
+			mk_send_unmapped(p->in_core[slot], (const void *)h);
+		if (h->type == MK_MSG_EXIT)
+			WRITE_ONCE(p->state, MK_PROC_EXITED);
+	}
+	stalled = p->in_stalled;
+	p->in_stalled = false;
+	spin_unlock(&p->lock);
+	return stalled;
+}
+
 /* mkexec is gone: the process goes too. */
 static int mk_proc_release(struct inode *inode, struct file *file)
 {
 	struct mk_proc *p = file->private_data;
+	u8 msg[MK_CHAN_PAYLOAD] __aligned(8);
 	struct mk_msg_kill kill = {};
-	bool free;
+	bool free, stalled;
 
 	mutex_lock(&mk_procs_mutex);
+	if (READ_ONCE(p->state) != MK_PROC_EXITED && mk_lwk_active()) {
+		kill.hdr = (struct mk_msg_hdr){ MK_MSG_KILL, 0, p->pid, 0, ++p->seq };
+		kill.signal = SIGKILL;
+		mk_chan_send(p->core, &kill, sizeof(kill));
+		/*
+		 * The inbox (unmaps answered, the rest dropped) while the
+		 * doorbell still queues to it: the interrupt frees a process
+		 * whose fd is closed when its exit comes, never under this.
+		 */
+		while (mk_proc_next(p, 0, msg, sizeof(msg), 0, NULL) == 0)
+			;
+	}
 	spin_lock_irq(&mk_procs_lock);
+	stalled = mk_proc_drop_inbox(p);
+	/* From here the interrupt answers for it, and frees it at its exit. */
 	p->fd_open = false;
 	free = READ_ONCE(p->state) == MK_PROC_EXITED || !mk_lwk_active();
 	if (free)
 		list_del(&p->link);
 	spin_unlock_irq(&mk_procs_lock);
-	if (free) {
+	if (stalled) /* a channel held messages for lack of room: to the interrupt's path */
+		while (mk_chan_drain(MK_INBOX))
+			cond_resched();
+	if (free)
 		mk_proc_free(p);
-	} else {
-		/* What is left in the inbox: unmaps answered, the rest dropped. */
-		u8 msg[MK_CHAN_PAYLOAD] __aligned(8);
-
-		while (mk_proc_next(p, 0, msg, sizeof(msg), 0, NULL) == 0)
-			;
-		kill.hdr = (struct mk_msg_hdr){ MK_MSG_KILL, 0, p->pid, 0, ++p->seq };
-		kill.signal = SIGKILL;
-		mk_chan_send(p->core, &kill, sizeof(kill));
-		/* The LWK's unmap and exit for it are answered from the interrupt. */
-	}
 	mutex_unlock(&mk_procs_mutex);
 	module_put(THIS_MODULE);
 	return 0;

@@ -45,14 +45,22 @@ static const unsigned long proc_cmds[] = {
 	MK_PROC_IOC_SERVE,
 };
 
-static char heap[1 << 16];
+/*
+ * Valid memory for pointer fields, followed by an inaccessible guard: what
+ * mk.ko writes there (a log, a status, a process event) at a random offset
+ * with a random length must not run on into the program's other data (a
+ * static program's libc locks lie right after its .bss).
+ */
+#define HEAP_SIZE (1 << 16)
+#define GUARD_SIZE (1 << 16)
+static char *heap;
 
 /* A value for a pointer field: NULL, valid memory, or anything. */
 static uint64_t pointer(void)
 {
 	switch (below(5)) {
 	case 0: return 0;
-	case 1: return (uint64_t)(uintptr_t)heap + below(sizeof heap);
+	case 1: return (uint64_t)(uintptr_t)heap + below(HEAP_SIZE);
 	case 2: return MK_USER_WINDOW_START + (below(1 << 20) << 12);
 	case 3: return 0xffff800000000000ULL + (next() & 0xffffffffffffULL); /* the kernel's */
 	default: return next();
@@ -181,6 +189,11 @@ int main(int argc, char **argv)
 	time_t end = time(NULL) + seconds;
 	int failed = 0;
 
+	heap = mmap(NULL, HEAP_SIZE + GUARD_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (heap == MAP_FAILED || mprotect(heap + HEAP_SIZE, GUARD_SIZE, PROT_NONE) != 0) {
+		perror("ioctl_fuzz: mmap");
+		return 2;
+	}
 	printf("ioctl_fuzz: %d s, %d processes, seed %#llx\n", seconds, procs, (unsigned long long)seed);
 	fflush(stdout);
 	for (int i = 0; i < procs; i++) {

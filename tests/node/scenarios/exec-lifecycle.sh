@@ -1,6 +1,6 @@
 # mkctl status lists running programs; a killed mkexec takes its program
-# with it; two programs run at once on their own cores; shutting the LWK
-# down ends a running program cleanly; NMIs to LWK cores (idle, or in a
+# with it (also one stopped while its program ended); two programs run at
+# once on their own cores; shutting the LWK down ends a running program cleanly; NMIs to LWK cores (idle, or in a
 # program) are logged and change nothing.
 . /mk/tests/lib.sh
 
@@ -23,6 +23,17 @@ sleep 1
 eq "its program is gone from the LWK" 0 "$(lwk_programs)"
 eq "its memory is back in the LWK" "$free0" "$(lwk_free)"
 ok "its core runs the next program" mkexec --cpus 3-3 "$MK_PROGS/hello"
+# A program that ends while its mkexec is stopped (the exit waits unread),
+# then mkexec is killed: the process is freed all the same, its core too.
+mkexec --cpus 3-3 /bin/busybox sleep 1 &
+pid=$!
+i=0; while [ "$(lwk_programs)" != 1 ] && [ $i -lt 50 ]; do sleep 0.2; i=$((i + 1)); done
+kill -STOP $pid
+sleep 3
+kill -9 $pid
+wait $pid
+ok "a program ended while its mkexec was stopped, then mkexec killed: its core runs the next" \
+	mkexec --cpus 3-3 "$MK_PROGS/hello"
 
 mkexec --cpus 2-2 "$MK_PROGS/memstress" >/tmp/a &
 a=$!
