@@ -2,7 +2,8 @@
 // clone without CLONE_VM hand mkexec the calling thread's registers, its
 // signal state and the list of the program's regions (MK_SYS_FORK,
 // <mk/proc.h>); mkexec makes a child of its own holding a copy of that
-// memory, which continues from the call on Linux. execve leaves the LWK
+// memory (and sharing the shared mappings' pages with the program), which
+// continues from the call on Linux. execve leaves the LWK
 // the same way (MK_SYS_EXECVE): mkexec becomes the new program.
 #include <syscall/syscall.hpp>
 
@@ -66,7 +67,8 @@ Result<long> new_process(Context& c, uint64_t flags, uint64_t sp, uint64_t paren
     long pid;
     {
         // The regions stay as listed until mkexec has copied them. Only
-        // their written pages are copied; the rest is zero in the child.
+        // their written pages are copied; the rest is zero in the child;
+        // shared mappings are shared.
         sched::MutexGuard lock(c.proc->as->mutex());
         const proc::AddressSpace& as = *c.proc->as;
         Vector<mk_fork_region> pieces;
@@ -78,12 +80,20 @@ Result<long> new_process(Context& c, uint64_t flags, uint64_t sp, uint64_t paren
             --left;
             if (proc::internal(r.kind))
                 continue;
+            // A shared mapping's pages are Linux's: the child shares them
+            // (mkexec's own mapping of the pin moves into place there).
+            if (r.kind == proc::RegionKind::shared && !r.cow && r.pin && r.start >= r.pin_base) {
+                mk_fork_region share{r.start, r.end - r.start, r.prot, MK_FORK_SHARE, r.pin, 0, r.start - r.pin_base};
+                if (!pieces.push_back(share))
+                    return Errno::NOMEM;
+                continue;
+            }
             for (uint64_t at = r.start; at < r.end;) {
                 bool written = false;
                 uint64_t to = r.prot ? as.written_run(at, r.end, written) : r.end;
                 if (pieces.size() + left + 1 >= MK_FORK_MAX_REGIONS) // too scattered: the rest whole
                     to = r.end, written = true;
-                if (!pieces.push_back(mk_fork_region{at, to - at, r.prot, written}))
+                if (!pieces.push_back(mk_fork_region{at, to - at, r.prot, written ? MK_FORK_COPY : MK_FORK_ZERO, 0, 0, 0}))
                     return Errno::NOMEM;
                 at = to;
             }

@@ -10,7 +10,10 @@
 // the child moves each copied piece to its address, closes mkexec's own
 // descriptors, takes the program's signal dispositions, mask, alternate
 // stack and thread pointer, loads the registers and continues from the
-// call with 0, a Linux process from then on, the program's child. Between
+// call with 0, a Linux process from then on, the program's child. A shared
+// mapping (a file's, /dev/shm, SysV, MAP_SHARED | MAP_ANONYMOUS) is not
+// copied: the child moves its inherited copy of mkexec's mapping of the
+// pin into place, so parent and child share the pages as on Linux. Between
 // the clone and the jump it makes only system calls (mkexec has other
 // threads whose locks it must not need).
 //
@@ -195,7 +198,7 @@ void copy_region(char* to, uint64_t from, uint64_t len)
 
 } // namespace
 
-long fork_program(const __u64* a)
+long fork_program(const LwkProcess& proc, const __u64* a)
 {
     const uint64_t addr = a[0], bytes = a[1];
     if (bytes < sizeof(mk_fork_state) ||
@@ -210,13 +213,21 @@ long fork_program(const __u64* a)
     if (st.nr_regions != regions.size() || (st.flags & 0xff) > 64)
         return -EINVAL;
     uint64_t total = 0, last_end = 0;
+    std::vector<uint64_t> shared_from; // MK_FORK_SHARE: mkexec's mapping of the pin, there
     for (const mk_fork_region& r : regions) {
         if (r.start % PAGE || r.len % PAGE || !r.len || !in_program_window(r.start, r.len) || r.start < last_end ||
-            (r.prot & ~uint32_t(PROT_READ | PROT_WRITE | PROT_EXEC)))
+            (r.prot & ~uint32_t(PROT_READ | PROT_WRITE | PROT_EXEC)) || r.copy > MK_FORK_SHARE || r.reserved)
             return -EINVAL;
         last_end = r.start + r.len;
-        if (r.copy)
+        if (r.copy == MK_FORK_COPY)
             total += r.len;
+        if (r.copy != MK_FORK_SHARE)
+            continue;
+        // Only a pin of this process's, within mkexec's mapping of it.
+        auto pin = proc.pin_mapping(r.pin);
+        if (!pin || r.pin_offset % PAGE || r.pin_offset > pin->second || r.len > pin->second - r.pin_offset)
+            return -EINVAL;
+        shared_from.push_back(pin->first + r.pin_offset);
     }
     if (!in_program_window(st.child_tid, 4) && (st.flags & (CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID)))
         return -EFAULT;
@@ -231,8 +242,11 @@ long fork_program(const __u64* a)
     }
     moves.clear();
     uint64_t at = 0;
+    size_t shared = 0;
     for (const mk_fork_region& r : regions) {
-        if (r.copy) {
+        if (r.copy == MK_FORK_SHARE) { // the child's own view of the same pages (fork kept mkexec's mappings)
+            moves.push_back({shared_from[shared++], r.start, r.len, int(r.prot)});
+        } else if (r.copy == MK_FORK_COPY) {
             copy_region(copy + at, r.start, r.len);
             moves.push_back({reinterpret_cast<uint64_t>(copy + at), r.start, r.len, int(r.prot)});
             at += r.len;

@@ -9,9 +9,12 @@
 
 namespace mkexec {
 
+class LwkProcess;
+
 // fork/vfork/clone: a child of mkexec's with a copy of the program's
-// memory, continuing from the call on Linux. Its pid, or -errno.
-long fork_program(const __u64* args);
+// memory (sharing its shared mappings), continuing from the call on Linux.
+// Its pid, or -errno.
+long fork_program(const LwkProcess& proc, const __u64* args);
 // execve/execveat: mkexec runs the new program on the LWK, in the same
 // process (never returns if it could); -errno otherwise, nothing changed.
 long exec_program(const __u64* args);

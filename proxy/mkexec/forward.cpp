@@ -57,7 +57,7 @@ long perform(LwkProcess& proc, const mk_proc_event& call)
     case MK_SYS_SHMAT:
         return shm_attach(proc, a);
     case MK_SYS_FORK:
-        return fork_program(a);
+        return fork_program(proc, a);
     case MK_SYS_EXECVE:
         return exec_program(a);
     case MK_SYS_VM_ACCESS:

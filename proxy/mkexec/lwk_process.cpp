@@ -192,6 +192,15 @@ long LwkProcess::pin(uint64_t addr, uint64_t len, bool writable, uint64_t pfns)
     return req.id;
 }
 
+std::optional<std::pair<uint64_t, uint64_t>> LwkProcess::pin_mapping(uint32_t id) const
+{
+    std::lock_guard<std::mutex> g(pins_lock_);
+    auto it = pins_.find(id);
+    if (it == pins_.end())
+        return std::nullopt;
+    return it->second;
+}
+
 long LwkProcess::page_node(uint32_t id, uint64_t page) const
 {
     uint64_t addr;

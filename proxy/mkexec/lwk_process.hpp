@@ -33,6 +33,8 @@ public:
     long pin(uint64_t addr, uint64_t len, bool writable, uint64_t pfns);
     // The NUMA node of page `page` of pin id (MK_SYS_PAGE_NODE), or -errno.
     long page_node(uint32_t id, uint64_t page) const;
+    // mkexec's mapping of pin id (address, length), if it made that pin.
+    std::optional<std::pair<uint64_t, uint64_t>> pin_mapping(uint32_t id) const;
     // Blocks until the next event: a system call to perform, or the end.
     mk_proc_event wait();
     // Replies to call and waits up to timeout_ms for the next call of the

@@ -1,5 +1,5 @@
 // New processes from a program: fork (in sequence and in parallel, with a
-// copy of its memory), vfork, posix_spawn, system, popen, a child killed
+// copy of its memory, sharing its shared mappings), vfork, posix_spawn, system, popen, a child killed
 // by a signal, SIGCHLD, execve. Prints what any Linux prints, so that the
 // test compares the LWK's output with Linux's.
 #define _GNU_SOURCE
@@ -10,7 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/shm.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -76,6 +78,72 @@ static int memory(long mib)
 		bad += m[i] != (i ^ 0x5a5a);
 	printf("fork with %ld MiB: the child saw the parent's data: %s; the parent's stayed: %s\n", mib,
 		WIFEXITED(st) && WEXITSTATUS(st) == 0 ? "yes" : "no", bad ? "no" : "yes");
+	return 0;
+}
+
+// Shared mappings stay shared with a child, live both ways (a pipe orders
+// the writes); a private one does not.
+static int shared(void)
+{
+	const size_t len = 3 << 12;
+	char name[64];
+	snprintf(name, sizeof name, "/forks-shared-%d", (int)getpid());
+	int fd = shm_open(name, O_CREAT | O_EXCL | O_RDWR, 0600);
+	if (fd < 0 || shm_unlink(name) != 0 || ftruncate(fd, (off_t)len) != 0)
+		return fail("shm_open");
+	int id = shmget(IPC_PRIVATE, len, IPC_CREAT | 0600);
+	char* sysv = id < 0 ? (char*)-1 : shmat(id, NULL, 0);
+	if (sysv == (char*)-1 || shmctl(id, IPC_RMID, NULL) != 0)
+		return fail("shmget/shmat");
+	struct {
+		const char* what;
+		char* at;
+	} m[] = {
+		{"MAP_SHARED | MAP_ANONYMOUS", mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0)},
+		{"MAP_SHARED of a file in /dev/shm", mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)},
+		{"SysV shared memory", sysv},
+		{"MAP_PRIVATE | MAP_ANONYMOUS", mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)},
+	};
+	enum { N = sizeof m / sizeof m[0] };
+	for (int i = 0; i < N; ++i) {
+		if (m[i].at == MAP_FAILED)
+			return fail(m[i].what);
+		strcpy(m[i].at + 2 * 4096, "parent");
+	}
+	int to_parent[2], to_child[2];
+	if (pipe(to_parent) || pipe(to_child))
+		return fail("pipe");
+	char b;
+	pid_t pid = fork();
+	if (pid == 0) {
+		int code = 0;
+		for (int i = 0; i < N; ++i) {
+			code |= strcmp(m[i].at + 2 * 4096, "parent") != 0;
+			strcpy(m[i].at + 2 * 4096, "child");
+		}
+		if (write(to_parent[1], "w", 1) != 1 || read(to_child[0], &b, 1) != 1)
+			_exit(9);
+		// What the parent wrote since, where it is shared.
+		for (int i = 0; i < N; ++i)
+			code |= (strcmp(m[i].at + 2 * 4096, i < N - 1 ? "parent again" : "child") != 0) << 1;
+		_exit(code);
+	}
+	if (pid < 0 || read(to_parent[0], &b, 1) != 1)
+		return fail("fork");
+	for (int i = 0; i < N; ++i) {
+		printf("%s: the child's write %s seen by the parent\n", m[i].what,
+			strcmp(m[i].at + 2 * 4096, "child") ? "is not" : "is");
+		if (i < N - 1)
+			strcpy(m[i].at + 2 * 4096, "parent again");
+	}
+	if (write(to_child[1], "w", 1) != 1)
+		return fail("write");
+	int st;
+	if (waitpid(pid, &st, 0) != pid)
+		return fail("waitpid");
+	printf("the child saw the parent's data: %s; the parent's later writes to shared memory: %s\n",
+		WIFEXITED(st) && !(WEXITSTATUS(st) & 1) ? "yes" : "no",
+		WIFEXITED(st) && !(WEXITSTATUS(st) & 2) ? "yes" : "no");
 	return 0;
 }
 
@@ -172,6 +240,8 @@ int main(int argc, char** argv)
 	}
 	if (!strcmp(mode, "memory"))
 		return memory(argc > 2 ? atol(argv[2]) : 64);
+	if (!strcmp(mode, "shared"))
+		return shared();
 	int n = argc > 2 ? atoi(argv[2]) : 100;
 	if (n > 1000)
 		n = 1000;

@@ -118,7 +118,15 @@ struct mk_pin_sink {
 struct mk_fork_region {
 	__u64 start, len;        /* page-aligned, inside the window */
 	__u32 prot;              /* PROT_READ | PROT_WRITE | PROT_EXEC */
-	__u32 copy;              /* 1: its contents, 0: zero-filled (never written) */
+	__u32 copy;              /* enum mk_fork_copy */
+	__u32 pin;               /* MK_FORK_SHARE: the pin (MK_PROC_IOC_PIN's id) */
+	__u32 reserved;          /* 0 */
+	__u64 pin_offset;        /* MK_FORK_SHARE: where in the pin it begins */
+};
+enum mk_fork_copy {
+	MK_FORK_ZERO = 0,        /* zero-filled in the child (never written) */
+	MK_FORK_COPY = 1,        /* the child has a copy of its contents */
+	MK_FORK_SHARE = 2,       /* Linux's pages of a shared mapping: the child shares them */
 };
 struct mk_fork_action {
 	__u64 handler, flags, restorer, mask; /* as Linux's rt_sigaction takes it */

@@ -1,5 +1,5 @@
 # New processes and new images from LWK programs: fork (in sequence, in
-# parallel, with 256 MiB copied), vfork, posix_spawn, system, popen, wait4,
+# parallel, with 256 MiB copied, shared mappings shared), vfork, posix_spawn, system, popen, wait4,
 # waitid and SIGCHLD give the output and statuses Linux gives; bash runs
 # external commands, $(...), pipelines, background jobs and traps; Python's
 # subprocess and os.system; execve runs the new program on the LWK in the
@@ -19,6 +19,8 @@ same "fork 100 children in sequence and 100 in parallel, vfork, posix_spawn, sys
 	"$P/forks" all 100
 same "... the same, dynamically linked" "$P/forks_dynamic" all 100
 same "fork of a process with 256 MiB touched: the child sees the data, writes stay private" "$P/forks" memory 256
+same "fork: shared mappings (anonymous, /dev/shm, SysV) stay shared with the child both ways, a private one does not" \
+	"$P/forks" shared
 same "bash: external commands, \$(...), pipelines, PIPESTATUS, background jobs, wait, exit statuses, trap" bash -c '
 	trap "echo trapped EXIT" EXIT
 	echo "uname: $(uname -s) $(/bin/echo nested $(printf %s deep))"
