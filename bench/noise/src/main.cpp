@@ -13,6 +13,8 @@
 #include <mknoise/stats.hpp>
 
 #include <cerrno>
+#include <csetjmp>
+#include <csignal>
 #include <cstring>
 #include <fstream>
 #include <iostream>
@@ -20,6 +22,26 @@
 
 namespace mk::noise {
 namespace {
+
+sigjmp_buf rdtscp_probe;
+
+// Whether RDTSCP runs here: CPUID says so, or (some virtual machines do
+// not advertise it) executing it once does not fault.
+bool have_rdtscp()
+{
+    if (::mk_tsc_features().rdtscp)
+        return true;
+    struct sigaction ill {}, old {};
+    ill.sa_handler = [](int) { siglongjmp(rdtscp_probe, 1); };
+    sigaction(SIGILL, &ill, &old);
+    bool works = false;
+    if (sigsetjmp(rdtscp_probe, 1) == 0) {
+        (void)mk_tsc_end();
+        works = true;
+    }
+    sigaction(SIGILL, &old, nullptr);
+    return works;
+}
 
 struct Result {
     Summary summary;
@@ -137,7 +159,7 @@ int run(int argc, char** argv)
     const Options& opt = *parsed;
 
     struct mk_tsc_features features = ::mk_tsc_features();
-    if (!features.rdtscp)
+    if (!have_rdtscp())
         throw mk::Error("this CPU has no RDTSCP instruction, which mk-noise needs");
     RunInfo info;
     info.version = MK_VERSION_STRING;
