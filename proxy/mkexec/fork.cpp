@@ -69,6 +69,8 @@ std::vector<Move> moves;    // the child's, read after the clone
 std::vector<int> closing;   // mkexec's own descriptors, closed in the child
 std::vector<std::string> exec_options; // mkexec's own options, for the next program
 std::vector<std::string> exec_environment; // and its own environment
+cpu_set_t program_cpus;     // where mkexec could run when it started
+bool program_cpus_known = false;
 
 long sys(long nr, long a = 0, long b = 0, long c = 0, long d = 0, long e = 0, long f = 0)
 {
@@ -159,6 +161,10 @@ void set_actions(const mk_fork_state& st, bool exec)
     }
     for (int fd : closing)
         ::syscall(SYS_close, fd);
+    // The CPUs mkexec was started on, not those of the server thread that
+    // made the call (the doorbell CPU, a polling CPU).
+    if (program_cpus_known)
+        ::syscall(SYS_sched_setaffinity, 0, sizeof program_cpus, &program_cpus);
     set_actions(st, false);
     if (st.altstack_size) {
         stack_t ss{reinterpret_cast<void*>(st.altstack_sp), int(st.altstack_flags), st.altstack_size};
@@ -197,6 +203,11 @@ void copy_region(char* to, uint64_t from, uint64_t len)
 }
 
 } // namespace
+
+void remember_program_cpus()
+{
+    program_cpus_known = ::sched_getaffinity(0, sizeof program_cpus, &program_cpus) == 0;
+}
 
 long fork_program(const LwkProcess& proc, const __u64* a)
 {
@@ -442,8 +453,13 @@ long exec_program(const __u64* a)
     for (int sig = 1; sig <= 64; ++sig)
         ::syscall(SYS_rt_sigaction, sig, nullptr, &saved[sig - 1], 8);
     set_actions(st, true);
+    cpu_set_t server_cpus; // the new mkexec starts where this one was started
+    const bool moved = program_cpus_known && ::sched_getaffinity(0, sizeof server_cpus, &server_cpus) == 0 &&
+        ::sched_setaffinity(0, sizeof program_cpus, &program_cpus) == 0;
     ::execve("/proc/self/exe", av.data(), own_environment());
     const int err = errno;
+    if (moved)
+        ::sched_setaffinity(0, sizeof server_cpus, &server_cpus);
     // Still mkexec: as it was.
     for (int sig = 1; sig <= 64; ++sig)
         if (sig != SIGKILL && sig != SIGSTOP)

@@ -11,6 +11,11 @@ namespace mkexec {
 
 class LwkProcess;
 
+// At the start, before any thread is pinned: the CPUs mkexec may run on,
+// which the program's children and its next image get (not a server
+// thread's doorbell or polling CPU).
+void remember_program_cpus();
+
 // fork/vfork/clone: a child of mkexec's with a copy of the program's
 // memory (sharing its shared mappings), continuing from the call on Linux.
 // Its pid, or -errno.

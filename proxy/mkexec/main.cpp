@@ -206,6 +206,7 @@ Options parse(int argc, char** argv)
 int main(int argc, char** argv)
 {
     mkexec::remember_inherited_fds();
+    mkexec::remember_program_cpus();
     mkexec::InheritedSignals inherited = mkexec::inherited_signals();
     Options opt = parse(argc, argv);
     // After an execve of the program: its environment and mask (mkexec

@@ -19,6 +19,11 @@ same "fork 100 children in sequence and 100 in parallel, vfork, posix_spawn, sys
 	"$P/forks" all 100
 same "... the same, dynamically linked" "$P/forks_dynamic" all 100
 same "fork of a process with 256 MiB touched: the child sees the data, writes stay private" "$P/forks" memory 256
+# nproc in a child counts the Linux CPUs it may run on (sched_getaffinity).
+same "a child may run on the CPUs mkexec was started on (not only its server's doorbell CPU)" \
+	sh -c 'nproc; :'
+MK_SAME_OPTS=--poll same "... nor only its polling CPU (--poll)" sh -c 'nproc; :'
+same "... and so may the next image's children, after an execve" sh -c 'exec sh -c "nproc; :"'
 same "fork: shared mappings (anonymous, /dev/shm, SysV) stay shared with the child both ways, a private one does not" \
 	"$P/forks" shared
 same "bash: external commands, \$(...), pipelines, PIPESTATUS, background jobs, wait, exit statuses, trap" bash -c '
