@@ -15,6 +15,7 @@
 #include "fork.hpp"
 #include "lwk_process.hpp"
 #include "shared_map.hpp"
+#include "signals.hpp"
 
 #include <mk/proc.h>
 
@@ -64,6 +65,10 @@ long perform(LwkProcess& proc, const mk_proc_event& call)
         return may_access_memory(static_cast<pid_t>(a[0]));
     case MK_SYS_PAGE_NODE:
         return proc.page_node(static_cast<uint32_t>(a[0]), a[1]);
+    case SYS_kill:
+        if (static_cast<pid_t>(a[0]) == 0 || static_cast<pid_t>(a[0]) < -1)
+            return kill_group(static_cast<pid_t>(a[0]), static_cast<int>(a[1]));
+        break;
     // mkexec's own descriptors (its process fd, its event loop's) are
     // closed to the program's calls as if they were not open.
     case SYS_close:

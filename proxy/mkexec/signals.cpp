@@ -1,8 +1,10 @@
 #include "signals.hpp"
 
+#include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <mutex>
 #include <pthread.h>
 #include <thread>
 #include <unistd.h>
@@ -14,6 +16,15 @@ constexpr int RELAYED[] = {SIGHUP, SIGINT, SIGQUIT, SIGUSR1, SIGUSR2, SIGALRM, S
     SIGURG, SIGIO, SIGPWR, SIGVTALRM, SIGPROF};
 
 extern "C" void on_interrupt(int) {} // only to make the call fail with EINTR
+
+// Copies of relayed signals mkexec sent itself by a kill of the program's
+// process group, which the program already has: not passed on.
+std::atomic<int> own_copies[NSIG];
+
+bool relayed(int sig)
+{
+    return sig > 0 && sig < NSIG && sigismember(&relayed_signals(), sig) == 1;
+}
 
 } // namespace
 
@@ -54,12 +65,48 @@ SignalRelay::SignalRelay(LwkProcess& proc)
         signalfd_siginfo info{};
         for (;;) {
             ssize_t n = ::read(fd, &info, sizeof info);
-            if (n == sizeof info)
-                proc.signal(static_cast<int>(info.ssi_signo), static_cast<int>(info.ssi_pid), info.ssi_uid);
-            else if (n < 0 && errno != EINTR)
-                return;
+            if (n != sizeof info) {
+                if (n < 0 && errno != EINTR)
+                    return;
+                continue;
+            }
+            const int sig = static_cast<int>(info.ssi_signo);
+            if (info.ssi_code == SI_USER && static_cast<pid_t>(info.ssi_pid) == ::getpid() && relayed(sig)) {
+                int left = own_copies[sig].load();
+                while (left > 0 && !own_copies[sig].compare_exchange_weak(left, left - 1)) { }
+                if (left > 0)
+                    continue; // the program got it from the LWK
+            }
+            proc.signal(sig, static_cast<int>(info.ssi_pid), info.ssi_uid);
         }
     }).detach();
+}
+
+long kill_group(pid_t pid, int sig)
+{
+    static std::mutex m; // one at a time: dispositions are the process's
+    std::lock_guard<std::mutex> g(m);
+    const bool member = pid == 0 || ::getpgid(0) == -pid;
+    if (!member || sig <= 0 || sig >= NSIG || sig == SIGKILL || sig == SIGSTOP || sig == interrupt_signal())
+        return ::kill(pid, sig) == 0 ? 0 : -errno;
+    if (relayed(sig)) { // blocked everywhere: its copy comes to the relay, which drops it
+        own_copies[sig]++;
+        if (::kill(pid, sig) == 0)
+            return 0;
+        own_copies[sig]--;
+        return -errno;
+    }
+    // Any other signal would act on mkexec by its default (stop it, end it):
+    // ignored meanwhile, mkexec's copy is discarded as it is generated.
+    struct sigaction ign {}, old {};
+    ign.sa_handler = SIG_IGN;
+    sigemptyset(&ign.sa_mask);
+    const bool swap = ::sigaction(sig, nullptr, &old) == 0 && old.sa_handler == SIG_DFL &&
+        ::sigaction(sig, &ign, nullptr) == 0;
+    const long ret = ::kill(pid, sig) == 0 ? 0 : -errno;
+    if (swap)
+        ::sigaction(sig, &old, nullptr);
+    return ret;
 }
 
 } // namespace mkexec

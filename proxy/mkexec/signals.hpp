@@ -33,4 +33,9 @@ public:
     explicit SignalRelay(LwkProcess& proc);
 };
 
+// kill(pid, sig) for the program, pid 0 or a process group: when mkexec
+// (the program's process) is in that group, the LWK has signalled the
+// program already, and mkexec's own copy is neither passed on nor acted on.
+long kill_group(pid_t pid, int sig);
+
 } // namespace mkexec

@@ -24,6 +24,13 @@ same "a child may run on the CPUs mkexec was started on (not only its server's d
 	sh -c 'nproc; :'
 MK_SAME_OPTS=--poll same "... nor only its polling CPU (--poll)" sh -c 'nproc; :'
 same "... and so may the next image's children, after an execve" sh -c 'exec sh -c "nproc; :"'
+same "kill 0 (bash's kill -TERM 0) reaches the program and its children on Linux, each once" setsid bash -c '
+	rm -f /tmp/k0.ready /tmp/k0.out
+	trap "echo the shell got TERM" TERM
+	( trap "echo the subshell got TERM >>/tmp/k0.out; exit 3" TERM; sleep 5 & touch /tmp/k0.ready; wait ) & c=$!
+	while [ ! -e /tmp/k0.ready ]; do sleep 0.1; done
+	kill -TERM 0
+	wait $c; echo "subshell: $?"; cat /tmp/k0.out'
 same "fork: shared mappings (anonymous, /dev/shm, SysV) stay shared with the child both ways, a private one does not" \
 	"$P/forks" shared
 same "bash: external commands, \$(...), pipelines, PIPESTATUS, background jobs, wait, exit statuses, trap" bash -c '
