@@ -68,7 +68,7 @@ void unpin(Context& c, uint32_t pin)
 // the rights it names: mkexec's answer only says whether it worked. The
 // caller holds the address space's mutex.
 Result<long> map_linux_pages(Context& c, uint64_t fixed, uint64_t hint, uint64_t len, uint64_t prot,
-    uint64_t call, uint64_t a0, uint64_t a1, bool shm, bool cow = false)
+    uint64_t call, uint64_t a0, uint64_t a1, bool shm, bool cow = false, uint64_t flags = 0)
 {
     proc::AddressSpace* as = c.proc->as;
     const uint64_t npages = len / PAGE;
@@ -81,7 +81,7 @@ Result<long> map_linux_pages(Context& c, uint64_t fixed, uint64_t hint, uint64_t
     uint64_t at = fixed ? fixed : as->find_free(hint && in_window(hint, len) ? hint : proc::MMAP_BASE, len);
     if (!at)
         return Errno::NOMEM;
-    TRY(forward_call(c, call, a0, a1, len, prot, sink.addr(), cow ? MK_MAP_PRIVATE_RO : 0));
+    TRY(forward_call(c, call, a0, a1, len, prot, sink.addr(), flags | (cow ? MK_MAP_PRIVATE_RO : 0)));
     mk_pin_sink head{};
     TRY(sink.get(0, &head, sizeof head));
     if (!head.id)
@@ -109,31 +109,6 @@ Result<long> map_linux_pages(Context& c, uint64_t fixed, uint64_t hint, uint64_t
         }
     }
     return static_cast<long>(at);
-}
-
-// MAP_SHARED | MAP_ANONYMOUS: shared memory of Linux's, a memfd mkexec maps
-// and pins as it does a file in /dev/shm (its descriptor closed at once),
-// so that the program's children, which run on Linux, share it with the
-// program as a child shares it on Linux. The caller holds the address
-// space's mutex.
-Result<long> map_anon_shared(Context& c, uint64_t fixed, uint64_t hint, uint64_t len, uint64_t prot)
-{
-    constexpr uint64_t NR_CLOSE = 3, NR_FTRUNCATE = 77, NR_MEMFD_CREATE = 319, MFD_CLOEXEC = 1;
-    static const char name[] = "mk-shared-anonymous";
-    long fd;
-    {
-        Scratch s(c, sizeof name);
-        if (!s.addr())
-            return Errno::NOMEM;
-        TRY(s.put(0, name, sizeof name));
-        fd = TRY(forward_call(c, NR_MEMFD_CREATE, s.addr(), MFD_CLOEXEC));
-    }
-    auto sized = forward_call(c, NR_FTRUNCATE, uint64_t(fd), len);
-    auto mapped = sized.is_error()
-        ? Result<long>(sized.error())
-        : map_linux_pages(c, fixed, hint, len, prot, MK_SYS_MAP_SHARED, uint64_t(fd), 0, false);
-    (void)forward_call(c, NR_CLOSE, uint64_t(fd));
-    return mapped;
 }
 
 // A private mapping Linux's pages cannot back is copied instead, unless
@@ -187,10 +162,14 @@ Result<long> sys_mmap(Context& c)
     // A shared file mapping maps Linux's own pages of the file.
     if (file && (flags & MAP_SHARED))
         return map_linux_pages(c, fixed ? addr : 0, addr, len, prot, MK_SYS_MAP_SHARED, fd, off, false);
-    // So does a shared anonymous one, of a memfd; where Linux cannot give
-    // one (its pin limit), it is the LWK's memory, shared with no child.
+    // So does a shared anonymous one: new shared memory of Linux's, which
+    // mkexec maps and pins (MK_MAP_ANONYMOUS), so that the program's
+    // children, which run on Linux, share it as on Linux. Where Linux
+    // cannot give it (mk.ko's pin limit), it is the LWK's memory, shared
+    // with no child.
     if (!file && (flags & MAP_SHARED) && !(flags & MAP_HUGETLB) && (prot & (PROT_READ | PROT_WRITE | PROT_EXEC))) {
-        auto shared = map_anon_shared(c, fixed ? addr : 0, addr, len, prot);
+        auto shared = map_linux_pages(c, fixed ? addr : 0, addr, len, prot, MK_SYS_MAP_SHARED, 0, 0, false, false,
+            MK_MAP_ANONYMOUS);
         if (!shared.is_error())
             return shared;
     }

@@ -231,19 +231,19 @@ Result<long> sys_rt_sigtimedwait(Context& c)
 
 Result<long> sys_kill(Context& c)
 {
-    constexpr uint64_t NR_GETPGID = 121;
     int32_t pid = int32_t(c.a[0]);
     if (pid == c.proc->pid)
         return send(c, 0, int(c.a[1]), proc::SI_USER);
-    // Its own process group: the program at once, as Linux delivers to the
-    // caller, then through Linux the rest of the group (its children there;
-    // mkexec, a member too, drops its own copy).
-    if (pid == 0 || (pid < -1 && forward_call(c, NR_GETPGID, 0).value_or(0) == -int64_t(pid))) {
+    // A process group: Linux signals its members (the program's children
+    // there); when the program's own process (mkexec) is one, mkexec drops
+    // its copy and answers 1: the program gets the signal here, before the
+    // call returns, as Linux delivers to the caller.
+    long r = TRY(forward(c));
+    if ((pid == 0 || pid < -1) && r == 1) {
         TRY(send(c, 0, int(c.a[1]), proc::SI_USER));
-        (void)forward(c);
         return 0;
     }
-    return forward(c); // other (Linux) processes
+    return r; // other (Linux) processes
 }
 
 Result<long> sys_tgkill(Context& c)

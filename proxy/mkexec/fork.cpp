@@ -31,6 +31,7 @@
 
 #include <mk/proc.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstddef>
@@ -62,6 +63,7 @@ constexpr uint64_t PAGE = 4096;
 struct Move {
     uint64_t from, to, len; // from: 0 for zero-filled memory
     int prot;
+    uint64_t from_len = 0; // of a shared mapping: what the pin holds (the rest lies past the file's end)
 };
 
 std::mutex fork_m;          // one fork at a time: the globals are the next child's
@@ -149,10 +151,14 @@ void set_actions(const mk_fork_state& st, bool exec)
     mk_fork_state& st = mkexec_child_state;
     for (const Move& m : moves) {
         if (m.from) {
-            if (sys(SYS_mremap, long(m.from), long(m.len), long(m.len), MREMAP_MAYMOVE | MREMAP_FIXED,
+            const uint64_t from_len = m.from_len ? m.from_len : m.len;
+            if (sys(SYS_mremap, long(m.from), long(from_len), long(m.len), MREMAP_MAYMOVE | MREMAP_FIXED,
                     long(m.to)) != long(m.to))
                 child_fails("moving the program's memory into place");
-            if (sys(SYS_mprotect, long(m.to), long(m.len), m.prot) != 0)
+            // A shared mapping mkexec made without PROT_EXEC (a noexec
+            // mount) that the program made executable stays without it.
+            if (sys(SYS_mprotect, long(m.to), long(m.len), m.prot) != 0 &&
+                (!m.from_len || sys(SYS_mprotect, long(m.to), long(m.len), m.prot & ~PROT_EXEC) != 0))
                 child_fails("setting the program's memory protection");
         } else if (sys(SYS_mmap, long(m.to), long(m.len), m.prot, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED,
                        -1, 0) != long(m.to)) {
@@ -224,7 +230,7 @@ long fork_program(const LwkProcess& proc, const __u64* a)
     if (st.nr_regions != regions.size() || (st.flags & 0xff) > 64)
         return -EINVAL;
     uint64_t total = 0, last_end = 0;
-    std::vector<uint64_t> shared_from; // MK_FORK_SHARE: mkexec's mapping of the pin, there
+    std::vector<uint64_t> shared_from, shared_len; // MK_FORK_SHARE: mkexec's mapping of the pin, there
     for (const mk_fork_region& r : regions) {
         if (r.start % PAGE || r.len % PAGE || !r.len || !in_program_window(r.start, r.len) || r.start < last_end ||
             (r.prot & ~uint32_t(PROT_READ | PROT_WRITE | PROT_EXEC)) || r.copy > MK_FORK_SHARE || r.reserved)
@@ -234,11 +240,15 @@ long fork_program(const LwkProcess& proc, const __u64* a)
             total += r.len;
         if (r.copy != MK_FORK_SHARE)
             continue;
-        // Only a pin of this process's, within mkexec's mapping of it.
+        // Only a pin of this process's, within mkexec's mapping of it; a
+        // file mapping may go on past the file's end, which is not pinned
+        // (the child maps that part too, or zero-fills a piece wholly there).
         auto pin = proc.pin_mapping(r.pin);
-        if (!pin || r.pin_offset % PAGE || r.pin_offset > pin->second || r.len > pin->second - r.pin_offset)
+        if (!pin || r.pin_offset % PAGE)
             return -EINVAL;
-        shared_from.push_back(pin->first + r.pin_offset);
+        const bool inside = r.pin_offset < pin->second;
+        shared_from.push_back(inside ? pin->first + r.pin_offset : 0);
+        shared_len.push_back(inside ? std::min<uint64_t>(r.len, pin->second - r.pin_offset) : 0);
     }
     if (!in_program_window(st.child_tid, 4) && (st.flags & (CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID)))
         return -EFAULT;
@@ -256,7 +266,8 @@ long fork_program(const LwkProcess& proc, const __u64* a)
     size_t shared = 0;
     for (const mk_fork_region& r : regions) {
         if (r.copy == MK_FORK_SHARE) { // the child's own view of the same pages (fork kept mkexec's mappings)
-            moves.push_back({shared_from[shared++], r.start, r.len, int(r.prot)});
+            moves.push_back({shared_from[shared], r.start, r.len, int(r.prot), shared_len[shared]});
+            ++shared;
         } else if (r.copy == MK_FORK_COPY) {
             copy_region(copy + at, r.start, r.len);
             moves.push_back({reinterpret_cast<uint64_t>(copy + at), r.start, r.len, int(r.prot)});

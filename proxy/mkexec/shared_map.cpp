@@ -21,8 +21,23 @@ long map_shared(LwkProcess& proc, const __u64* a)
     constexpr uint64_t PAGE = 4096;
     const bool private_ro = flags & MK_MAP_PRIVATE_RO;
     if (!len || (len | offset) & (PAGE - 1) || (prot & ~uint64_t(PROT_READ | PROT_WRITE | PROT_EXEC)) ||
-        (flags & ~MK_MAP_PRIVATE_RO) || (private_ro && (prot & PROT_WRITE)))
+        (flags & ~(MK_MAP_PRIVATE_RO | MK_MAP_ANONYMOUS)) || (private_ro && (prot & PROT_WRITE)))
         return -EINVAL;
+    if (flags & MK_MAP_ANONYMOUS) {
+        // Shared anonymous memory (shmem), no descriptor of the program's:
+        // always writable, as the program may mprotect it so.
+        if (private_ro || fd || offset)
+            return -EINVAL;
+        void* at = ::mmap(nullptr, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+        if (at == MAP_FAILED)
+            return -errno;
+        long r = proc.pin(reinterpret_cast<uint64_t>(at), len, true, pfns);
+        if (r < 0) {
+            ::munmap(at, len);
+            return r;
+        }
+        return static_cast<long>((len / PAGE) << 32 | MK_MAP_SHARED_WRITABLE | static_cast<uint64_t>(r));
+    }
     // Pages past the end of the file are not pinned: the program gets
     // SIGBUS there, as on Linux (a file that grows later is not seen).
     struct stat st;

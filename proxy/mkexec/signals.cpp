@@ -87,12 +87,15 @@ long kill_group(pid_t pid, int sig)
     static std::mutex m; // one at a time: dispositions are the process's
     std::lock_guard<std::mutex> g(m);
     const bool member = pid == 0 || ::getpgid(0) == -pid;
-    if (!member || sig <= 0 || sig >= NSIG || sig == SIGKILL || sig == SIGSTOP || sig == interrupt_signal())
+    if (!member || sig <= 0 || sig >= NSIG)
         return ::kill(pid, sig) == 0 ? 0 : -errno;
+    // 1: the LWK gives the program its signal itself.
+    if (sig == SIGKILL || sig == SIGSTOP || sig == interrupt_signal()) // mkexec's copy acts, or does nothing
+        return ::kill(pid, sig) == 0 ? 1 : -errno;
     if (relayed(sig)) { // blocked everywhere: its copy comes to the relay, which drops it
         own_copies[sig]++;
         if (::kill(pid, sig) == 0)
-            return 0;
+            return 1;
         own_copies[sig]--;
         return -errno;
     }
@@ -103,7 +106,7 @@ long kill_group(pid_t pid, int sig)
     sigemptyset(&ign.sa_mask);
     const bool swap = ::sigaction(sig, nullptr, &old) == 0 && old.sa_handler == SIG_DFL &&
         ::sigaction(sig, &ign, nullptr) == 0;
-    const long ret = ::kill(pid, sig) == 0 ? 0 : -errno;
+    const long ret = ::kill(pid, sig) == 0 ? 1 : -errno;
     if (swap)
         ::sigaction(sig, &old, nullptr);
     return ret;

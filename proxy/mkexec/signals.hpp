@@ -34,8 +34,8 @@ public:
 };
 
 // kill(pid, sig) for the program, pid 0 or a process group: when mkexec
-// (the program's process) is in that group, the LWK has signalled the
-// program already, and mkexec's own copy is neither passed on nor acted on.
+// (the program's process) is in that group, its own copy is neither passed
+// on nor acted on, and the answer is 1: the LWK signals the program itself.
 long kill_group(pid_t pid, int sig);
 
 } // namespace mkexec

@@ -91,6 +91,9 @@ static int shared(void)
 	int fd = shm_open(name, O_CREAT | O_EXCL | O_RDWR, 0600);
 	if (fd < 0 || shm_unlink(name) != 0 || ftruncate(fd, (off_t)len) != 0)
 		return fail("shm_open");
+	int fd2 = shm_open(name, O_CREAT | O_EXCL | O_RDWR, 0600);
+	if (fd2 < 0 || shm_unlink(name) != 0 || ftruncate(fd2, (off_t)len) != 0)
+		return fail("shm_open");
 	int id = shmget(IPC_PRIVATE, len, IPC_CREAT | 0600);
 	char* sysv = id < 0 ? (char*)-1 : shmat(id, NULL, 0);
 	if (sysv == (char*)-1 || shmctl(id, IPC_RMID, NULL) != 0)
@@ -102,6 +105,8 @@ static int shared(void)
 		{"MAP_SHARED | MAP_ANONYMOUS", mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0)},
 		{"MAP_SHARED of a file in /dev/shm", mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)},
 		{"SysV shared memory", sysv},
+		{"MAP_SHARED of a file, 2 pages longer than the file",
+			mmap(NULL, len + 2 * 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd2, 0)},
 		{"MAP_PRIVATE | MAP_ANONYMOUS", mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)},
 	};
 	enum { N = sizeof m / sizeof m[0] };

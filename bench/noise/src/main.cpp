@@ -34,7 +34,7 @@ bool have_rdtscp()
     struct sigaction ill {}, old {};
     ill.sa_handler = [](int) { siglongjmp(rdtscp_probe, 1); };
     sigaction(SIGILL, &ill, &old);
-    bool works = false;
+    volatile bool works = false; // set between sigsetjmp and a possible siglongjmp
     if (sigsetjmp(rdtscp_probe, 1) == 0) {
         (void)mk_tsc_end();
         works = true;

@@ -66,10 +66,14 @@ struct mk_pin_sink {
  * not the answer. flags MK_MAP_PRIVATE_RO: the pages of a private mapping
  * the program may not write (a library's code and read-only data): mapped
  * and pinned read-only whatever the descriptor allows, with PROT_EXEC if
- * asked (so that a noexec mount refuses it as Linux would).
+ * asked (so that a noexec mount refuses it as Linux would). flags
+ * MK_MAP_ANONYMOUS (fd and offset 0): new shared memory of Linux's instead
+ * of a file (mkexec's own MAP_SHARED | MAP_ANONYMOUS mapping, shmem), for
+ * the program's MAP_SHARED | MAP_ANONYMOUS: shared with its children.
  */
 #define MK_MAP_SHARED_WRITABLE (1UL << 31)
 #define MK_MAP_PRIVATE_RO 1UL
+#define MK_MAP_ANONYMOUS 2UL
 /*
  * MK_SYS_SHMAT (shmid, shmflg, len, 0, sink, 0): the same for SysV shared
  * memory: mkexec attaches the segment (read-only with SHM_RDONLY), pins
