@@ -28,6 +28,7 @@
 #include "arguments.hpp"
 #include "lwk_process.hpp"
 #include "program.hpp"
+#include "signals.hpp"
 
 #include <mk/proc.h>
 
@@ -457,6 +458,7 @@ long exec_program(const __u64* a)
     av.push_back(nullptr);
 
     std::lock_guard<std::mutex> g(fork_m);
+    std::lock_guard<std::mutex> d(dispositions_lock()); // none ignored for a moment by a group kill
     sigset_t all, old;
     sigfillset(&all);
     ::pthread_sigmask(SIG_SETMASK, &all, &old);

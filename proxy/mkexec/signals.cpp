@@ -82,10 +82,15 @@ SignalRelay::SignalRelay(LwkProcess& proc)
     }).detach();
 }
 
+std::mutex& dispositions_lock()
+{
+    static std::mutex m;
+    return m;
+}
+
 long kill_group(pid_t pid, int sig)
 {
-    static std::mutex m; // one at a time: dispositions are the process's
-    std::lock_guard<std::mutex> g(m);
+    std::lock_guard<std::mutex> g(dispositions_lock()); // one at a time: dispositions are the process's
     const bool member = pid == 0 || ::getpgid(0) == -pid;
     if (!member || sig <= 0 || sig >= NSIG)
         return ::kill(pid, sig) == 0 ? 0 : -errno;

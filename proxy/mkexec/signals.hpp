@@ -11,6 +11,7 @@
 #include "lwk_process.hpp"
 
 #include <csignal>
+#include <mutex>
 #include <sys/signalfd.h>
 
 namespace mkexec {
@@ -37,5 +38,8 @@ public:
 // (the program's process) is in that group, its own copy is neither passed
 // on nor acted on, and the answer is 1: the LWK signals the program itself.
 long kill_group(pid_t pid, int sig);
+// Held while mkexec changes its signal dispositions for a moment (a group
+// kill) or reads them to pass them on (an execve).
+std::mutex& dispositions_lock();
 
 } // namespace mkexec
