@@ -45,6 +45,7 @@
 #include <string>
 #include <vector>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -420,6 +421,27 @@ long exec_program(const __u64* a)
         if (::lstat(path.c_str(), &lst) == 0 && S_ISLNK(lst.st_mode))
             return -ELOOP;
     }
+    // A descriptor the path goes through (fexecve: /proc/self/fd/N) that
+    // closes on exec would be gone before the next mkexec reads the
+    // program: that one gets a copy which stays open until it has read it.
+    int keep = -1;
+    unsigned n = 0;
+    int used = 0;
+    if ((std::sscanf(path.c_str(), "/proc/self/fd/%u%n", &n, &used) == 1 ||
+            std::sscanf(path.c_str(), "/dev/fd/%u%n", &n, &used) == 1) &&
+        n < 65536 && !is_own_fd(long(n))) {
+        const int fl = ::fcntl(int(n), F_GETFD);
+        struct rlimit rl;
+        int floor = 1000;
+        if (::getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur > 32)
+            floor = static_cast<int>(rl.rlim_cur) - 24; // below mkexec's own
+        if (fl >= 0 && (fl & FD_CLOEXEC) && (keep = ::fcntl(int(n), F_DUPFD, floor)) >= 0)
+            path = "/proc/self/fd/" + std::to_string(keep) + path.substr(size_t(used));
+    }
+    struct KeepCloser {
+        int fd;
+        ~KeepCloser() { if (fd >= 0) ::close(fd); } // still mkexec: the exec failed
+    } keep_closer{keep};
     try {
         (void)load_program(path, false); // fails here, as execve would, or not at all
     } catch (const ProgramError& e) {
@@ -448,7 +470,7 @@ long exec_program(const __u64* a)
     std::snprintf(mask, sizeof mask, "%llx", static_cast<unsigned long long>(st.sigmask));
     std::vector<std::string> args{"mkexec"};
     args.insert(args.end(), exec_options.begin(), exec_options.end());
-    args.insert(args.end(), {"--exec-state", std::to_string(env_fd) + ":" + mask, "--argv0",
+    args.insert(args.end(), {"--exec-state", std::to_string(env_fd) + ":" + mask + (keep >= 0 ? ":" + std::to_string(keep) : ""), "--argv0",
                                 argv.empty() ? std::string() : argv[0], "--", path});
     if (argv.size() > 1)
         args.insert(args.end(), argv.begin() + 1, argv.end());

@@ -79,7 +79,8 @@ struct Options {
     std::vector<std::string> argv; // the program and its arguments
     std::optional<std::string> argv0; // --argv0
     int exec_env_fd = -1;             // --exec-state: the program's environment,
-    uint64_t exec_mask = 0;           // and its blocked signals
+    uint64_t exec_mask = 0;           // and its blocked signals,
+    int exec_program_fd = -1;         // and a descriptor to close once the program is read
     std::vector<std::string> own_args; // mkexec's options as given, --argv0 aside
 };
 
@@ -122,11 +123,12 @@ Options parse(int argc, char** argv)
         }
         if (a == "--exec-state") { // mkexec's own, from an execve of the program (fork.cpp)
             unsigned long long mask = 0;
-            int fd = -1;
-            if (i + 1 >= argc || std::sscanf(argv[++i], "%d:%llx", &fd, &mask) != 2 || fd < 0)
+            int fd = -1, program_fd = -1;
+            if (i + 1 >= argc || std::sscanf(argv[++i], "%d:%llx:%d", &fd, &mask, &program_fd) < 2 || fd < 0)
                 usage_error("--exec-state is mkexec's own");
             o.exec_env_fd = fd;
             o.exec_mask = mask;
+            o.exec_program_fd = program_fd;
             continue;
         }
         if (a == "--argv0" || a.rfind("--argv0=", 0) == 0) {
@@ -230,6 +232,8 @@ int main(int argc, char** argv)
         std::cerr << "mkexec: " << e.what() << "\n";
         return e.status;
     }
+    if (opt.exec_program_fd >= 0) // fexecve of a close-on-exec descriptor: its copy goes now
+        ::close(opt.exec_program_fd);
     if (opt.argv0)
         opt.argv[0] = *opt.argv0;
     mkexec::set_exec_options(opt.own_args, environ);

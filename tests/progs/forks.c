@@ -237,6 +237,13 @@ int main(int argc, char** argv)
 		execve(args[0], args, environ);
 		return fail("execve");
 	}
+	if (!strcmp(mode, "fexecve")) { // of a descriptor that closes on exec, as glibc's fexecve allows
+		int fd = open("/bin/echo", O_RDONLY | O_CLOEXEC);
+		char* args[] = {"echo", "fexecve", "of", "a", "close-on-exec", "descriptor", NULL};
+		if (fd >= 0)
+			fexecve(fd, args, environ);
+		return fail("fexecve");
+	}
 	if (!strcmp(mode, "exec-missing")) {
 		char* args[] = {"/nonexistent", NULL};
 		execve(args[0], args, environ);

@@ -64,6 +64,7 @@ except FileNotFoundError as e:
 
 # execve: the new program runs on the LWK, in the same process.
 same "execve of another program" "$P/forks" exec
+same "fexecve of a close-on-exec descriptor runs the program" "$P/forks" fexecve
 same "execve of no program fails with ENOENT and the program goes on" "$P/forks" exec-missing
 printf '#!/bin/sh -e\necho "script $0 args: $*"\nexec %s/hello\n' "$P" >script.sh
 chmod +x script.sh
