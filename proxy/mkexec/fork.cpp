@@ -45,7 +45,6 @@
 #include <string>
 #include <vector>
 #include <sys/mman.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -431,10 +430,7 @@ long exec_program(const __u64* a)
             std::sscanf(path.c_str(), "/dev/fd/%u%n", &n, &used) == 1) &&
         n < 65536 && !is_own_fd(long(n))) {
         const int fl = ::fcntl(int(n), F_GETFD);
-        struct rlimit rl;
-        int floor = 1000;
-        if (::getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur > 32)
-            floor = static_cast<int>(rl.rlim_cur) - 24; // below mkexec's own
+        const int floor = std::max(high_fd_floor() - 16, 0); // below mkexec's own
         if (fl >= 0 && (fl & FD_CLOEXEC) && (keep = ::fcntl(int(n), F_DUPFD, floor)) >= 0)
             path = "/proc/self/fd/" + std::to_string(keep) + path.substr(size_t(used));
     }

@@ -52,13 +52,17 @@ void adopt_own_fds()
             own_fds.push_back(fd);
 }
 
-int move_fd_high(int fd)
+int high_fd_floor()
 {
     struct rlimit rl;
-    int floor = 1000;
     if (::getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur > 16)
-        floor = static_cast<int>(rl.rlim_cur) - 8;
-    int high = ::fcntl(fd, F_DUPFD_CLOEXEC, floor);
+        return static_cast<int>(rl.rlim_cur) - 8;
+    return 1000;
+}
+
+int move_fd_high(int fd)
+{
+    int high = ::fcntl(fd, F_DUPFD_CLOEXEC, high_fd_floor());
     if (high < 0)
         return fd;
     ::close(fd);

@@ -55,6 +55,8 @@ private:
     std::unordered_map<uint32_t, std::pair<uint64_t, uint64_t>> pins_;
 };
 
+// Where mkexec's own descriptors begin: near the top of the fd table.
+int high_fd_floor();
 // Moves fd to the top of the fd table (out of the program's way), close-on-exec.
 int move_fd_high(int fd);
 // fd, one of mkexec's own, was closed: the number is free for the program.
