@@ -142,10 +142,34 @@ done
 
 # For the runner: from here on a failure is the command's, not the boot's.
 echo started >/dev/ttyS1
+# Shortly before mkvm kills a node whose command hangs, what it waits on
+# goes to the log: its processes, the kernel's blocked tasks and log, mk's
+# state (a hang in CI leaves nothing else to read).
+limit=$(sed -n 's/.*mk\.timeout=\([0-9]*\).*/\1/p' /proc/cmdline)
+if [ "${limit:-0}" -gt 90 ]; then
+	up=$(cut -d. -f1 /proc/uptime)
+	(
+		sleep $((limit - 30 - up))
+		{
+			echo "--- mkvm: still running after $((limit - 30)) s; what it waits on ---"
+			if [ -x /bin/ps ]; then /bin/ps -eo pid,ppid,stat,wchan:32,args; else ps; fi |
+				grep -v ' \[.*\]$'
+			echo w >/proc/sysrq-trigger
+			sleep 1
+			dmesg | sed -n '/sysrq: Show Blocked State/,$p' | tail -n 150
+			echo "--- the kernel's log before that ---"
+			dmesg | sed '/sysrq: Show Blocked State/,$d' | tail -n 40
+			timeout 5 mkctl status 2>&1
+			timeout 5 mkctl log 2>&1 | tail -n 40
+		} >/dev/console 2>&1
+	) </dev/null >/dev/null 2>&1 &
+	watchdog=$!
+fi
 # The node's own sh by its path: busybox's sh would run its applets in
 # place of the host's programs of the same names.
 /bin/sh /mk/run </dev/null
 rc=$?
+[ -z "${watchdog:-}" ] || kill "$watchdog" 2>/dev/null
 
 echo "status $rc" >/dev/ttyS1
 sync

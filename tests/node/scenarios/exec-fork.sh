@@ -27,7 +27,7 @@ same "... and so may the next image's children, after an execve" sh -c 'exec sh 
 same "kill 0 (bash's kill -TERM 0) reaches the program and its children on Linux, each once" setsid bash -c '
 	rm -f /tmp/k0.ready /tmp/k0.out
 	trap "echo the shell got TERM" TERM
-	( trap "echo the subshell got TERM >>/tmp/k0.out; exit 3" TERM; sleep 5 & touch /tmp/k0.ready; wait ) & c=$!
+	( trap "echo the subshell got TERM >>/tmp/k0.out; exit 3" TERM; sleep 100 & touch /tmp/k0.ready; wait ) & c=$!
 	while [ ! -e /tmp/k0.ready ]; do sleep 0.1; done
 	kill -TERM 0
 	wait $c; echo "subshell: $?"; cat /tmp/k0.out'
