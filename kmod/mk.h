@@ -54,6 +54,7 @@ extern struct mk_partition mk_part;
 #define MK_PT_A 0x20ULL
 #define MK_PT_PS 0x80ULL
 #define MK_PT_ADDR 0x000ffffffffff000ULL
+#define MK_PT_NX (1ULL << 63)
 
 /* Boot page tables: pages mk.ko allocated, freed when the LWK stops. */
 struct mk_boot_tables {

@@ -54,6 +54,7 @@ void mk_proc_free(struct mk_proc *p)
 				atomic_dec_if_positive(&mk_inst.core_sole[i]);
 		}
 	mk_pins_release_all(&p->pins);
+	mk_proc_drop_viewers(p);
 	if (p->mm)
 		mmdrop(p->mm);
 	kfree(p);
@@ -146,10 +147,7 @@ bool mk_proc_deliver(u32 core, const void *msg, u32 len)
 /* MK_MSG_UNMAP in mkexec's context (or with its mm borrowed). */
 static void mk_proc_unmap(struct mk_proc *p, const struct mk_msg_unmap *m, u32 core)
 {
-	if (mmget_not_zero(p->mm)) {
-		mk_proc_zap(p, p->mm, m->start, m->len);
-		mmput(p->mm);
-	}
+	mk_proc_zap_all(p, m->start, m->len);
 	/* A pin sink in the range may be freed once answered: no write is in flight. */
 	mutex_lock(&p->sink_lock);
 	mk_send_unmapped(mk_proc_answer_core(p, core), m);
@@ -501,11 +499,7 @@ void mk_procs_kill_all(void)
 		/* No pin-sink write reaches the memory about to go back to Linux. */
 		mutex_lock(&p->sink_lock);
 		mutex_unlock(&p->sink_lock);
-		if (mmget_not_zero(p->mm)) {
-			mk_proc_zap(p, p->mm, MK_USER_WINDOW_START,
-				    MK_USER_WINDOW_END - MK_USER_WINDOW_START);
-			mmput(p->mm);
-		}
+		mk_proc_zap_all(p, MK_USER_WINDOW_START, MK_USER_WINDOW_END - MK_USER_WINDOW_START);
 		wake_up(&p->wq);
 	}
 	mutex_unlock(&mk_procs_mutex);

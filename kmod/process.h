@@ -16,6 +16,7 @@
 
 #define MK_INBOX 64
 #define MK_ANSWER_MS 10000
+#define MK_PROC_VIEWERS 8
 
 struct mk_proc {
 	struct list_head link;       /* in mk_procs */
@@ -50,6 +51,13 @@ struct mk_proc {
 	 * write reaches LWK memory that may be freed.
 	 */
 	struct mutex sink_lock;
+	/*
+	 * The vfork children of mkexec that map the window too while they run
+	 * the program's code on Linux (their mm, mmgrab), under view_lock:
+	 * every drop of the window's pages covers theirs.
+	 */
+	spinlock_t view_lock;
+	struct mm_struct *viewers[MK_PROC_VIEWERS];
 };
 
 extern struct list_head mk_procs;
@@ -72,6 +80,8 @@ long mk_proc_serve_cmd(struct mk_proc *p, struct mk_proc_serve __user *uarg);
 /* window.c */
 int mk_proc_mmap(struct file *file, struct vm_area_struct *vma);
 void mk_proc_zap(struct mk_proc *p, struct mm_struct *mm, u64 start, u64 len);
+void mk_proc_zap_all(struct mk_proc *p, u64 start, u64 len);
+void mk_proc_drop_viewers(struct mk_proc *p);
 int mk_proc_fill_sink(void *ctx, u64 sink, u32 id, u32 flags, struct page *const *pages,
 		      unsigned long n);
 

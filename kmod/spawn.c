@@ -113,6 +113,7 @@ int mk_cmd_spawn(struct mk_spawn_request *req)
 		return -ENOMEM;
 	spin_lock_init(&p->lock);
 	mutex_init(&p->sink_lock);
+	spin_lock_init(&p->view_lock);
 	init_waitqueue_head(&p->wq);
 	INIT_LIST_HEAD(&p->waiters);
 	mk_pins_init(&p->pins);

@@ -2,8 +2,11 @@
 /*
  * The window: mkexec maps its process fd over the whole user window
  * (<mk/proc.h>) at the addresses the program uses, so pointers in forwarded
- * system calls work unchanged. A fault there walks the process's page
- * tables in LWK memory and inserts the LWK's page. Nothing in LWK memory is
+ * system calls work unchanged. A vfork child of mkexec's maps it too, to
+ * run the program's code in the program's memory until its execve or end
+ * (only such a child; each drop of the window's pages covers its view). A
+ * fault there walks the process's page tables in LWK memory and inserts
+ * the LWK's page. Nothing in LWK memory is
  * trusted: every table and page address must lie in the LWK's memory, by
  * mk.ko's own record, and read-only LWK pages stay read-only. What mk.ko
  * writes there: two bits in the leaf entry it maps (MK_PTE_LINUX_MAPPED,
@@ -12,6 +15,9 @@
  */
 #include <linux/io.h>
 #include <linux/mm.h>
+#include <linux/rcupdate.h>
+#include <linux/sched.h>
+#include <linux/sched/mm.h>
 #include <linux/version.h>
 
 #include "process.h"
@@ -37,6 +43,93 @@ void mk_proc_zap(struct mk_proc *p, struct mm_struct *mm, u64 start, u64 len)
 			zap_vma_ptes(vma, from, to - from);
 	}
 	mmap_write_unlock(mm);
+}
+
+/* The same in mkexec and in every vfork child of its that shares the window. */
+void mk_proc_zap_all(struct mk_proc *p, u64 start, u64 len)
+{
+	struct mm_struct *mms[MK_PROC_VIEWERS + 1];
+	int n = 0, i;
+
+	spin_lock(&p->view_lock);
+	if (p->mm && mmget_not_zero(p->mm))
+		mms[n++] = p->mm;
+	for (i = 0; i < MK_PROC_VIEWERS; i++)
+		if (p->viewers[i] && mmget_not_zero(p->viewers[i]))
+			mms[n++] = p->viewers[i];
+	spin_unlock(&p->view_lock);
+	for (i = 0; i < n; i++) {
+		mk_proc_zap(p, mms[i], start, len);
+		mmput(mms[i]);
+	}
+}
+
+/* Forgets the vfork children's views (the process is freed). */
+void mk_proc_drop_viewers(struct mk_proc *p)
+{
+	int i;
+
+	for (i = 0; i < MK_PROC_VIEWERS; i++)
+		if (p->viewers[i]) {
+			mmdrop(p->viewers[i]);
+			p->viewers[i] = NULL;
+		}
+}
+
+/*
+ * A vfork child of mkexec maps the window too: it runs the program's code
+ * on Linux in the program's own memory (as a vfork child shares its
+ * parent's) until its execve or _exit, while the program's thread waits.
+ * Only such a child, while its parent still waits for it: its mm is
+ * recorded, so that every drop of the window's pages covers it.
+ */
+static int mk_proc_add_viewer(struct mk_proc *p, struct mm_struct *mm)
+{
+	struct task_struct *parent;
+	bool ours;
+	int i, free = -1;
+
+	rcu_read_lock();
+	parent = rcu_dereference(current->real_parent);
+	ours = parent && parent->mm == p->mm;
+	rcu_read_unlock();
+	if (!ours || !current->vfork_done || mm != current->mm || READ_ONCE(p->state) != MK_PROC_RUNNING)
+		return -EPERM;
+	spin_lock(&p->view_lock);
+	for (i = 0; i < MK_PROC_VIEWERS; i++) {
+		if (p->viewers[i] == mm) {
+			spin_unlock(&p->view_lock);
+			return -EBUSY; /* one window each */
+		}
+		if (!p->viewers[i] && free < 0)
+			free = i;
+	}
+	if (free >= 0) {
+		mmgrab(mm);
+		p->viewers[free] = mm;
+	}
+	spin_unlock(&p->view_lock);
+	return free >= 0 ? 0 : -EBUSY;
+}
+
+static void mk_proc_vm_close(struct vm_area_struct *vma)
+{
+	struct mk_proc *p = vma->vm_private_data;
+	struct mm_struct *gone = NULL;
+	int i;
+
+	if (vma->vm_mm == p->mm)
+		return;
+	spin_lock(&p->view_lock);
+	for (i = 0; i < MK_PROC_VIEWERS; i++)
+		if (p->viewers[i] == vma->vm_mm) {
+			gone = p->viewers[i];
+			p->viewers[i] = NULL;
+			break;
+		}
+	spin_unlock(&p->view_lock);
+	if (gone)
+		mmdrop(gone);
 }
 
 /*
@@ -141,7 +234,12 @@ static vm_fault_t mk_proc_fault(struct vm_fault *vmf)
 
 	if (r)
 		return r;
-	prot = vm_get_page_prot(writable ? VM_READ | VM_WRITE | VM_SHARED : VM_READ | VM_SHARED);
+	/*
+	 * Executable only in a window mapped so (a vfork child's, which runs
+	 * the program's code) and where the LWK's leaf allows it.
+	 */
+	prot = vm_get_page_prot(VM_READ | VM_SHARED | (writable ? VM_WRITE : 0) |
+				((vma->vm_flags & VM_EXEC) && !(e & MK_PT_NX) ? VM_EXEC : 0));
 	if (span == (PAGE_SIZE << 9) && mk_phys_in_lwk(e & MK_PT_ADDR & ~(span - 1), span)) {
 		/*
 		 * A large leaf of LWK memory: the whole of it (within the
@@ -194,6 +292,7 @@ static int mk_proc_may_split(struct vm_area_struct *vma, unsigned long addr)
 }
 
 static const struct vm_operations_struct mk_proc_vm_ops = {
+	.close = mk_proc_vm_close,
 	.fault = mk_proc_fault,
 	.pfn_mkwrite = mk_proc_pfn_mkwrite,
 	.may_split = mk_proc_may_split,
@@ -203,11 +302,18 @@ int mk_proc_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	struct mk_proc *p = file->private_data;
 
+	int ret;
+
 	if (vma->vm_start != MK_USER_WINDOW_START || vma->vm_end != MK_USER_WINDOW_END ||
-	    vma->vm_pgoff || !(vma->vm_flags & VM_SHARED) || vma->vm_mm != p->mm) {
+	    vma->vm_pgoff || !(vma->vm_flags & VM_SHARED)) {
 		pr_warn("pid %d: the process window must be mapped shared at exactly %#llx-%#llx\n",
 			p->pid, MK_USER_WINDOW_START, MK_USER_WINDOW_END);
 		return -EINVAL;
+	}
+	if (vma->vm_mm != p->mm) {
+		ret = mk_proc_add_viewer(p, vma->vm_mm);
+		if (ret)
+			return ret;
 	}
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
 	vm_flags_set(vma, VM_PFNMAP | VM_DONTEXPAND | VM_DONTCOPY | VM_DONTDUMP);

@@ -3,7 +3,8 @@
 // signal state and the list of the program's regions (MK_SYS_FORK,
 // <mk/proc.h>); mkexec makes a child of its own holding a copy of that
 // memory (and sharing the shared mappings' pages with the program), which
-// continues from the call on Linux. execve leaves the LWK
+// continues from the call on Linux; a vfork's child runs in the program's
+// own memory until its execve or end, and the call waits for that. execve leaves the LWK
 // the same way (MK_SYS_EXECVE): mkexec becomes the new program.
 #include <syscall/syscall.hpp>
 
@@ -68,7 +69,10 @@ Result<long> new_process(Context& c, uint64_t flags, uint64_t sp, uint64_t paren
     {
         // The regions stay as listed until mkexec has copied them. Only
         // their written pages are copied; the rest is zero in the child;
-        // shared mappings are shared.
+        // shared mappings are shared. A vfork's child copies nothing: it
+        // runs in this address space (mkexec's window onto it), which
+        // stays as it is until the child's execve or end, when the call
+        // returns.
         sched::MutexGuard lock(c.proc->as->mutex());
         const proc::AddressSpace& as = *c.proc->as;
         Vector<mk_fork_region> pieces;
@@ -77,6 +81,8 @@ Result<long> new_process(Context& c, uint64_t flags, uint64_t sp, uint64_t paren
             return Errno::NOMEM;
         uint64_t left = regions.size(); // regions still to list, one piece each at least
         for (const proc::Region& r : regions) {
+            if (flags & CLONE_VFORK)
+                break;
             --left;
             if (proc::internal(r.kind))
                 continue;

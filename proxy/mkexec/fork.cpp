@@ -5,12 +5,14 @@
 // the window (through the checking pipe: a page the program unmapped
 // meanwhile reads as zeros, never a fault of mkexec's) into one private
 // mapping (the pieces never written are zero-filled in the child instead),
-// and clones itself (a vfork as a fork: the child has its copy, the parent
-// goes on at once). The window is not inherited (VM_DONTCOPY):
+// and clones itself. The window is not inherited (VM_DONTCOPY):
 // the child moves each copied piece to its address, closes mkexec's own
 // descriptors, takes the program's signal dispositions, mask, alternate
 // stack and thread pointer, loads the registers and continues from the
-// call with 0, a Linux process from then on, the program's child. A shared
+// call with 0, a Linux process from then on, the program's child. A vfork's
+// child copies nothing: it maps the window itself and runs in the
+// program's own memory, as on Linux, while mkexec's thread (and with it
+// the program's) waits for its execve or end (clone's CLONE_VFORK). A shared
 // mapping (a file's, /dev/shm, SysV, MAP_SHARED | MAP_ANONYMOUS) is not
 // copied: the child moves its inherited copy of mkexec's mapping of the
 // pin into place, so parent and child share the pages as on Linux. Between
@@ -70,6 +72,7 @@ struct Move {
 std::mutex fork_m;          // one fork at a time: the globals are the next child's
 std::vector<Move> moves;    // the child's, read after the clone
 std::vector<int> closing;   // mkexec's own descriptors, closed in the child
+int shared_window = -1;     // a vfork's child: the process fd whose window it maps
 std::vector<std::string> exec_options; // mkexec's own options, for the next program
 std::vector<std::string> exec_environment; // and its own environment
 cpu_set_t program_cpus;     // where mkexec could run when it started
@@ -150,6 +153,12 @@ void set_actions(const mk_fork_state& st, bool exec)
 [[noreturn]] void child_main()
 {
     mk_fork_state& st = mkexec_child_state;
+    // A vfork's child runs in the program's own memory (mk.ko lets only
+    // such a child map the window, and drops its view with mkexec's).
+    if (shared_window >= 0 &&
+        sys(SYS_mmap, long(MK_USER_WINDOW_START), long(MK_USER_WINDOW_END - MK_USER_WINDOW_START),
+            PROT_READ | PROT_WRITE | PROT_EXEC, MAP_SHARED | MAP_FIXED, shared_window, 0) != long(MK_USER_WINDOW_START))
+        child_fails("sharing the program's memory (vfork)");
     for (const Move& m : moves) {
         if (m.from) {
             const uint64_t from_len = m.from_len ? m.from_len : m.len;
@@ -209,6 +218,28 @@ void copy_region(char* to, uint64_t from, uint64_t len)
     }
 }
 
+// A vfork (CLONE_VM | CLONE_VFORK): the child shares the program's memory
+// (its window onto the LWK process) instead of having a copy, and this
+// thread, whose call the program's thread waits for, waits in its turn
+// until the child has called execve or ended (Linux's own vfork wait).
+// Called with fork_m held and the state read.
+long vfork_program(const LwkProcess& proc)
+{
+    moves.clear();
+    closing = own_fd_list();
+    shared_window = proc.fd();
+    sigset_t all, old;
+    sigfillset(&all);
+    ::pthread_sigmask(SIG_SETMASK, &all, &old);
+    long pid = ::syscall(SYS_clone, long(CLONE_VFORK | (mkexec_child_state.flags & 0xff)), 0, nullptr, nullptr, 0);
+    if (pid == 0)
+        child_main();
+    int err = errno;
+    ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
+    shared_window = -1;
+    return pid < 0 ? -err : pid;
+}
+
 } // namespace
 
 void remember_program_cpus()
@@ -253,6 +284,8 @@ long fork_program(const LwkProcess& proc, const __u64* a)
     }
     if (!in_program_window(st.child_tid, 4) && (st.flags & (CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID)))
         return -EFAULT;
+    if ((st.flags & (CLONE_VM | CLONE_VFORK)) == (CLONE_VM | CLONE_VFORK))
+        return vfork_program(proc);
 
     char* copy = nullptr;
     if (total) {
@@ -263,6 +296,7 @@ long fork_program(const LwkProcess& proc, const __u64* a)
         (void)::madvise(copy, total, MADV_HUGEPAGE); // 2 MiB at a time where Linux can
     }
     moves.clear();
+    shared_window = -1;
     uint64_t at = 0;
     size_t shared = 0;
     for (const mk_fork_region& r : regions) {
@@ -279,10 +313,8 @@ long fork_program(const LwkProcess& proc, const __u64* a)
     }
     closing = own_fd_list();
 
-    // A vfork's child has a copy too, so the parent need not wait for its
-    // exec (POSIX allows vfork to be fork): nothing of the program's stays
-    // locked meanwhile. Every signal is blocked across the clone; the child
-    // takes the program's mask last.
+    // Every signal is blocked across the clone; the child takes the
+    // program's mask last.
     sigset_t all, old;
     sigfillset(&all);
     ::pthread_sigmask(SIG_SETMASK, &all, &old);

@@ -88,8 +88,10 @@ struct mk_pin_sink {
  * the regions the state lists out of the window into a child of its own
  * (the others are zero-filled there), which loads the
  * registers and continues as the program's child on Linux. Answers the
- * child's pid, or -errno. A vfork is a fork (the child has its copy; the
- * answer does not wait for its execve).
+ * child's pid, or -errno. A vfork (flags CLONE_VM | CLONE_VFORK; no
+ * regions listed) copies nothing: the child maps the window itself (mk.ko
+ * allows that to a vfork child of mkexec's alone) and runs in the
+ * program's memory; the answer comes once it has called execve or ended.
  * MK_SYS_EXECVE (dirfd, path, argv, envp, flags, state): execveat of the
  * program: mkexec checks the new program as execve would, takes the
  * program's signal dispositions and mask (only those fields of the state
