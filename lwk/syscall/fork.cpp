@@ -81,8 +81,8 @@ Result<long> new_process(Context& c, uint64_t flags, uint64_t sp, uint64_t paren
             return Errno::NOMEM;
         uint64_t left = regions.size(); // regions still to list, one piece each at least
         for (const proc::Region& r : regions) {
-            if (flags & CLONE_VFORK)
-                break;
+            if ((flags & (CLONE_VM | CLONE_VFORK)) == (CLONE_VM | CLONE_VFORK))
+                break; // the child runs in this address space
             --left;
             if (proc::internal(r.kind))
                 continue;

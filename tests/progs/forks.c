@@ -4,6 +4,7 @@
 // test compares the LWK's output with Linux's.
 #define _GNU_SOURCE
 #include <errno.h>
+#include <sched.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdint.h>
@@ -13,6 +14,7 @@
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/shm.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -165,6 +167,16 @@ static int children(void)
 	int st;
 	waitpid(pid, &st, 0);
 	printf("vfork: status %d, the parent sees the child's write: %s\n", WEXITSTATUS(st),
+	       written_by_child == 42 ? "yes" : "no");
+	// CLONE_VFORK without CLONE_VM: a child with its own copy, the parent
+	// waiting for its end.
+	pid = (pid_t)syscall(SYS_clone, CLONE_VFORK | SIGCHLD, 0, 0, 0, 0);
+	if (pid == 0) {
+		written_by_child = 7;
+		_exit(6);
+	}
+	waitpid(pid, &st, 0);
+	printf("clone(CLONE_VFORK): status %d, the parent's memory stays its own: %s\n", WEXITSTATUS(st),
 	       written_by_child == 42 ? "yes" : "no");
 
 	char* argv[] = {"sh", "-c", "echo spawned $0 $1; exit 9", "a", NULL};
