@@ -418,10 +418,14 @@ static int mk_check_core(s32 core, char *msg)
 	return 0;
 }
 
+#define MK_PING_MAX_S 10
+
 int mk_cmd_ping(struct mk_ping_request *req)
 {
 	struct mk_boot_cpu *bc;
 	u64 total = 0, seq, t0, dt;
+	unsigned long deadline;
+	long left;
 	int ret;
 
 	lockdep_assert_held(&mk_part.lock);
@@ -436,16 +440,35 @@ int mk_cmd_ping(struct mk_ping_request *req)
 	req->done = 0;
 	req->min_ns = U64_MAX;
 	req->max_ns = 0;
+	/*
+	 * The partition's lock is held: a ping ends at any signal, and after
+	 * MK_PING_MAX_S at most (a million round trips under emulation would
+	 * keep every other command of mk.ko waiting for minutes).
+	 */
+	deadline = jiffies + MK_PING_MAX_S * HZ;
 	while (req->done < req->count) {
+		if (signal_pending(current)) {
+			mk_refuse(req->msg, "interrupted after %u of %u round trips", req->done, req->count);
+			ret = -EINTR;
+			break;
+		}
+		if (time_after(jiffies, deadline)) {
+			mk_refuse(req->msg, "stopped after %u s: %u of %u round trips", MK_PING_MAX_S,
+				  req->done, req->count);
+			ret = -ETIMEDOUT;
+			break;
+		}
 		seq = READ_ONCE(bc->ping_seq) + 1;
 		smp_store_release(&bc->ping_seq, seq);
 		t0 = ktime_get_ns();
 		mk_apic_send_ipi(mk_inst.core_apic[req->core], MK_LWK_VECTOR_DOORBELL);
-		if (wait_event_killable_timeout(mk_inst.wait,
-						smp_load_acquire(&bc->pong_seq) == seq ||
-						READ_ONCE(mk_inst.state) != MK_STATE_RUNNING,
-						HZ) <= 0 ||
-		    smp_load_acquire(&bc->pong_seq) != seq) {
+		left = wait_event_interruptible_timeout(mk_inst.wait,
+							smp_load_acquire(&bc->pong_seq) == seq ||
+							READ_ONCE(mk_inst.state) != MK_STATE_RUNNING,
+							HZ);
+		if (left < 0)
+			continue; /* a signal: reported above */
+		if (!left || smp_load_acquire(&bc->pong_seq) != seq) {
 			mk_refuse(req->msg, "LWK core %d did not answer ping %u within a second",
 				  req->core, req->done + 1);
 			ret = -ETIMEDOUT;

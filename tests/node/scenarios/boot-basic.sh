@@ -39,6 +39,14 @@ after=$(doorbells)
 ok "Linux counted the LWK's doorbells ($before before 20 pings from CPU 0, $after after)" \
 	test $((after - before)) -ge 10
 fails "pinging a core that does not exist" "LWK core 7 does not exist" mkctl ping --core 7
+# A ping holds mk's lock: a long one ends after 10 s, and at a signal.
+mkctl ping --count 1000000 >/tmp/longping 2>&1 &
+ping_pid=$!
+sleep 1
+ok "mkctl status answers while a long ping runs" mkctl status
+wait $ping_pid
+ok "a ping of a million round trips stops after 10 s" grep -q "stopped after 10 s: [0-9]* of 1000000 round trips" /tmp/longping
+ok "the LWK answers pings after it" mkctl ping --count 3
 
 fails "rmmod is refused while the LWK runs" "in use|temporarily unavailable" rmmod mk
 ok "the module is still loaded" test -c /dev/mk
