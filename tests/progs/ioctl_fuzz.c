@@ -55,7 +55,12 @@ static const unsigned long proc_cmds[] = {
 #define GUARD_SIZE (1 << 16)
 static char *heap;
 
-/* A value for a pointer field: NULL, valid memory, or anything. */
+/*
+ * A value for a pointer field: NULL, valid memory, the window's range, or
+ * anything. The program is a static PIE (loaded high) so that the window's
+ * range never holds its own data: a write there must not reach its libc's
+ * locks either.
+ */
 static uint64_t pointer(void)
 {
 	switch (below(5)) {
