@@ -149,7 +149,11 @@ limit=$(sed -n 's/.*mk\.timeout=\([0-9]*\).*/\1/p' /proc/cmdline)
 if [ "${limit:-0}" -gt 90 ]; then
 	up=$(cut -d. -f1 /proc/uptime)
 	(
-		sleep $((limit - 30 - up))
+		# Ended (with its sleep) before the status is written: see below.
+		trap 'kill "$nap" 2>/dev/null; exit 0' TERM
+		sleep $((limit - 30 - up)) &
+		nap=$!
+		wait "$nap" || exit 0
 		{
 			echo "--- mkvm: still running after $((limit - 30)) s; what it waits on ---"
 			if [ -x /bin/ps ]; then /bin/ps -eo pid,ppid,stat,wchan:32,args; else ps; fi |
@@ -169,7 +173,12 @@ fi
 # place of the host's programs of the same names.
 /bin/sh /mk/run </dev/null
 rc=$?
-[ -z "${watchdog:-}" ] || kill "$watchdog" 2>/dev/null
+# The watchdog ends, and is reaped, before the status goes out: a SIGCHLD
+# arriving in the middle of that write would cut it short.
+if [ -n "${watchdog:-}" ]; then
+	kill "$watchdog" 2>/dev/null
+	wait "$watchdog" 2>/dev/null
+fi
 
 echo "status $rc" >/dev/ttyS1
 sync
