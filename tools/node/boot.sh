@@ -180,7 +180,8 @@ if [ -n "${watchdog:-}" ]; then
 	wait "$watchdog" 2>/dev/null
 fi
 
-echo "status $rc" >/dev/ttyS1
+# Once more on a line of its own should the write have failed.
+echo "status $rc" >/dev/ttyS1 || printf '\nstatus %s\n' "$rc" >/dev/ttyS1
 sync
 # isa-debug-exit: QEMU leaves at once; poweroff is the fallback.
 printf '\001' | /mk/busybox dd of=/dev/port bs=1 seek=244 count=1 2>/dev/null
