@@ -79,7 +79,6 @@ long mk_proc_serve_cmd(struct mk_proc *p, struct mk_proc_serve __user *uarg);
 
 /* window.c */
 int mk_proc_mmap(struct file *file, struct vm_area_struct *vma);
-void mk_proc_zap(struct mk_proc *p, struct mm_struct *mm, u64 start, u64 len);
 void mk_proc_zap_all(struct mk_proc *p, u64 start, u64 len);
 void mk_proc_drop_viewers(struct mk_proc *p);
 int mk_proc_fill_sink(void *ctx, u64 sink, u32 id, u32 flags, struct page *const *pages,

@@ -25,7 +25,7 @@
 static const struct vm_operations_struct mk_proc_vm_ops;
 
 /* Drops the window's pages in [start, start + len) from mm's page tables. */
-void mk_proc_zap(struct mk_proc *p, struct mm_struct *mm, u64 start, u64 len)
+static void mk_proc_zap(struct mk_proc *p, struct mm_struct *mm, u64 start, u64 len)
 {
 	struct vm_area_struct *vma;
 	u64 end = start + len;

@@ -79,10 +79,11 @@ Result<long> new_process(Context& c, uint64_t flags, uint64_t sp, uint64_t paren
         const auto& regions = as.regions();
         if (regions.size() > MK_FORK_MAX_REGIONS)
             return Errno::NOMEM;
+        const bool in_place = (flags & (CLONE_VM | CLONE_VFORK)) == (CLONE_VM | CLONE_VFORK);
         uint64_t left = regions.size(); // regions still to list, one piece each at least
         for (const proc::Region& r : regions) {
-            if ((flags & (CLONE_VM | CLONE_VFORK)) == (CLONE_VM | CLONE_VFORK))
-                break; // the child runs in this address space
+            if (in_place)
+                break; // a vfork's child runs in this address space
             --left;
             if (proc::internal(r.kind))
                 continue;

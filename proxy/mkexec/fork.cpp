@@ -218,25 +218,26 @@ void copy_region(char* to, uint64_t from, uint64_t len)
     }
 }
 
-// A vfork (CLONE_VM | CLONE_VFORK): the child shares the program's memory
-// (its window onto the LWK process) instead of having a copy, and this
-// thread, whose call the program's thread waits for, waits in its turn
-// until the child has called execve or ended (Linux's own vfork wait).
-// Called with fork_m held and the state read.
-long vfork_program(const LwkProcess& proc)
+// Clones mkexec into the program's child, which runs child_main with
+// moves, closing and window set by the caller (under fork_m). Every signal
+// is blocked across the clone; the child takes the program's mask last.
+// With window (a vfork, CLONE_VM | CLONE_VFORK): the child maps the
+// program's memory instead of having a copy, and this thread, whose call
+// the program's thread waits for, waits in its turn until the child has
+// called execve or ended (Linux's own vfork wait).
+long clone_child(int window)
 {
-    moves.clear();
     closing = own_fd_list();
-    shared_window = proc.fd();
+    shared_window = window;
+    const long flags = long(mkexec_child_state.flags & 0xff) | (window >= 0 ? CLONE_VFORK : 0);
     sigset_t all, old;
     sigfillset(&all);
     ::pthread_sigmask(SIG_SETMASK, &all, &old);
-    long pid = ::syscall(SYS_clone, long(CLONE_VFORK | (mkexec_child_state.flags & 0xff)), 0, nullptr, nullptr, 0);
+    long pid = ::syscall(SYS_clone, flags, 0, nullptr, nullptr, 0);
     if (pid == 0)
         child_main();
     int err = errno;
     ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
-    shared_window = -1;
     return pid < 0 ? -err : pid;
 }
 
@@ -284,8 +285,9 @@ long fork_program(const LwkProcess& proc, const __u64* a)
     }
     if (!in_program_window(st.child_tid, 4) && (st.flags & (CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID)))
         return -EFAULT;
+    moves.clear();
     if ((st.flags & (CLONE_VM | CLONE_VFORK)) == (CLONE_VM | CLONE_VFORK))
-        return vfork_program(proc);
+        return clone_child(proc.fd());
 
     char* copy = nullptr;
     if (total) {
@@ -295,8 +297,6 @@ long fork_program(const LwkProcess& proc, const __u64* a)
         copy = static_cast<char*>(m);
         (void)::madvise(copy, total, MADV_HUGEPAGE); // 2 MiB at a time where Linux can
     }
-    moves.clear();
-    shared_window = -1;
     uint64_t at = 0;
     size_t shared = 0;
     for (const mk_fork_region& r : regions) {
@@ -311,21 +311,10 @@ long fork_program(const LwkProcess& proc, const __u64* a)
             moves.push_back({0, r.start, r.len, int(r.prot)});
         }
     }
-    closing = own_fd_list();
-
-    // Every signal is blocked across the clone; the child takes the
-    // program's mask last.
-    sigset_t all, old;
-    sigfillset(&all);
-    ::pthread_sigmask(SIG_SETMASK, &all, &old);
-    long pid = ::syscall(SYS_clone, long(st.flags & 0xff), 0, nullptr, nullptr, 0);
-    if (pid == 0)
-        child_main();
-    int err = errno;
-    ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
+    const long pid = clone_child(-1);
     if (copy)
         ::munmap(copy, total);
-    return pid < 0 ? -err : pid;
+    return pid;
 }
 
 namespace {
