@@ -142,46 +142,12 @@ done
 
 # For the runner: from here on a failure is the command's, not the boot's.
 echo started >/dev/ttyS1
-# Shortly before mkvm kills a node whose command hangs, what it waits on
-# goes to the log: its processes, the kernel's blocked tasks and log, mk's
-# state (a hang in CI leaves nothing else to read).
-limit=$(sed -n 's/.*mk\.timeout=\([0-9]*\).*/\1/p' /proc/cmdline)
-if [ "${limit:-0}" -gt 90 ]; then
-	up=$(cut -d. -f1 /proc/uptime)
-	(
-		# Ended (with its sleep) before the status is written: see below.
-		trap 'kill "$nap" 2>/dev/null; exit 0' TERM
-		sleep $((limit - 30 - up)) &
-		nap=$!
-		wait "$nap" || exit 0
-		{
-			echo "--- mkvm: still running after $((limit - 30)) s; what it waits on ---"
-			if [ -x /bin/ps ]; then /bin/ps -eo pid,ppid,stat,wchan:32,args; else ps; fi |
-				grep -v ' \[.*\]$'
-			echo w >/proc/sysrq-trigger
-			sleep 1
-			dmesg | sed -n '/sysrq: Show Blocked State/,$p' | tail -n 150
-			echo "--- the kernel's log before that ---"
-			dmesg | sed '/sysrq: Show Blocked State/,$d' | tail -n 40
-			timeout 5 mkctl status 2>&1
-			timeout 5 mkctl log 2>&1 | tail -n 40
-		} >/dev/console 2>&1
-	) </dev/null >/dev/null 2>&1 &
-	watchdog=$!
-fi
 # The node's own sh by its path: busybox's sh would run its applets in
 # place of the host's programs of the same names.
 /bin/sh /mk/run </dev/null
 rc=$?
-# The watchdog ends, and is reaped, before the status goes out: a SIGCHLD
-# arriving in the middle of that write would cut it short.
-if [ -n "${watchdog:-}" ]; then
-	kill "$watchdog" 2>/dev/null
-	wait "$watchdog" 2>/dev/null
-fi
 
-# Once more on a line of its own should the write have failed.
-echo "status $rc" >/dev/ttyS1 || printf '\nstatus %s\n' "$rc" >/dev/ttyS1
+echo "status $rc" >/dev/ttyS1
 sync
 # isa-debug-exit: QEMU leaves at once; poweroff is the fallback.
 printf '\001' | /mk/busybox dd of=/dev/port bs=1 seek=244 count=1 2>/dev/null
