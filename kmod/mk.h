@@ -194,6 +194,7 @@ bool mk_phys_in_lwk(phys_addr_t phys, u64 len);
 struct mk_pins {
 	struct mutex lock;
 	struct list_head list;       /* struct mk_pin */
+	struct list_head tracked;    /* struct mk_track (track.c), under the process's sink_lock */
 	struct xarray pfns;          /* pinned frame -> how many pins, how many writable */
 	u32 next_id;
 };
@@ -213,6 +214,10 @@ void mk_pin_release(struct mk_pins *pins, u32 id, bool unmap);
 void mk_pins_release_all(struct mk_pins *pins);
 /* Whether a pin holds pfn; *writable: a writable one does. Any context. */
 bool mk_pins_lookup(struct mk_pins *pins, unsigned long pfn, bool *writable);
+/* Tracked mappings (track.c), under pins->lock; n pages. */
+long mk_track_cmd(struct mk_pins *pins, struct mk_proc_pin *req, unsigned long n);
+bool mk_track_release(struct mk_pins *pins, u32 id, bool unmap);
+void mk_tracks_release_all(struct mk_pins *pins);
 
 /* proc.c */
 int mk_cmd_spawn(struct mk_spawn_request *req);

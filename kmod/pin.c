@@ -21,7 +21,9 @@
  *
  * Writable long-term pins are refused by Linux (6.5 and later) for file
  * systems that track dirty pages, and would break their writeback on older
- * kernels: they are allowed on tmpfs/shmem and hugetlbfs only.
+ * kernels: they are allowed on tmpfs/shmem and hugetlbfs only. Writable
+ * shared mappings of other files are tracked instead (MK_PIN_TRACK,
+ * track.c): same ids, same release.
  */
 #include <linux/fs.h>
 #include <linux/magic.h>
@@ -54,6 +56,7 @@ void mk_pins_init(struct mk_pins *pins)
 {
 	mutex_init(&pins->lock);
 	INIT_LIST_HEAD(&pins->list);
+	INIT_LIST_HEAD(&pins->tracked);
 	xa_init(&pins->pfns);
 	pins->next_id = 1;
 }
@@ -106,8 +109,11 @@ static void mk_pin_free(struct mk_pins *pins, struct mk_pin *pin, unsigned long 
 	kvfree(pin);
 }
 
-/* Whether every mapping of [addr, addr + len) may be pinned as asked. */
-static int mk_pin_check_vmas(u64 addr, u64 len, bool writable)
+/*
+ * Whether every mapping of [addr, addr + len) may be pinned (or tracked) as
+ * asked: mkexec's shared mappings of a file, writable if asked.
+ */
+static int mk_pin_check_vmas(u64 addr, u64 len, bool writable, bool track)
 {
 	struct mm_struct *mm = current->mm;
 	struct vm_area_struct *vma;
@@ -124,8 +130,12 @@ static int mk_pin_check_vmas(u64 addr, u64 len, bool writable)
 			ret = -EINVAL; /* not mkexec's shared mapping of a file */
 			break;
 		}
+		if (writable && !(vma->vm_flags & VM_WRITE)) {
+			ret = -EACCES;
+			break;
+		}
 		magic = file_inode(vma->vm_file)->i_sb->s_magic;
-		if (writable && magic != TMPFS_MAGIC && magic != HUGETLBFS_MAGIC) {
+		if (writable && !track && magic != TMPFS_MAGIC && magic != HUGETLBFS_MAGIC) {
 			ret = -EOPNOTSUPP;
 			break;
 		}
@@ -146,7 +156,7 @@ long mk_pin_cmd(struct mk_pins *pins, struct mk_proc_pin __user *uarg, mk_pin_si
 
 	if (copy_from_user(&req, uarg, sizeof(req)))
 		return -EFAULT;
-	if (req.size != sizeof(req) || (req.flags & ~MK_PIN_WRITE) || !req.len ||
+	if (req.size != sizeof(req) || (req.flags & ~(MK_PIN_WRITE | MK_PIN_TRACK)) || !req.len ||
 	    ((req.addr | req.len) & ~PAGE_MASK) || req.addr + req.len < req.addr)
 		return -EINVAL;
 	n = req.len >> PAGE_SHIFT;
@@ -155,13 +165,26 @@ long mk_pin_cmd(struct mk_pins *pins, struct mk_proc_pin __user *uarg, mk_pin_si
 	/* The pages pinned are mkexec's own mapping of the file, outside the window. */
 	if (req.addr < MK_USER_WINDOW_END && req.addr + req.len > MK_USER_WINDOW_START)
 		return -EINVAL;
+	if (req.flags & MK_PIN_TRACK) {
+		/* Tracked, not pinned (track.c): any file system, nothing counted. */
+		ret = mk_pin_check_vmas(req.addr, req.len, req.flags & MK_PIN_WRITE, true);
+		if (!ret)
+			ret = mk_track_cmd(pins, &req, n);
+		if (ret)
+			return ret;
+		if (copy_to_user(uarg, &req, sizeof(req))) {
+			mk_pin_release(pins, req.id, false);
+			return -EFAULT;
+		}
+		return 0;
+	}
 	if (atomic_long_add_return(n, &mk_pinned_pages) > totalram_pages() / 2) {
 		atomic_long_sub(n, &mk_pinned_pages);
 		pr_warn_ratelimited("pid %d: pinning %lu more pages would give LWK programs over half of Linux's memory\n",
 				    task_tgid_nr(current), n);
 		return -ENOMEM;
 	}
-	ret = mk_pin_check_vmas(req.addr, req.len, req.flags & MK_PIN_WRITE);
+	ret = mk_pin_check_vmas(req.addr, req.len, req.flags & MK_PIN_WRITE, false);
 	if (ret)
 		goto out_unaccount;
 	pin = kvzalloc(struct_size(pin, pages, n), GFP_KERNEL);
@@ -224,6 +247,7 @@ out_unaccount:
 void mk_pin_release(struct mk_pins *pins, u32 id, bool unmap)
 {
 	struct mk_pin *pin;
+	bool found = false;
 
 	mutex_lock(&pins->lock);
 	list_for_each_entry(pin, &pins->list, link) {
@@ -232,9 +256,12 @@ void mk_pin_release(struct mk_pins *pins, u32 id, bool unmap)
 			if (!unmap)
 				pin->mm = NULL;
 			mk_pin_free(pins, pin, pin->nr_pages);
+			found = true;
 			break;
 		}
 	}
+	if (!found)
+		mk_track_release(pins, id, unmap);
 	mutex_unlock(&pins->lock);
 }
 
@@ -247,5 +274,6 @@ void mk_pins_release_all(struct mk_pins *pins)
 		list_del(&pin->link);
 		mk_pin_free(pins, pin, pin->nr_pages);
 	}
+	mk_tracks_release_all(pins);
 	mutex_unlock(&pins->lock);
 }

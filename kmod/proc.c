@@ -55,6 +55,7 @@ void mk_proc_free(struct mk_proc *p)
 		}
 	mk_pins_release_all(&p->pins);
 	mk_proc_drop_viewers(p);
+	mk_proc_put_inode(p);
 	if (p->mm)
 		mmdrop(p->mm);
 	kfree(p);
@@ -107,6 +108,12 @@ bool mk_proc_deliver(u32 core, const void *msg, u32 len)
 		return true;
 	spin_lock_irqsave(&mk_procs_lock, flags);
 	p = mk_proc_find(h->pid);
+	if (p && h->type == MK_MSG_FLUSHED) {
+		/* For whoever waits in the tracked mappings' notifier, fd or not. */
+		mk_track_flushed(p, h->seq);
+		spin_unlock_irqrestore(&mk_procs_lock, flags);
+		return true;
+	}
 	if (!p || !p->fd_open) {
 		/* Nobody will look: answer what must be answered, here. */
 		if (h->type == MK_MSG_UNMAP && len >= sizeof(struct mk_msg_unmap))
@@ -377,6 +384,10 @@ static long mk_proc_ioctl(struct file *file, unsigned int cmd, unsigned long arg
 		if (READ_ONCE(p->state) != MK_PROC_RUNNING)
 			return -ESRCH;
 		return mk_pin_cmd(&p->pins, (void __user *)arg, mk_proc_fill_sink, p);
+	case MK_PROC_IOC_REFAULT:
+		if (READ_ONCE(p->state) != MK_PROC_RUNNING)
+			return -ESRCH;
+		return mk_track_refault_cmd(p, (void __user *)arg);
 	default:
 		return -ENOTTY;
 	}

@@ -10,6 +10,7 @@
 #include <linux/fs.h>
 #include <linux/llist.h>
 #include <linux/mm_types.h>
+#include <linux/wait.h>
 #include <linux/spinlock.h>
 
 #include "mk.h"
@@ -58,6 +59,11 @@ struct mk_proc {
 	 */
 	spinlock_t view_lock;
 	struct mm_struct *viewers[MK_PROC_VIEWERS];
+	/* The process fd's own inode (inode.c): the window is a mapping of it. */
+	struct inode *inode;
+	/* MK_MSG_FLUSH sent (under sink_lock) and answered (track.c). */
+	u32 flush_seq, flush_done;
+	wait_queue_head_t flush_wq;
 };
 
 extern struct list_head mk_procs;
@@ -83,5 +89,16 @@ void mk_proc_zap_all(struct mk_proc *p, u64 start, u64 len);
 void mk_proc_drop_viewers(struct mk_proc *p);
 int mk_proc_fill_sink(void *ctx, u64 sink, u32 id, u32 flags, struct page *const *pages,
 		      unsigned long n);
+
+/* inode.c */
+struct file *mk_proc_file(struct mk_proc *p, const struct file_operations *fops);
+void mk_proc_unmap_window(struct mk_proc *p, u64 start, u64 len);
+void mk_proc_put_inode(struct mk_proc *p);
+
+/* track.c */
+void mk_track_flushed(struct mk_proc *p, u32 seq);
+long mk_track_refault_cmd(struct mk_proc *p, struct mk_proc_refault __user *uarg);
+vm_fault_t mk_track_window_fault(struct mk_proc *p, struct vm_fault *vmf, bool write, bool *tracked);
+vm_fault_t mk_track_window_mkwrite(struct mk_proc *p, struct vm_fault *vmf, bool *tracked);
 
 #endif /* MK_KMOD_PROCESS_H */

@@ -4,7 +4,6 @@
  * creates it, and mkexec gets its process fd. Also the programs' lines of
  * mkctl status.
  */
-#include <linux/anon_inodes.h>
 #include <linux/file.h>
 #include <linux/module.h>
 #include <linux/sched/mm.h>
@@ -115,6 +114,7 @@ int mk_cmd_spawn(struct mk_spawn_request *req)
 	mutex_init(&p->sink_lock);
 	spin_lock_init(&p->view_lock);
 	init_waitqueue_head(&p->wq);
+	init_waitqueue_head(&p->flush_wq);
 	INIT_LIST_HEAD(&p->waiters);
 	mk_pins_init(&p->pins);
 	p->pid = task_tgid_nr(current);
@@ -193,7 +193,7 @@ int mk_cmd_spawn(struct mk_spawn_request *req)
 		ret = fd;
 		goto out_put;
 	}
-	file = anon_inode_getfile("[mk-process]", &mk_proc_fops, p, O_RDWR);
+	file = mk_proc_file(p, &mk_proc_fops);
 	if (IS_ERR(file)) {
 		put_unused_fd(fd);
 		ret = PTR_ERR(file);

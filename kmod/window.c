@@ -12,6 +12,8 @@
  * writes there: two bits in the leaf entry it maps (MK_PTE_LINUX_MAPPED,
  * with a compare-and-exchange), and the frame numbers of pins into the
  * LWK's pin sinks (pages without the user bit, out of mkexec's reach).
+ * Pages of tracked mappings (track.c) are mapped from mkexec's own mapping
+ * of the file, not from the LWK's leaf.
  */
 #include <linux/io.h>
 #include <linux/mm.h>
@@ -228,10 +230,14 @@ static vm_fault_t mk_proc_fault(struct vm_fault *vmf)
 	struct vm_area_struct *vma = vmf->vma;
 	u64 va = vmf->address & PAGE_MASK, e = 0, span = 0;
 	phys_addr_t phys = 0;
-	bool writable = false;
-	vm_fault_t r = mk_proc_claim(vmf, &phys, &span, &e, &writable);
+	bool writable = false, tracked;
+	vm_fault_t r = mk_track_window_fault(vma->vm_private_data, vmf, vmf->flags & FAULT_FLAG_WRITE,
+					     &tracked);
 	pgprot_t prot;
 
+	if (tracked)
+		return r; /* a page of a tracked mapping (track.c) */
+	r = mk_proc_claim(vmf, &phys, &span, &e, &writable);
 	if (r)
 		return r;
 	/*
@@ -275,9 +281,12 @@ static vm_fault_t mk_proc_pfn_mkwrite(struct vm_fault *vmf)
 {
 	u64 e = 0, span = 0;
 	phys_addr_t phys = 0;
-	bool writable = false;
-	vm_fault_t r = mk_proc_claim(vmf, &phys, &span, &e, &writable);
+	bool writable = false, tracked;
+	vm_fault_t r = mk_track_window_mkwrite(vmf->vma->vm_private_data, vmf, &tracked);
 
+	if (tracked)
+		return r;
+	r = mk_proc_claim(vmf, &phys, &span, &e, &writable);
 	if (r)
 		return r == VM_FAULT_NOPAGE ? VM_FAULT_SIGBUS : r;
 	if (!writable || PHYS_PFN(phys) != pte_pfn(vmf->orig_pte))
@@ -370,7 +379,7 @@ int mk_proc_fill_sink(void *ctx, u64 sink, u32 id, u32 flags, struct page *const
 		goto out;
 	}
 	WRITE_ONCE(head->nr, n);
-	for (i = 0; i < n; i++) {
+	for (i = 0; pages && i < n; i++) { /* no pages: a tracked mapping's (track.c) */
 		u64 va = sink + sizeof(*head) + i * sizeof(u64);
 
 		if (!page || !(va & ~PAGE_MASK)) {

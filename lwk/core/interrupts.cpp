@@ -8,6 +8,7 @@
 #include <proc/process.hpp>
 #include <proc/signal.hpp>
 #include <sched/sched.hpp>
+#include <syscall/syscall.hpp>
 
 #include <arch/apic.hpp>
 #include <arch/cpu.hpp>
@@ -18,8 +19,9 @@ namespace {
 
 bool from_user(const arch::InterruptFrame& f) { return (f.cs & 3) == 3; }
 
-// The signal Linux sends for a fault in user code, with its si_code and address.
-proc::SigInfo fault_info(const arch::InterruptFrame& f)
+// The signal Linux sends for a fault in user code, with its si_code and
+// address (cr2: the page fault's, read when it came).
+proc::SigInfo fault_info(const arch::InterruptFrame& f, uint64_t cr2)
 {
     constexpr int32_t SEGV_MAPERR = 1, SEGV_ACCERR = 2, FPE_INTDIV = 1, ILL_ILLOPN = 2, TRAP_BRKPT = 1,
                       BUS_ADRALN = 1, BUS_ADRERR = 2;
@@ -32,7 +34,7 @@ proc::SigInfo fault_info(const arch::InterruptFrame& f)
     case arch::VEC_PAGE_FAULT: {
         i.signo = proc::SIGSEGV;
         i.code = (f.error_code & 1) ? SEGV_ACCERR : SEGV_MAPERR; // present: a protection fault
-        i.value = arch::read_cr2();
+        i.value = cr2;
         // A shared file mapping with no page there: past the file's end.
         const proc::Region* r = percpu::current()->current->proc->as->region_at(i.value);
         if (!(f.error_code & 1) && r && r->kind == proc::RegionKind::shared) {
@@ -93,7 +95,22 @@ void handle_exception(arch::InterruptFrame& frame)
     // end), never the LWK's.
     if (from_user(frame) && percpu::current()->current && frame.vector != arch::VEC_MACHINE_CHECK &&
         frame.vector != arch::VEC_DOUBLE_FAULT) {
-        proc::force_signal(fault_info(frame));
+        const uint64_t cr2 = frame.vector == arch::VEC_PAGE_FAULT ? arch::read_cr2() : 0;
+        // A page of a tracked file mapping is faulted in (it may wait for Linux).
+        const sys::Refault r = frame.vector == arch::VEC_PAGE_FAULT ? sys::refault(frame, cr2) : sys::Refault::none;
+        if (r == sys::Refault::done) {
+            proc::before_user(frame, -1);
+            return;
+        }
+        proc::SigInfo info = fault_info(frame, cr2);
+        if (r == sys::Refault::segv) {
+            info.signo = proc::SIGSEGV;
+            info.code = 2; // SEGV_ACCERR
+        } else if (r == sys::Refault::bus) {
+            info.signo = proc::SIGBUS;
+            info.code = 2; // BUS_ADRERR
+        }
+        proc::force_signal(info);
         proc::before_user(frame, -1);
         return;
     }

@@ -208,7 +208,7 @@ const Region* AddressSpace::region_at(uint64_t addr) const
 }
 
 Result<void> AddressSpace::map_shared(uint64_t addr, uint64_t len, uint32_t prot, uint32_t max_prot, uint32_t pin,
-    bool shm, bool cow)
+    bool shm, bool cow, bool tracked)
 {
     sched::MutexGuard g(mutex_);
     if (!len || !aligned(addr, PAGE) || !aligned(len, PAGE) || (prot & ~max_prot))
@@ -228,6 +228,7 @@ Result<void> AddressSpace::map_shared(uint64_t addr, uint64_t len, uint32_t prot
     r.shm = shm;
     r.cow = cow;
     r.pin_base = addr;
+    r.tracked = tracked;
     if (!regions_.insert(at, r))
         return Errno::NOMEM;
     return {};
@@ -344,9 +345,16 @@ Result<void> AddressSpace::unmap(uint64_t addr, uint64_t len, Pieces* later, boo
         Reclaim reclaim(*this, later, true);
         uint32_t pins[8];
         unsigned nr_pins = 0;
+        bool tracked_gone = false;
         for (size_t i = 0; i < regions_.size();) {
             Region r = regions_[i];
             if (r.start >= addr && r.end <= end) {
+                if (r.tracked) {
+                    // Markers too; mkexec's view of it is mk.ko's, which
+                    // must drop it before the addresses are reused.
+                    untrack(r.start, r.end);
+                    tracked_gone = true;
+                }
                 (void)pt_.unmap(r.start, r.end - r.start, &reclaim);
                 regions_.erase(i);
                 if (r.kind == RegionKind::shared && nr_pins < 8)
@@ -366,8 +374,8 @@ Result<void> AddressSpace::unmap(uint64_t addr, uint64_t len, Pieces* later, boo
                 release_pin_if_unused(pins[k], later);
         }
         if (linux_mapped)
-            *linux_mapped = reclaim.linux_mapped;
-        if (reclaim.flushed)
+            *linux_mapped = reclaim.linux_mapped || tracked_gone;
+        if (reclaim.flushed && !tracked_gone)
             return {}; // the pieces' flush covered every change
     }
     flush_tlb(); // (also when nothing was mapped there: the caller's rule)
@@ -468,7 +476,12 @@ Result<void> AddressSpace::protect(uint64_t addr, uint64_t len, uint32_t prot, P
         }
         bool was_none = !(r.prot & (PROT_R | PROT_W | PROT_X));
         bool now_none = !(prot & (PROT_R | PROT_W | PROT_X));
-        if (r.kind == RegionKind::shared) {
+        if (r.tracked) {
+            // Every page faults in anew with the new rights (mk.ko's view
+            // of it too: a write must reach the file system as one).
+            retrack(r, r.start, r.end, prot);
+            dropped_linux = true;
+        } else if (r.kind == RegionKind::shared) {
             // Linux's pages stay; only their rights change (PROT_NONE: out
             // of the program's reach, still mapped).
             TRY(pt_.protect(r.start, r.end - r.start, now_none ? arch::PTE_NX : pte_bits(prot), &seen));

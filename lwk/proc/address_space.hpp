@@ -58,6 +58,10 @@ struct Region {
     // shared: where the pin's first page is mapped (its page n is at
     // pin_base + n pages).
     uint64_t pin_base = 0;
+    // shared: the pages are tracked, not pinned (<mk/proc.h>,
+    // MK_PIN_SINK_TRACKED): absent ones hold markers, mk.ko puts pages in
+    // and takes them out (tracked.cpp).
+    bool tracked = false;
 };
 
 class AddressSpace {
@@ -78,7 +82,11 @@ public:
     // pinned as pin, which allows max_prot; insert_foreign puts them in.
     // The addresses it gets no page for raise SIGBUS (past a file's end).
     Result<void> map_shared(uint64_t addr, uint64_t len, uint32_t prot, uint32_t max_prot, uint32_t pin, bool shm,
-        bool cow = false);
+        bool cow = false, bool tracked = false);
+    // A tracked shared region (tracked.cpp): its first n pages get markers
+    // (pin, index, rights); and the entry at addr as it is now (0: none).
+    Result<void> insert_markers(uint64_t addr, uint64_t n);
+    uint64_t tracked_entry(uint64_t addr);
     // Maps Linux's page frames pfns[0..n) at addr, addr + 4 KiB, ... inside
     // a shared region, with 2 MiB leaves where 512 aligned frames in a row
     // allow.
@@ -139,6 +147,10 @@ public:
     // Every method takes this lock; a system call holds it across a
     // sequence of them (and across Linux dropping its view of a range).
     sched::Mutex& mutex() const { return mutex_; }
+    // Flushes [addr, addr + len) on every core that has this table loaded:
+    // page by page on this core when the range is small, all of it
+    // otherwise (and always on the others).
+    void flush_tlb(uint64_t addr = 0, uint64_t len = ~uint64_t{0}) const;
     // How many TLB flushes it has had (cores record the one they did).
     uint64_t tlb_generation() const { return tlb_gen_.load(); }
 
@@ -164,13 +176,13 @@ private:
     // (written memory); the region becomes anon, its pin handed to later
     // once nothing maps it. Its prot is the caller's to set.
     Result<void> privatize(Region& r, Pieces* later, bool& linux_mapped);
+    // A tracked region's entries: every one a marker with rights prot
+    // (mprotect), or cleared (unmap); the caller flushes the TLBs.
+    void retrack(const Region& r, uint64_t from, uint64_t to, uint32_t prot);
+    void untrack(uint64_t from, uint64_t to);
     // A pin no region maps any more goes to later (MK_MSG_UNPIN once
     // Linux's view of it is dropped).
     void release_pin_if_unused(uint32_t pin, Pieces* later);
-    // Flushes [addr, addr + len) on every core that has this table loaded:
-    // page by page on this core when the range is small, all of it
-    // otherwise (and always on the others).
-    void flush_tlb(uint64_t addr = 0, uint64_t len = ~uint64_t{0}) const;
 
     arch::PageTable pt_;
     Vector<Region> regions_; // sorted, not overlapping

@@ -179,6 +179,8 @@ void exec(const mk_msg_exec& m);
 void kill(const mk_msg_kill& m);
 // Linux dropped its view of a dying process's memory: free it, report the exit.
 void unmapped(const mk_msg_unmap& m);
+// MK_MSG_FLUSH: mk.ko took pages of a tracked mapping out (tracked.cpp).
+void flush_from_linux(const mk_msg_flush& m);
 
 // The process ends with this wait(2) status (exit_group, or a signal):
 // every thread is killed; the calling one never returns.

@@ -88,6 +88,10 @@ void dispatch(const uint8_t* buf, uint32_t len)
         if (fits<mk_msg_signal>(len))
             return proc::signal_from_linux(*reinterpret_cast<const mk_msg_signal*>(buf));
         break;
+    case MK_MSG_FLUSH:
+        if (fits<mk_msg_flush>(len))
+            return proc::flush_from_linux(*reinterpret_cast<const mk_msg_flush*>(buf));
+        break;
     default: klog("a message from Linux of unknown type %u, dropped", h.type); return;
     }
     klog("a message from Linux of type %u is too short (%u bytes), dropped", h.type, len);
@@ -449,6 +453,13 @@ void preempt_to_loop(bool keep_running)
     if (keep_running)
         cpu->resume = cpu->current;
     schedule();
+}
+
+void unload_tables()
+{
+    percpu::Cpu* cpu = percpu::current();
+    if (cpu->as_loaded.load())
+        load_kernel_tables(cpu);
 }
 
 void return_to_user()

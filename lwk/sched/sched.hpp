@@ -47,6 +47,9 @@ void yield();
 // and wake-ups; the interrupted thread runs again first if keep_running
 // (else the core's runnable threads take their turn: a timer deadline).
 void preempt_to_loop(bool keep_running);
+// From the core loop: this core runs on the kernel's tables (no address
+// space loaded) until it runs a thread again.
+void unload_tables();
 // Before returning to user mode: a killed thread ends here, and one that
 // woke another thread of its core lets the core loop choose who runs.
 void return_to_user();

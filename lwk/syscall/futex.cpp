@@ -325,6 +325,11 @@ Result<long> sys_futex(Context& c)
     uint64_t timeout = c.a[3], uaddr2 = c.a[4];
     if (realtime && cmd != WAIT && cmd != WAIT_BITSET)
         return Errno::NOSYS;
+    // A word in a tracked file mapping is there before it is looked at
+    // (its key is its page's physical address, as for all of Linux's pages).
+    TRY(fault_in(c, uaddr, cmd == WAKE_OP));
+    if (cmd == REQUEUE || cmd == CMP_REQUEUE || cmd == WAKE_OP)
+        TRY(fault_in(c, uaddr2, cmd == WAKE_OP));
     switch (cmd) {
     case WAIT: return wait(c, uaddr, val, TRY(deadline(c, timeout, false, realtime)), ~0u, shared);
     case WAIT_BITSET: return wait(c, uaddr, val, TRY(deadline(c, timeout, true, realtime)), val3, shared);

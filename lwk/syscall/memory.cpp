@@ -93,10 +93,24 @@ Result<long> map_linux_pages(Context& c, uint64_t fixed, uint64_t hint, uint64_t
         unpin(c, pin);
         return Errno::IO;
     }
-    auto reserved = as->map_shared(at, len, prot_of(prot), max, pin, shm, cow);
+    const bool tracked = head.flags & MK_PIN_SINK_TRACKED;
+    if (tracked && (cow || shm)) {
+        unpin(c, pin);
+        return Errno::IO;
+    }
+    auto reserved = as->map_shared(at, len, prot_of(prot), max, pin, shm, cow, tracked);
     if (reserved.is_error()) {
         unpin(c, pin);
         return reserved.error().code == int(Errno::INVAL) ? Error(Errno::ACCES) : reserved.error();
+    }
+    if (tracked) {
+        // No frames: each page is faulted in on first use (proc/tracked.cpp).
+        auto marked = as->insert_markers(at, got);
+        if (marked.is_error()) {
+            (void)unmap_range(c, at, len); // the pin goes with it
+            return marked.error();
+        }
+        return static_cast<long>(at);
     }
     uint64_t chunk[512];
     for (uint64_t i = 0; i < got; i += 512) {

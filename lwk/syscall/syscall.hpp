@@ -45,6 +45,17 @@ void drop_linux_view(Context& c, uint64_t start, uint64_t len);
 // caller holds the address space's mutex.
 Result<void> unmap_range(Context& c, uint64_t addr, uint64_t len);
 
+// A page fault of the current thread at addr (refault.cpp): none if addr
+// is no page of a tracked mapping (<mk/proc.h>); done when the page is
+// there now or the access is to be tried again; segv when the program may
+// not use it so (SIGSEGV, SEGV_ACCERR); bus when the file has no page
+// there (SIGBUS, as Linux past a file's end).
+enum class Refault { none, done, segv, bus };
+Refault refault(arch::InterruptFrame& f, uint64_t addr);
+// For a call that reads (or writes) user memory in the kernel: the page at
+// addr, if it is a tracked one, is put in first. EFAULT if it cannot be.
+Result<void> fault_in(Context& c, uint64_t addr, bool write);
+
 // MK_SYS_CORE_IRQS (<mk/proc.h>): a core's interrupt count.
 Result<long> sys_core_irqs(Context& c);
 

@@ -65,6 +65,8 @@ long perform(LwkProcess& proc, const mk_proc_event& call)
         return may_access_memory(static_cast<pid_t>(a[0]));
     case MK_SYS_PAGE_NODE:
         return proc.page_node(static_cast<uint32_t>(a[0]), a[1]);
+    case MK_SYS_REFAULT:
+        return proc.refault(a[0], a[1] != 0);
     case SYS_kill:
         if (static_cast<pid_t>(a[0]) == 0 || static_cast<pid_t>(a[0]) < -1)
             return kill_group(static_cast<pid_t>(a[0]), static_cast<int>(a[1]));

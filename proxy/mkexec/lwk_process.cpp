@@ -181,11 +181,11 @@ void LwkProcess::exec(uint64_t file_bytes, uint64_t strings_offset, uint64_t int
     }
 }
 
-long LwkProcess::pin(uint64_t addr, uint64_t len, bool writable, uint64_t pfns)
+long LwkProcess::pin(uint64_t addr, uint64_t len, bool writable, uint64_t pfns, bool track)
 {
     mk_proc_pin req{};
     req.size = sizeof req;
-    req.flags = writable ? MK_PIN_WRITE : 0;
+    req.flags = (writable ? MK_PIN_WRITE : 0) | (track ? MK_PIN_TRACK : 0);
     req.addr = addr;
     req.len = len;
     req.pfns = pfns;
@@ -203,6 +203,15 @@ std::optional<std::pair<uint64_t, uint64_t>> LwkProcess::pin_mapping(uint32_t id
     if (it == pins_.end())
         return std::nullopt;
     return it->second;
+}
+
+long LwkProcess::refault(uint64_t addr, bool write)
+{
+    mk_proc_refault req{};
+    req.size = sizeof req;
+    req.flags = write ? MK_REFAULT_WRITE : 0;
+    req.addr = addr;
+    return ::ioctl(fd_, MK_PROC_IOC_REFAULT, &req) == 0 ? 0 : -errno;
 }
 
 long LwkProcess::page_node(uint32_t id, uint64_t page) const

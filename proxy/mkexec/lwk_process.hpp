@@ -29,8 +29,11 @@ public:
     void exec(uint64_t file_bytes, uint64_t strings_offset, uint64_t interp_offset, uint64_t interp_bytes);
     // Pins the pages of mkexec's own mapping [addr, addr + len) for the LWK
     // (MK_PROC_IOC_PIN), their frame numbers written at pfns. The pin's
-    // id, or -errno.
-    long pin(uint64_t addr, uint64_t len, bool writable, uint64_t pfns);
+    // id, or -errno. track: the pages are tracked, not pinned (MK_PIN_TRACK).
+    long pin(uint64_t addr, uint64_t len, bool writable, uint64_t pfns, bool track = false);
+    // Puts the page of a tracked mapping at window address addr into the
+    // LWK's tables (MK_SYS_REFAULT, MK_PROC_IOC_REFAULT): 0 or -errno.
+    long refault(uint64_t addr, bool write);
     // The NUMA node of page `page` of pin id (MK_SYS_PAGE_NODE), or -errno.
     long page_node(uint32_t id, uint64_t page) const;
     // mkexec's mapping of pin id (address, length), if it made that pin.

@@ -55,21 +55,24 @@ long map_shared(LwkProcess& proc, const __u64* a)
     // A private read-only mapping shares the file's pages read-only: a
     // shared mapping of mkexec's own (pinning a private one would give the
     // pin copies of its own on Linux 6.x, not the page cache's pages).
+    // Writable pages of a file system that tracks dirty pages (ext4, xfs,
+    // NFS: Linux must write them back) are tracked, not pinned.
     bool writable = prot & PROT_WRITE;
     struct statfs fs;
     int fl = ::fcntl(fd, F_GETFL);
-    if (!private_ro && !writable && fl >= 0 && (fl & O_ACCMODE) == O_RDWR && ::fstatfs(fd, &fs) == 0 &&
-        (fs.f_type == TMPFS_MAGIC || fs.f_type == HUGETLBFS_MAGIC))
+    const bool shmem = ::fstatfs(fd, &fs) == 0 && (fs.f_type == TMPFS_MAGIC || fs.f_type == HUGETLBFS_MAGIC);
+    if (!private_ro && !writable && fl >= 0 && (fl & O_ACCMODE) == O_RDWR)
         writable = true;
+    const bool track = writable && !shmem;
     const int mprot = PROT_READ | (writable ? PROT_WRITE : 0) | (private_ro ? int(prot & PROT_EXEC) : 0);
     void* at = ::mmap(nullptr, pinned, mprot, MAP_SHARED, fd, static_cast<off_t>(offset));
     if (at == MAP_FAILED)
         return -errno;
     // The mapping stays while the pin does: mk.ko unmaps it with the pin.
-    long r = proc.pin(reinterpret_cast<uint64_t>(at), pinned, writable, pfns);
+    long r = proc.pin(reinterpret_cast<uint64_t>(at), pinned, writable, pfns, track);
     if (r < 0) {
         ::munmap(at, pinned);
-        return r == -EOPNOTSUPP ? -ENODEV : r; // a writable shared file mapping mk cannot pin
+        return r;
     }
     return static_cast<long>((pinned / PAGE) << 32 | (writable ? 1UL << 31 : 0) | static_cast<uint64_t>(r));
 }

@@ -42,7 +42,7 @@ static const unsigned long dev_cmds[] = {
 };
 static const unsigned long proc_cmds[] = {
 	MK_PROC_IOC_EXEC, MK_PROC_IOC_WAIT, MK_PROC_IOC_REPLY, MK_PROC_IOC_SIGNAL, MK_PROC_IOC_PIN,
-	MK_PROC_IOC_SERVE,
+	MK_PROC_IOC_SERVE, MK_PROC_IOC_REFAULT,
 };
 
 /*

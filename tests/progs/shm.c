@@ -12,6 +12,12 @@
  *   shm sysv-get KEY         attach the segment read-only, print its text
  *   shm file PATH            MAP_SHARED read-only of a file == read()
  *   shm file-write PATH      MAP_SHARED PROT_WRITE of a file: errno if refused
+ *   shm file-rw PATH [keep]  a writable MAP_SHARED mapping of a new file
+ *                            (3.5 pages in 4): writes through it, read(),
+ *                            pwrite() seen in it, msync, SIGBUS past the
+ *                            end, truncation (unless "keep" follows),
+ *                            SIGSEGV once mprotect'ed read-only
+ * (A NAME starting with '/' is a file there instead of /dev/shm/NAME.)
  *   shm sigbus               a mapping past a file's end: SIGBUS there
  *   shm big NAME MIB         map MIB MiB of /dev/shm/NAME, fill, checksum
  *   shm hold NAME MIB        the same, then wait to be killed
@@ -48,11 +54,13 @@ static void die(const char *what)
 	exit(1);
 }
 
+/* NAME in /dev/shm, or a file anywhere if it starts with '/'. */
 static char *map_shm(const char *name, int create, size_t size)
 {
 	char path[256];
 	snprintf(path, sizeof path, "/%s", name);
-	int fd = shm_open(path, O_RDWR | (create ? O_CREAT : 0), 0600);
+	int fd = name[0] == '/' ? open(name, O_RDWR | (create ? O_CREAT : 0), 0600)
+				: shm_open(path, O_RDWR | (create ? O_CREAT : 0), 0600);
 	if (fd < 0)
 		die("shm_open");
 	if (create && ftruncate(fd, size) != 0)
@@ -179,6 +187,62 @@ int main(int argc, char **argv)
 			die("open");
 		char *p = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 		printf("file-write: %s\n", p == MAP_FAILED ? strerror(errno) : "mapped");
+	} else if (!strcmp(op, "file-rw") && (argc == 3 || (argc == 4 && !strcmp(argv[3], "keep")))) {
+		int fd = open(argv[2], O_RDWR | O_CREAT | O_TRUNC, 0600);
+		if (fd < 0 || ftruncate(fd, 3 * PAGE + PAGE / 2) != 0)
+			die("open");
+		char *p = mmap(NULL, 4 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		if (p == MAP_FAILED)
+			die("mmap");
+		struct sigaction sa = {0};
+		sa.sa_sigaction = on_bus;
+		sa.sa_flags = SA_SIGINFO;
+		sigaction(SIGBUS, &sa, NULL);
+		sigaction(SIGSEGV, &sa, NULL);
+		for (int i = 0; i < 3 * PAGE + PAGE / 2; i++)
+			p[i] = (char)('a' + i % 26);
+		char *buf = malloc(4 * PAGE);
+		printf("msync: %s\n", msync(p, 4 * PAGE, MS_SYNC) ? strerror(errno) : "ok");
+		printf("read() after writes through the mapping: %s\n",
+		       pread(fd, buf, 4 * PAGE, 0) == 3 * PAGE + PAGE / 2 &&
+		       !memcmp(buf, p, 3 * PAGE + PAGE / 2) ? "the same" : "differs");
+		if (pwrite(fd, "written by pwrite", 17, PAGE + 100) != 17)
+			die("pwrite");
+		printf("the mapping after pwrite(): %.17s\n", p + PAGE + 100);
+		/* write() from the mapping: Linux reads the mapped pages itself */
+		int out = open(argv[2], O_RDWR);
+		if (out < 0 || pwrite(out, p + 2 * PAGE, 26, 0) != 26)
+			die("pwrite from the mapping");
+		printf("write() from the mapping: %.26s\n", p);
+		if (!sigsetjmp(jump, 1)) {
+			p[3 * PAGE + PAGE / 2] = 'x'; /* the last page's tail: in the file's page */
+			printf("last page, past the size but in its page: written\n");
+		}
+		if (!sigsetjmp(jump, 1)) {
+			p[3 * PAGE + PAGE - 1] = 'y';
+			printf("end of the last page: written\n");
+		}
+		struct stat st;
+		fstat(fd, &st);
+		if (argc == 3 && ftruncate(fd, 2 * PAGE) != 0)
+			die("ftruncate");
+		if (argc == 3 && !sigsetjmp(jump, 1))
+			printf("after truncation to 2 pages, page 2 reads %d\n", p[2 * PAGE]);
+		printf("page 1 still: %.17s\n", p + PAGE + 100);
+		if (mprotect(p, 4 * PAGE, PROT_READ) != 0)
+			die("mprotect");
+		if (!sigsetjmp(jump, 1)) {
+			p[0] = 'z';
+			printf("written after mprotect(PROT_READ) (no signal)\n");
+		}
+		if (mprotect(p, 4 * PAGE, PROT_READ | PROT_WRITE) != 0)
+			die("mprotect");
+		p[1] = 'Z';
+		if (munmap(p, 4 * PAGE) != 0)
+			die("munmap");
+		if (pread(fd, buf, 2, 0) != 2)
+			die("pread");
+		printf("after munmap, read(): %.2s, size was %ld\n", buf, (long)st.st_size);
 	} else if (!strcmp(op, "sigbus")) {
 		int fd = memfd_create("mk-short", 0);
 		if (fd < 0 || ftruncate(fd, PAGE) != 0)
@@ -272,6 +336,9 @@ int main(int argc, char **argv)
 		long dummy[4];
 		long r = syscall(0x4d4b0001L, fd, 0L, (long)PAGE, (long)PROT_READ, (long)dummy, 0L);
 		printf("forge: %ld (%s)\n", r, r < 0 ? strerror(errno) : "accepted");
+		/* MK_SYS_REFAULT of one of its own pages. */
+		r = syscall(0x4d4b0007L, (long)dummy & ~(long)(PAGE - 1), 1L);
+		printf("forge refault: %ld (%s)\n", r, r < 0 ? strerror(errno) : "accepted");
 	} else {
 		return 2;
 	}

@@ -2,7 +2,8 @@
  * mkexec), and while the program runs a vfork child of that process only
  * (mkexec's child for the program's vfork). This one spawns a process of
  * its own and tries from itself and from a forked child. Prints what each
- * got.
+ * got; the same for a refault (MK_PROC_IOC_REFAULT), mkexec's alone, and
+ * only while the program runs.
  *   window_share */
 #include <errno.h>
 #include <fcntl.h>
@@ -27,6 +28,16 @@ static const char *try_map(int pfd)
 	return got == want ? "mapped" : "mapped elsewhere";
 }
 
+/* Asks mk.ko to fault in a page of a tracked mapping (mkexec's request). */
+static const char *try_refault(int pfd)
+{
+	struct mk_proc_refault req;
+	memset(&req, 0, sizeof req);
+	req.size = sizeof req;
+	req.addr = MK_USER_WINDOW_START;
+	return ioctl(pfd, MK_PROC_IOC_REFAULT, &req) == 0 ? "done" : strerror(errno);
+}
+
 int main(void)
 {
 	int dev = open(MK_DEVICE_PATH, O_RDWR | O_CLOEXEC);
@@ -49,12 +60,14 @@ int main(void)
 	pid_t pid = fork();
 	if (pid == 0) {
 		printf("a forked child: %s\n", try_map(sp.fd));
+		printf("a forked child's refault: %s\n", try_refault(sp.fd));
 		fflush(stdout);
 		_exit(0);
 	}
 	int st;
 	waitpid(pid, &st, 0);
 	printf("the spawner: %s\n", try_map(sp.fd));
+	printf("the spawner's refault before the program runs: %s\n", try_refault(sp.fd));
 	close(sp.fd);
 	return 0;
 }

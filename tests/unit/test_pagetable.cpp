@@ -84,6 +84,27 @@ TEST_CASE("mapping over a mapping is refused and changes nothing", "[pagetable]"
     CHECK(pt.map(0x0000800000000000ULL, 0, PAGE_4K, 0).error().code == int(lwk::Errno::INVAL)); // non-canonical
 }
 
+TEST_CASE("a 4 KiB slot holds what its owner puts there, present or not", "[pagetable]")
+{
+    HostTables t;
+    PageTable pt = PageTable::create(t, 0).value();
+    CHECK(pt.slot(0x30000000, false) == nullptr); // no tables there yet
+    uint64_t* e = pt.slot(0x30001000, true);
+    REQUIRE(e != nullptr);
+    CHECK(*e == 0);
+    *e = 0x4000000000000002ULL; // an absent page with bits of the caller's (a marker)
+    CHECK(pt.slot(0x30001000, false) == e);
+    Translation tr;
+    CHECK_FALSE(pt.translate(0x30001000, tr)); // absent for the CPU and for walks
+    CHECK_FALSE(pt.any_mapped(0x30000000, PAGE_2M));
+    REQUIRE_FALSE(pt.unmap(0x30000000, PAGE_2M).is_error());
+    CHECK(*e == 0x4000000000000002ULL); // unmap leaves what is not a page alone
+    // A slot inside a large page does not exist.
+    REQUIRE_FALSE(pt.map(0x40000000, 0x40000000, PAGE_2M, PTE_USER).is_error());
+    CHECK(pt.slot(0x40001000, true) == nullptr);
+    CHECK(pt.slot(0x0000800000000000ULL, true) == nullptr); // non-canonical
+}
+
 TEST_CASE("unmapping part of a large page splits it and keeps the rest", "[pagetable]")
 {
     HostTables t;

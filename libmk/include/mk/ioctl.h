@@ -340,8 +340,14 @@ struct mk_proc_signal {
  * window reach them (with the rights pinned) and unpins them when the LWK
  * says it has unmapped them (MK_MSG_UNPIN) or the process ends.
  * Writable pins are for shared memory (tmpfs, shmem, hugetlbfs) only.
+ * MK_PIN_TRACK: track the pages instead of pinning them (what a writable
+ * shared mapping of any other file needs: Linux must still write the pages
+ * back, truncate and reclaim them): mk.ko watches mkexec's mapping (an MMU
+ * notifier), the sink gets MK_PIN_SINK_TRACKED and no frames, and the LWK
+ * faults pages in with MK_PROC_IOC_REFAULT.
  */
 #define MK_PIN_WRITE 1u
+#define MK_PIN_TRACK 2u
 struct mk_proc_pin {
 	__u32 size;
 	__u32 flags;             /* in: MK_PIN_WRITE */
@@ -352,11 +358,27 @@ struct mk_proc_pin {
 	__u32 pad;
 };
 
+/*
+ * MK_PROC_IOC_REFAULT: put the page of a tracked mapping at window address
+ * addr (the LWK's leaf there names it) into the LWK's tables, faulted in
+ * (for writing with MK_REFAULT_WRITE, if the mapping allows) in mkexec's
+ * own mapping of the file. 0, -EFAULT (no page of the file there: past its
+ * end), -EACCES (a write the mapping does not allow), -EINVAL (the leaf
+ * names no tracked page of this process).
+ */
+#define MK_REFAULT_WRITE 1u
+struct mk_proc_refault {
+	__u32 size;
+	__u32 flags;             /* in: MK_REFAULT_WRITE */
+	__u64 addr;              /* in */
+};
+
 #define MK_PROC_IOC_EXEC _IOWR(MK_IOC_MAGIC, 0x40, struct mk_proc_exec)
 #define MK_PROC_IOC_WAIT _IOWR(MK_IOC_MAGIC, 0x41, struct mk_proc_event)
 #define MK_PROC_IOC_REPLY _IOW(MK_IOC_MAGIC, 0x42, struct mk_proc_reply)
 #define MK_PROC_IOC_SIGNAL _IOW(MK_IOC_MAGIC, 0x43, struct mk_proc_signal)
 #define MK_PROC_IOC_PIN _IOWR(MK_IOC_MAGIC, 0x44, struct mk_proc_pin)
 #define MK_PROC_IOC_SERVE _IOWR(MK_IOC_MAGIC, 0x45, struct mk_proc_serve)
+#define MK_PROC_IOC_REFAULT _IOW(MK_IOC_MAGIC, 0x46, struct mk_proc_refault)
 
 #endif /* MK_IOCTL_H */

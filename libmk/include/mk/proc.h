@@ -48,6 +48,15 @@
  */
 #define MK_PTE_PIN_SINK (1ULL << 11)
 #define MK_PIN_SINK_WRITABLE 1u
+/*
+ * MK_PIN_SINK_TRACKED: the pages are not pinned but tracked (a writable
+ * shared mapping of a file on a file system that tracks dirty pages: ext4,
+ * xfs): the sink names no frames. The LWK fills the region's leaves with
+ * markers (below); a page is faulted in on first use (MK_SYS_REFAULT), and
+ * mk.ko takes it out again, with the LWK's TLB flush (MK_MSG_FLUSH), before
+ * Linux writes it back, truncates or reclaims it.
+ */
+#define MK_PIN_SINK_TRACKED 2u
 struct mk_pin_sink {
 	__u32 id;                /* 0 until mk.ko has written it all; then the pin */
 	__u32 flags;             /* MK_PIN_SINK_WRITABLE: the pin allows writing */
@@ -118,6 +127,32 @@ struct mk_pin_sink {
  * its own mapping of the pin (move_pages). The node, or -errno.
  */
 #define MK_SYS_PAGE_NODE 0x4d4b0006UL
+/*
+ * MK_SYS_REFAULT (addr, write, 0, 0, 0, 0): the program touched addr, a
+ * page of a tracked mapping (MK_PIN_SINK_TRACKED) that is not there (or is
+ * there read-only, and write is 1): mkexec asks mk.ko (MK_PROC_IOC_REFAULT),
+ * which faults the page in in mkexec's own mapping of the file and puts it
+ * into the LWK's leaf. 0, or -errno (-EFAULT: past the end of the file,
+ * the program's SIGBUS).
+ */
+#define MK_SYS_REFAULT 0x4d4b0007UL
+
+/*
+ * The leaves of a tracked mapping (bits mk.ko and the LWK agree on). A page
+ * not there is a marker, an entry the CPU takes for absent (bit 0 clear):
+ * MK_TRACK_MARKER, the pin (MK_PROC_IOC_PIN's id) and the page's index in
+ * it, MK_PT_W if the program may write it, the NX bit if it may not run
+ * it. A page there is Linux's page with MK_PTE_TRACKED (and the LWK's
+ * "Linux's page" bit, 1 << 10); MK_PTE_TRACK_W: the program may write it
+ * (the entry itself is writable only once a write faulted it in).
+ */
+#define MK_TRACK_MARKER (1ULL << 62)
+#define MK_TRACK_ID_SHIFT 3
+#define MK_TRACK_ID_MASK 0x7fffffffULL
+#define MK_TRACK_INDEX_SHIFT 34
+#define MK_TRACK_INDEX_MASK 0x3fffffULL  /* 16 GiB of 4 KiB pages */
+#define MK_PTE_TRACKED (1ULL << 52)
+#define MK_PTE_TRACK_W (1ULL << 53)
 #define MK_SYS_FORK 0x4d4b0003UL
 #define MK_SYS_EXECVE 0x4d4b0004UL
 #define MK_FORK_MAX_REGIONS 4096
@@ -196,6 +231,7 @@ enum mk_msg_type {
 	MK_MSG_KILL = 4,         /* end a process (its mkexec is gone) */
 	MK_MSG_UNMAPPED = 5,     /* Linux dropped its view of a range (MK_MSG_UNMAP) */
 	MK_MSG_SIGNAL = 6,       /* a signal for the process (sent to its mkexec) */
+	MK_MSG_FLUSH = 7,        /* flush the process's TLBs for a range; answered by MK_MSG_FLUSHED */
 	/* LWK -> Linux */
 	MK_MSG_SPAWNED = 16,
 	MK_MSG_EXECED = 17,
@@ -204,6 +240,7 @@ enum mk_msg_type {
 	MK_MSG_UNMAP = 20,       /* drop mkexec's view of a range before it is reused */
 	MK_MSG_INTERRUPT = 21,   /* a signal came: cut the forwarded call (tid, seq) short */
 	MK_MSG_UNPIN = 22,       /* the LWK has unmapped a pin's pages everywhere: unpin them */
+	MK_MSG_FLUSHED = 23,     /* every core of the LWK dropped the range (MK_MSG_FLUSH) */
 };
 
 struct mk_msg_hdr {
@@ -332,6 +369,17 @@ struct mk_msg_unpin {
 	struct mk_msg_hdr hdr;
 	__u32 id;
 	__u32 pad;
+};
+
+/*
+ * MK_MSG_FLUSH / MK_MSG_FLUSHED: mk.ko took leaves of a tracked mapping of
+ * pid out of its tables ([start, start + len)); the LWK answers once no
+ * core holds a translation of them (seq as sent).
+ */
+struct mk_msg_flush {
+	struct mk_msg_hdr hdr;
+	__u64 start;
+	__u64 len;
 };
 
 /* MK_MSG_KILL: end pid with this signal as its status. */

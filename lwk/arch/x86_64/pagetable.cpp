@@ -164,6 +164,29 @@ uint64_t* PageTable::leaf_entry(uint64_t va) const
     }
 }
 
+uint64_t* PageTable::slot(uint64_t va, bool create)
+{
+    if (!canonical(va))
+        return nullptr;
+    uint64_t* t = table(root_);
+    for (int level = 4; level > 1; --level) {
+        uint64_t* e = &t[index_of(va, level)];
+        if (*e & PTE_PRESENT) {
+            if (*e & PTE_HUGE)
+                return nullptr;
+            t = table(*e & PTE_ADDR);
+        } else if (!create) {
+            return nullptr;
+        } else {
+            auto next = next_table(e, level_size(level));
+            if (next.is_error())
+                return nullptr;
+            t = next.value();
+        }
+    }
+    return &t[index_of(va, 1)];
+}
+
 void PageTable::set_dirty(uint64_t va) const
 {
     if (!canonical(va))

@@ -15,9 +15,11 @@ free0=$(lwk_free)
 cd /tmp
 P=$MK_PROGS
 
-eq "only mkexec and, while the program runs, its vfork children may map a process's window" \
+eq "only mkexec and, while the program runs, its vfork children may map a process's window; refaults are mkexec's" \
 	"a forked child: Operation not permitted
-the spawner: mapped" "$("$P/window_share" 2>&1)"
+a forked child's refault: Operation not permitted
+the spawner: mapped
+the spawner's refault before the program runs: No such process" "$("$P/window_share" 2>&1)"
 same "fork 100 children in sequence and 100 in parallel, vfork, posix_spawn, system, popen, SIGCHLD, waitid" \
 	"$P/forks" all 100
 same "... the same, dynamically linked" "$P/forks_dynamic" all 100

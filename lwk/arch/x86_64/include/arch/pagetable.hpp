@@ -101,6 +101,11 @@ public:
     // The 4 KiB leaf entry that maps va, or nullptr (not mapped, or by a
     // larger page).
     uint64_t* leaf_entry(uint64_t va) const;
+    // The 4 KiB entry for va whatever it holds (an absent page may hold a
+    // marker of the caller's, <mk/proc.h>'s tracked mappings), its tables
+    // made if create; nullptr where a larger page maps va, or (without
+    // create) a table is absent. Callers change it atomically.
+    uint64_t* slot(uint64_t va, bool create);
     // Whether any page of [va, va + size) is mapped.
     bool any_mapped(uint64_t va, uint64_t size) const;
     // Shares the top-level entries [first, last] of other (the kernel half).

@@ -1,0 +1,78 @@
+// A program touched a page of a tracked mapping (proc/tracked.cpp) that is
+// not there, or is there read-only and it writes: its thread asks mkexec
+// (MK_SYS_REFAULT), which has mk.ko fault the page in in mkexec's own
+// mapping of the file and put it into this process's entry, and the access
+// is tried again.
+#include <syscall/syscall.hpp>
+
+#include <core/percpu.hpp>
+#include <proc/process.hpp>
+
+#include <arch/pagetable.hpp>
+#include <mk/proc.h>
+
+namespace lwk::sys {
+
+namespace {
+
+Refault resolve(Context& c, uint64_t addr, bool write, bool exec)
+{
+    proc::AddressSpace* as = c.proc->as;
+    const uint64_t e = as->tracked_entry(addr);
+    const bool present = e & arch::PTE_PRESENT;
+    if (present ? !(e & MK_PTE_TRACKED) : !(e & MK_TRACK_MARKER))
+        return Refault::none;
+    const bool allowed = (e & arch::PTE_USER) && !(exec && (e & arch::PTE_NX)) &&
+        !(write && !(e & (present ? MK_PTE_TRACK_W : arch::PTE_WRITE)));
+    if (!allowed)
+        return Refault::segv;
+    if (present && (!write || (e & arch::PTE_WRITE)))
+        return Refault::done; // another thread's fault put it in meanwhile
+    auto r = forward_call(c, MK_SYS_REFAULT, addr & ~(arch::PAGE_4K - 1), write ? 1 : 0);
+    if (!r.is_error())
+        return Refault::done;
+    switch (Errno(r.error().code)) {
+    case Errno::ACCES:
+        return Refault::segv; // its rights changed meanwhile
+    case Errno::INVAL:
+        // Not a tracked page by now (unmapped meanwhile: the access faults
+        // as there is nothing), unless the entry is still what it was.
+        return as->tracked_entry(addr) == e ? Refault::bus : Refault::done;
+    case Errno::FAULT:
+    case Errno::NOMEM:
+        return Refault::bus; // no page of the file there (past its end)
+    default:
+        // A signal cut the wait short, or the process is ending: the
+        // signal is dealt with, then the access faults again.
+        return Refault::done;
+    }
+}
+
+} // namespace
+
+Refault refault(arch::InterruptFrame& f, uint64_t addr)
+{
+    constexpr uint64_t PF_WRITE = 1 << 1, PF_FETCH = 1 << 4;
+    proc::Thread* t = percpu::current()->current;
+    Context c{};
+    c.nr = MK_SYS_REFAULT;
+    c.frame = &f;
+    c.thread = t;
+    c.proc = t->proc;
+    return resolve(c, addr, f.error_code & PF_WRITE, f.error_code & PF_FETCH);
+}
+
+Result<void> fault_in(Context& c, uint64_t addr, bool write)
+{
+    for (int tries = 0; tries < 8; ++tries) {
+        const uint64_t e = c.proc->as->tracked_entry(addr);
+        if (!(e & (MK_TRACK_MARKER | MK_PTE_TRACKED)) ||
+            ((e & arch::PTE_PRESENT) && (!write || (e & arch::PTE_WRITE))))
+            return {}; // nothing to do: not tracked, or there
+        if (resolve(c, addr, write, false) != Refault::done)
+            return Errno::FAULT;
+    }
+    return {}; // taken out again each time: the call's own check decides
+}
+
+} // namespace lwk::sys
