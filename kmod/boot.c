@@ -138,6 +138,21 @@ static void mk_stop_cores(void)
 		mk_apic_send_init(mk_inst.core_apic[i]);
 }
 
+/*
+ * The LWK failed a duty Linux's memory depends on (dropping pages Linux is
+ * about to free): its cores stop now (INIT), and it counts as panicked
+ * ('mkctl shutdown' gives its CPUs and memory back).
+ */
+void mk_lwk_halt(const char *why)
+{
+	if (!mk_lwk_active())
+		return;
+	mk_stop_cores();
+	if (cmpxchg(&mk_inst.state, MK_STATE_RUNNING, MK_STATE_PANICKED) == MK_STATE_RUNNING)
+		pr_err("stopped the LWK's cores: %s; Linux is unaffected ('mkctl shutdown' gives the CPUs and memory back)\n",
+		       why);
+}
+
 /* Starts core i through the trampoline; returns once it left the page. */
 static int mk_start_core(struct mk_boot_params *bp, u32 i, u8 *tramp, phys_addr_t tramp_phys,
 			 const u8 *blob, const struct mk_image_layout *l, char *msg)

@@ -180,6 +180,8 @@ int mk_cmd_shutdown(struct mk_simple_request *req);
 int mk_cmd_ping(struct mk_ping_request *req);
 int mk_cmd_debug(struct mk_debug_request *req);
 bool mk_lwk_active(void);
+/* Stops the LWK's cores: it failed a duty Linux depends on (track.c). */
+void mk_lwk_halt(const char *why);
 void mk_lwk_status(struct mk_status *st);
 
 /* channel.c */

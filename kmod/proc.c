@@ -108,12 +108,6 @@ bool mk_proc_deliver(u32 core, const void *msg, u32 len)
 		return true;
 	spin_lock_irqsave(&mk_procs_lock, flags);
 	p = mk_proc_find(h->pid);
-	if (p && h->type == MK_MSG_FLUSHED) {
-		/* For whoever waits in the tracked mappings' notifier, fd or not. */
-		mk_track_flushed(p, h->seq);
-		spin_unlock_irqrestore(&mk_procs_lock, flags);
-		return true;
-	}
 	if (!p || !p->fd_open) {
 		/* Nobody will look: answer what must be answered, here. */
 		if (h->type == MK_MSG_UNMAP && len >= sizeof(struct mk_msg_unmap))

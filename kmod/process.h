@@ -10,7 +10,6 @@
 #include <linux/fs.h>
 #include <linux/llist.h>
 #include <linux/mm_types.h>
-#include <linux/wait.h>
 #include <linux/spinlock.h>
 
 #include "mk.h"
@@ -61,9 +60,6 @@ struct mk_proc {
 	struct mm_struct *viewers[MK_PROC_VIEWERS];
 	/* The process fd's own inode (inode.c): the window is a mapping of it. */
 	struct inode *inode;
-	/* MK_MSG_FLUSH sent (under sink_lock) and answered (track.c). */
-	u32 flush_seq, flush_done;
-	wait_queue_head_t flush_wq;
 };
 
 extern struct list_head mk_procs;
@@ -96,7 +92,6 @@ void mk_proc_unmap_window(struct mk_proc *p, u64 start, u64 len);
 void mk_proc_put_inode(struct mk_proc *p);
 
 /* track.c */
-void mk_track_flushed(struct mk_proc *p, u32 seq);
 long mk_track_refault_cmd(struct mk_proc *p, struct mk_proc_refault __user *uarg);
 vm_fault_t mk_track_window_fault(struct mk_proc *p, struct vm_fault *vmf, bool write, bool *tracked);
 vm_fault_t mk_track_window_mkwrite(struct mk_proc *p, struct vm_fault *vmf, bool *tracked);

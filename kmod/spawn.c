@@ -114,7 +114,6 @@ int mk_cmd_spawn(struct mk_spawn_request *req)
 	mutex_init(&p->sink_lock);
 	spin_lock_init(&p->view_lock);
 	init_waitqueue_head(&p->wq);
-	init_waitqueue_head(&p->flush_wq);
 	INIT_LIST_HEAD(&p->waiters);
 	mk_pins_init(&p->pins);
 	p->pid = task_tgid_nr(current);

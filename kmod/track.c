@@ -24,12 +24,26 @@
  * (here), the notifier takes it, and a page is put in only if no
  * invalidation began since it was looked up (mmu_interval_read_retry).
  * Lock order: mkexec's mmap lock, then sink_lock; nothing here takes the
- * mmap lock or pins->lock under sink_lock.
+ * mmap lock or pins->lock under sink_lock, nor allocates memory that could
+ * reclaim (and so call the notifier) under it.
+ *
+ * The LWK's flush is acknowledged out of band (its core writes the flush's
+ * sequence into its struct mk_boot_cpu), so no queue of messages to Linux
+ * stands between the notifier and its answer. An LWK that does not flush
+ * in time is stopped (its cores get INIT) before the notifier returns: a
+ * page Linux frees must not stay in any LWK TLB.
+ *
+ * Dropping the window's view from the notifier (unmap_mapping_range) runs
+ * the MMU notifiers of mkexec's window range inside this one; no tracked
+ * range overlaps the window (mk_pin_cmd), so none of ours is called again,
+ * but a kernel with lock debugging reports the nested notifier map.
  */
+#include <linux/delay.h>
 #include <linux/io.h>
 #include <linux/kref.h>
 #include <linux/mm.h>
 #include <linux/mmu_notifier.h>
+#include <linux/sched/mm.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -52,6 +66,10 @@ struct mk_track {
 	unsigned long nr_pages;
 	u64 lwk_va;                       /* where the LWK maps page 0; 0 until a page is put in */
 };
+
+/* FLUSH requests to each core: numbered and sent in one order (mk_flush_lock). */
+static DEFINE_MUTEX(mk_flush_lock);
+static u32 mk_flush_seq[MK_MAX_LWK_CPUS];
 
 static void mk_track_free(struct kref *ref)
 {
@@ -116,6 +134,14 @@ static struct mk_track *mk_track_by_va(struct mk_proc *p, u64 va)
 	return NULL;
 }
 
+/* Whether the pin's page 0 may be at base (the whole pin in the window, one place). */
+static bool mk_track_base_ok(struct mk_track *t, u64 base)
+{
+	if (base < MK_USER_WINDOW_START || base > MK_USER_WINDOW_END || MK_USER_WINDOW_END - base < t->len)
+		return false;
+	return !t->lwk_va || t->lwk_va == base;
+}
+
 /*
  * Under sink_lock: the tracked page the LWK's leaf at va names, with a
  * reference; *index, *rights (MK_PT_W: the program may write it; MK_PT_NX),
@@ -152,7 +178,7 @@ static struct mk_track *mk_track_lookup(struct mk_proc *p, u64 va, unsigned long
 			return NULL;
 		/* One place for each pin: the LWK cannot name a page at two addresses. */
 		base = va - (*index << PAGE_SHIFT);
-		if (t->lwk_va && t->lwk_va != base)
+		if (!mk_track_base_ok(t, base))
 			return NULL;
 		*rights = e & (MK_PT_W | MK_PT_NX | MK_PT_U);
 	}
@@ -162,32 +188,71 @@ static struct mk_track *mk_track_lookup(struct mk_proc *p, u64 va, unsigned long
 	return t;
 }
 
-/* Asks the LWK to flush its TLBs of [start, start + len) for p, and waits (bounded). */
+/*
+ * Asks the LWK to flush its TLBs of [start, start + len) for p, and waits
+ * until its core says it has; an LWK that cannot is stopped.
+ */
 static void mk_track_flush(struct mk_proc *p, u64 start, u64 len)
 {
+	struct mk_boot_params *bp = READ_ONCE(mk_inst.bp);
+	unsigned long deadline = jiffies + msecs_to_jiffies(MK_ANSWER_MS);
 	struct mk_msg_flush m = {};
-	u32 seq = ++p->flush_seq;
-	long left;
+	u32 core = p->core, seq;
+	int ret;
 
+	if (!bp || core >= MK_MAX_LWK_CPUS || !mk_lwk_active())
+		return;
+	mutex_lock(&mk_flush_lock);
+	seq = ++mk_flush_seq[core];
 	m.hdr = (struct mk_msg_hdr){ MK_MSG_FLUSH, 0, p->pid, 0, seq };
 	m.start = start;
 	m.len = len;
-	if (mk_chan_send(p->core, &m, sizeof(m)))
-		return; /* the LWK is not draining: stopped, its cores run nothing */
-	left = wait_event_timeout(p->flush_wq,
-				  (s32)(READ_ONCE(p->flush_done) - seq) >= 0 || !mk_lwk_active(),
-				  msecs_to_jiffies(MK_ANSWER_MS));
-	if (!left)
-		pr_err_ratelimited("pid %d: the LWK did not flush a tracked range in %d ms\n", p->pid,
-				   MK_ANSWER_MS);
+	ret = mk_chan_send(core, &m, sizeof(m));
+	mutex_unlock(&mk_flush_lock);
+	while (!ret && (s32)(READ_ONCE(bp->cpus[core].flush_done) - seq) < 0) {
+		if (!mk_lwk_active())
+			return;
+		if (time_after(jiffies, deadline)) {
+			ret = -ETIMEDOUT;
+			break;
+		}
+		usleep_range(20, 100);
+	}
+	if (ret)
+		mk_lwk_halt("it did not drop pages of a file mapping Linux is changing");
 }
 
-/* The LWK's answer to MK_MSG_FLUSH (from the doorbell). */
-void mk_track_flushed(struct mk_proc *p, u32 seq)
+/*
+ * Under sink_lock: the LWK's leaves of pages [first, end) of t become
+ * markers again (flushed from its TLBs), and the window drops its view.
+ */
+static void mk_track_take_out(struct mk_proc *p, struct mk_track *t, unsigned long first, unsigned long end)
 {
-	if ((s32)(seq - READ_ONCE(p->flush_done)) > 0)
-		WRITE_ONCE(p->flush_done, seq);
-	wake_up(&p->flush_wq);
+	bool cleared = false;
+	unsigned long i;
+
+	if (!t->lwk_va)
+		return; /* nothing was ever put in, anywhere */
+	for (i = first; i < end && mk_track_tables_live(p); i++) {
+		u64 va = t->lwk_va + (i << PAGE_SHIFT), *ep = mk_track_slot(p, va), e;
+
+		if (!ep)
+			continue;
+		/* Until it is no page of ours any more (the CPU may set A and D meanwhile). */
+		for (e = READ_ONCE(*ep); (e & (MK_PT_P | MK_PTE_TRACKED)) == (MK_PT_P | MK_PTE_TRACKED);
+		     e = READ_ONCE(*ep)) {
+			u64 m = mk_track_marker(t->id, i, ((e & MK_PTE_TRACK_W) ? MK_PT_W : 0) |
+							  (e & (MK_PT_NX | MK_PT_U)));
+
+			if (cmpxchg64(ep, e, m) == e) {
+				cleared = true;
+				break;
+			}
+		}
+	}
+	if (cleared)
+		mk_track_flush(p, t->lwk_va + (first << PAGE_SHIFT), (end - first) << PAGE_SHIFT);
+	mk_proc_unmap_window(p, t->lwk_va + (first << PAGE_SHIFT), (end - first) << PAGE_SHIFT);
 }
 
 /*
@@ -200,9 +265,8 @@ static bool mk_track_invalidate(struct mmu_interval_notifier *mni, const struct 
 {
 	struct mk_track *t = container_of(mni, struct mk_track, mni);
 	struct mk_proc *p = t->p;
-	unsigned long first, end, i;
+	unsigned long first, end;
 	u64 start = max_t(u64, range->start, t->addr), stop = min_t(u64, range->end, t->addr + t->len);
-	bool cleared = false;
 
 	if (!mmu_notifier_range_blockable(range))
 		return false;
@@ -212,25 +276,7 @@ static bool mk_track_invalidate(struct mmu_interval_notifier *mni, const struct 
 	end = (stop - t->addr + PAGE_SIZE - 1) >> PAGE_SHIFT;
 	mutex_lock(&p->sink_lock);
 	mmu_interval_set_seq(mni, cur_seq);
-	if (t->lwk_va && mk_track_tables_live(p)) {
-		for (i = first; i < end; i++) {
-			u64 va = t->lwk_va + (i << PAGE_SHIFT), *ep = mk_track_slot(p, va), e;
-
-			if (!ep)
-				continue;
-			e = READ_ONCE(*ep);
-			if ((e & (MK_PT_P | MK_PTE_TRACKED)) != (MK_PT_P | MK_PTE_TRACKED))
-				continue;
-			if (cmpxchg64(ep, e, mk_track_marker(t->id, i, ((e & MK_PTE_TRACK_W) ? MK_PT_W : 0) |
-								      (e & (MK_PT_NX | MK_PT_U)))) == e)
-				cleared = true;
-			/* else the LWK changed it (unmap, mprotect): it flushes itself */
-		}
-		if (cleared)
-			mk_track_flush(p, t->lwk_va + (first << PAGE_SHIFT), (end - first) << PAGE_SHIFT);
-	}
-	if (t->lwk_va)
-		mk_proc_unmap_window(p, t->lwk_va + (first << PAGE_SHIFT), (end - first) << PAGE_SHIFT);
+	mk_track_take_out(p, t, first, end);
 	mutex_unlock(&p->sink_lock);
 	return true;
 }
@@ -249,7 +295,7 @@ long mk_track_cmd(struct mk_pins *pins, struct mk_proc_pin *req, unsigned long n
 
 	if (n - 1 > MK_TRACK_INDEX_MASK)
 		return -E2BIG;
-	t = kzalloc(sizeof(*t), GFP_KERNEL);
+	t = kzalloc(sizeof(*t), GFP_KERNEL_ACCOUNT);
 	if (!t)
 		return -ENOMEM;
 	kref_init(&t->ref);
@@ -341,9 +387,11 @@ long mk_track_refault_cmd(struct mk_proc *p, struct mk_proc_refault __user *uarg
 		if (t->dead || mmu_interval_read_retry(&t->mni, seq) || !mk_track_tables_live(p) ||
 		    mk_track_slot(p, req.addr) != ep) {
 			ret = -EAGAIN;
+		} else if (!mk_track_base_ok(t, req.addr - (index << PAGE_SHIFT))) {
+			ret = -EINVAL; /* the same pin at another place */
 		} else if (!mk_track_put_in(ep, e, rights, page, write)) {
 			ret = -EAGAIN;
-		} else if (!t->lwk_va) {
+		} else {
 			t->lwk_va = req.addr - (index << PAGE_SHIFT);
 		}
 		mutex_unlock(&p->sink_lock);
@@ -359,60 +407,67 @@ long mk_track_refault_cmd(struct mk_proc *p, struct mk_proc_refault __user *uarg
 /*
  * A fault of the window at a tracked page: it maps what mkexec's own mapping
  * of the file holds there (writable only for a write, which faults it in
- * for writing there first). *tracked: whether va is such a page.
+ * for writing there first). *tracked: whether va is such a page. mkexec's
+ * alone: a vfork child's copy of the mapping is no mapping the notifier
+ * watches.
  */
 vm_fault_t mk_track_window_fault(struct mk_proc *p, struct vm_fault *vmf, bool write, bool *tracked)
 {
 	struct vm_area_struct *vma = vmf->vma;
 	u64 va = vmf->address & PAGE_MASK, rights, e, *ep;
 	unsigned long index, seq, at;
+	unsigned int noreclaim;
 	struct mk_track *t;
 	struct page *page;
 	vm_fault_t r;
 
+	*tracked = false;
+	if (list_empty(&p->pins.tracked))
+		return 0;
 	mutex_lock(&p->sink_lock);
 	t = mk_track_lookup(p, va, &index, &rights, &ep, &e);
-	if (t && !t->lwk_va)
-		t->lwk_va = va - (index << PAGE_SHIFT);
 	mutex_unlock(&p->sink_lock);
-	*tracked = t != NULL;
 	if (!t)
 		return 0;
+	*tracked = true;
 	r = VM_FAULT_SIGBUS;
+	if (vma->vm_mm != t->mm || current->mm != t->mm)
+		goto out;
 	if (write && (!(rights & MK_PT_W) || !t->writable || !(vma->vm_flags & VM_WRITE)))
 		goto out;
 	at = t->addr + (index << PAGE_SHIFT);
 	seq = mmu_interval_read_begin(&t->mni);
 	if (get_user_pages_fast_only(at, 1, write ? FOLL_WRITE : 0, &page) != 1) {
-		/*
-		 * Not in mkexec's mapping now (or read-only there): fault it in
-		 * there without the locks this fault holds, and let the access
-		 * fault again.
-		 */
-		if (!(vmf->flags & FAULT_FLAG_ALLOW_RETRY) || (vmf->flags & FAULT_FLAG_RETRY_NOWAIT) ||
-		    current->mm != vma->vm_mm)
+		/* Not in mkexec's mapping now (or read-only there): fault it in there. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 4, 0)
+		if (vmf->flags & FAULT_FLAG_VMA_LOCK) {
+			/* Under the mmap lock instead (gup needs it). */
+			release_fault_lock(vmf);
+			r = VM_FAULT_RETRY;
 			goto out;
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 5, 0)
-		release_fault_lock(vmf);
+		}
+		if (get_user_pages(at, 1, write ? FOLL_WRITE : 0, &page) != 1)
+			goto out;
 #else
-		mmap_read_unlock(vma->vm_mm);
+		if (get_user_pages(at, 1, write ? FOLL_WRITE : 0, &page, NULL) != 1)
+			goto out;
 #endif
-		if (pin_user_pages_fast(at, 1, write ? FOLL_WRITE : 0, &page) == 1)
-			unpin_user_pages_dirty_lock(&page, 1, write);
-		r = VM_FAULT_RETRY;
-		goto out;
 	}
 	mutex_lock(&p->sink_lock);
-	if (t->dead || mmu_interval_read_retry(&t->mni, seq)) {
+	/* No reclaim under sink_lock: it could call the notifier, which takes it. */
+	noreclaim = memalloc_noreclaim_save();
+	if (t->dead || mmu_interval_read_retry(&t->mni, seq) || !mk_track_base_ok(t, va - (index << PAGE_SHIFT))) {
 		r = VM_FAULT_NOPAGE; /* changed meanwhile: fault again */
 	} else {
 		pgprot_t prot = vm_get_page_prot(VM_READ | VM_SHARED | (write ? VM_WRITE : 0) |
 						 ((vma->vm_flags & VM_EXEC) && !(rights & MK_PT_NX) ? VM_EXEC : 0));
 
+		t->lwk_va = va - (index << PAGE_SHIFT);
 		r = vmf_insert_pfn_prot(vma, va, page_to_pfn(page), prot);
 	}
+	memalloc_noreclaim_restore(noreclaim);
 	mutex_unlock(&p->sink_lock);
-	if (write)
+	if (write && r == VM_FAULT_NOPAGE)
 		set_page_dirty_lock(page);
 	put_page(page);
 out:
@@ -421,50 +476,41 @@ out:
 }
 
 /*
- * Linux writes a tracked page the window maps read-only: allowed if the
- * LWK's rights allow it and mkexec's own mapping now holds the same page
- * writable (faulted in for writing there, dirty for the file system).
+ * Linux writes a tracked page the window maps read-only: the entry goes,
+ * and the write faults anew (mk_track_window_fault puts the page in
+ * writable, faulted in for writing in mkexec's mapping, under the notifier's
+ * sequence check).
  */
 vm_fault_t mk_track_window_mkwrite(struct mk_proc *p, struct vm_fault *vmf, bool *tracked)
 {
 	u64 va = vmf->address & PAGE_MASK, rights, e, *ep;
 	unsigned long index;
 	struct mk_track *t;
-	struct page *page;
-	vm_fault_t r = VM_FAULT_SIGBUS;
 
+	*tracked = false;
+	if (list_empty(&p->pins.tracked))
+		return 0;
 	mutex_lock(&p->sink_lock);
 	t = mk_track_lookup(p, va, &index, &rights, &ep, &e);
 	mutex_unlock(&p->sink_lock);
-	*tracked = t != NULL;
 	if (!t)
 		return 0;
-	if ((rights & MK_PT_W) && t->writable && (vmf->vma->vm_flags & VM_WRITE) &&
-	    get_user_pages_fast_only(t->addr + (index << PAGE_SHIFT), 1, FOLL_WRITE, &page) == 1) {
-		if (page_to_pfn(page) == pte_pfn(vmf->orig_pte)) {
-			set_page_dirty_lock(page);
-			r = 0;
-		}
-		put_page(page);
-	}
-	/*
-	 * Not the same page, or not writable there: the window's entry goes,
-	 * and the access faults anew (mk_track_window_fault, which may fault
-	 * the page in for writing in mkexec's mapping).
-	 */
-	if (r) {
-		zap_vma_ptes(vmf->vma, va, PAGE_SIZE);
-		r = VM_FAULT_NOPAGE;
-	}
+	*tracked = true;
+	zap_vma_ptes(vmf->vma, va, PAGE_SIZE);
 	kref_put(&t->ref, mk_track_free);
-	return r;
+	return VM_FAULT_NOPAGE;
 }
 
+/*
+ * t is off the list and dead (under sink_lock): nothing puts a page in any
+ * more. Its pages leave the LWK and the window before the notifier goes.
+ */
 static void mk_track_release_one(struct mk_proc *p, struct mk_track *t, bool unmap)
 {
+	mutex_lock(&p->sink_lock);
+	mk_track_take_out(p, t, 0, t->nr_pages);
+	mutex_unlock(&p->sink_lock);
 	mmu_interval_notifier_remove(&t->mni);
-	if (t->lwk_va)
-		mk_proc_unmap_window(p, t->lwk_va, t->len);
 	/* In mkexec's context (not once its memory is gone): its mapping goes too. */
 	if (unmap && current->mm == t->mm)
 		vm_munmap(t->addr, t->len);

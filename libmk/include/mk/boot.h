@@ -112,7 +112,8 @@ struct mk_boot_cpu {
 	__s32 pid;               /* the process on this core, 0 if none */
 	__u32 pad2;
 	__u64 user_bytes;        /* memory that process has mapped */
-	__u64 pad3;
+	__u32 flush_done;        /* seq of the last MK_MSG_FLUSH this core carried out */
+	__u32 pad3;
 };
 MK_STATIC_ASSERT(sizeof(struct mk_boot_cpu) == 128, "mk_boot_cpu layout");
 

@@ -231,7 +231,7 @@ enum mk_msg_type {
 	MK_MSG_KILL = 4,         /* end a process (its mkexec is gone) */
 	MK_MSG_UNMAPPED = 5,     /* Linux dropped its view of a range (MK_MSG_UNMAP) */
 	MK_MSG_SIGNAL = 6,       /* a signal for the process (sent to its mkexec) */
-	MK_MSG_FLUSH = 7,        /* flush the process's TLBs for a range; answered by MK_MSG_FLUSHED */
+	MK_MSG_FLUSH = 7,        /* flush the process's TLBs for a range (answered in struct mk_boot_cpu) */
 	/* LWK -> Linux */
 	MK_MSG_SPAWNED = 16,
 	MK_MSG_EXECED = 17,
@@ -240,7 +240,6 @@ enum mk_msg_type {
 	MK_MSG_UNMAP = 20,       /* drop mkexec's view of a range before it is reused */
 	MK_MSG_INTERRUPT = 21,   /* a signal came: cut the forwarded call (tid, seq) short */
 	MK_MSG_UNPIN = 22,       /* the LWK has unmapped a pin's pages everywhere: unpin them */
-	MK_MSG_FLUSHED = 23,     /* every core of the LWK dropped the range (MK_MSG_FLUSH) */
 };
 
 struct mk_msg_hdr {
@@ -372,9 +371,10 @@ struct mk_msg_unpin {
 };
 
 /*
- * MK_MSG_FLUSH / MK_MSG_FLUSHED: mk.ko took leaves of a tracked mapping of
- * pid out of its tables ([start, start + len)); the LWK answers once no
- * core holds a translation of them (seq as sent).
+ * MK_MSG_FLUSH: mk.ko took leaves of a tracked mapping of pid out of its
+ * tables ([start, start + len)); once no core holds a translation of them,
+ * the core it was sent to writes the message's seq (numbered per core) into
+ * its struct mk_boot_cpu's flush_done: an answer no queue can hold up.
  */
 struct mk_msg_flush {
 	struct mk_msg_hdr hdr;

@@ -3,7 +3,8 @@
 # INIT sent by them would stop Linux's CPU 0), fills its ring to Linux with
 # garbage, and points the running program's page tables at Linux's memory.
 # Linux stays healthy, reads nothing of it as true, and mkctl shutdown
-# gives every CPU and all the memory back.
+# gives every CPU and all the memory back. Then an LWK that does not flush
+# pages Linux takes back: mk.ko stops it.
 . /mk/tests/lib.sh
 
 insmod "$MK_KO"
@@ -31,6 +32,27 @@ ok "free memory is back" memfree_back "$free0"
 ok "a new LWK boots on the same CPUs" mkctl boot --cpus 2-3 --mem 256M
 eq "and runs programs" "hello, world" "$(mkexec "$MK_PROGS/hello")"
 ok "shutdown" mkctl shutdown
+
+# An LWK that does not drop the pages of a tracked file mapping (ext4) when
+# Linux changes them: mk.ko stops its cores before Linux frees the pages.
+ok "boot an LWK that ignores flush requests (debug=noflush)" mkctl boot --cpus 2-3 --mem 256M --cmdline debug=noflush
+modprobe loop && modprobe ext4
+dd if=/dev/zero of=/tmp/ext4.img bs=1M count=16 2>/dev/null
+mkfs.ext4 -q -F /tmp/ext4.img
+mkdir -p /mnt/ext4
+ok "mount an ext4 image" mount -o loop /tmp/ext4.img /mnt/ext4
+mkexec "$MK_PROGS/shm" hold /mnt/ext4/h 1 >/tmp/hold 2>&1 &
+h=$!
+wait_for_text checksum /tmp/hold
+ok "Linux truncates the file the program maps" timeout 60 truncate -s 0 /mnt/ext4/h
+ok "mk.ko stopped the LWK's cores first" sh -c 'dmesg | grep -q "stopped the LWK.s cores: it did not drop pages"'
+ok "mkctl shutdown recovers" mkctl shutdown
+wait $h 2>/dev/null
+eq "the program's mkexec ends as killed" 137 "$?"
+ok "the file system unmounts" umount /mnt/ext4
+rm -f /tmp/ext4.img
+eq "all CPUs online" "0-3" "$(online_cpus)"
+ok "free memory is back" memfree_back "$free0"
 ok "rmmod" rmmod mk
 ok "dmesg shows no warning or oops" dmesg_clean
 finish
