@@ -430,7 +430,8 @@ Result<void*> AddressSpace::kernel_address(uint64_t addr, uint64_t len, bool wri
     arch::Translation t;
     if (len == 0 || (addr & (PAGE - 1)) + len > PAGE)
         return Errno::INVAL;
-    if (!pt_.translate(addr, t) || (write && !(t.flags & arch::PTE_WRITE)))
+    if ((!pt_.translate(addr, t) || (write && !(t.flags & arch::PTE_WRITE))) &&
+        (!fault_in_tracked(*this, addr, write) || !pt_.translate(addr, t) || (write && !(t.flags & arch::PTE_WRITE))))
         return Errno::FAULT;
     if (write)
         pt_.set_dirty(addr);
@@ -568,7 +569,8 @@ Result<void> AddressSpace::copy_in(void* dst, uint64_t src, uint64_t len) const
     auto* d = static_cast<uint8_t*>(dst);
     while (len) {
         arch::Translation t;
-        if (!pt_.translate(src, t) || !(t.flags & arch::PTE_USER))
+        if ((!pt_.translate(src, t) || !(t.flags & arch::PTE_USER)) &&
+            (!fault_in_tracked(*this, src, false) || !pt_.translate(src, t) || !(t.flags & arch::PTE_USER)))
             return Errno::FAULT;
         uint64_t chunk = PAGE - (src & (PAGE - 1));
         if (chunk > len)
@@ -587,7 +589,9 @@ Result<void> AddressSpace::copy_out(uint64_t dst, const void* src, uint64_t len)
     auto* s = static_cast<const uint8_t*>(src);
     while (len) {
         arch::Translation t;
-        if (!pt_.translate(dst, t) || (t.flags & (arch::PTE_WRITE | arch::PTE_USER)) != (arch::PTE_WRITE | arch::PTE_USER))
+        constexpr uint64_t RW = arch::PTE_WRITE | arch::PTE_USER;
+        if ((!pt_.translate(dst, t) || (t.flags & RW) != RW) &&
+            (!fault_in_tracked(*this, dst, true) || !pt_.translate(dst, t) || (t.flags & RW) != RW))
             return Errno::FAULT;
         pt_.set_dirty(dst);
         uint64_t chunk = PAGE - (dst & (PAGE - 1));

@@ -196,5 +196,11 @@ private:
 
 // Page-table bits for a protection.
 uint64_t pte_bits(uint32_t prot);
+// For the kernel's own reads and writes of a program's memory (copy_in,
+// copy_out, kernel_address, under the address space's lock): a page of a
+// tracked mapping there that is absent (or read-only, for a write) is put
+// in through the current thread's mkexec (syscall/refault.cpp), if as is
+// its process's. true if it may be there now.
+bool fault_in_tracked(const AddressSpace& as, uint64_t addr, bool write);
 
 } // namespace lwk::proc

@@ -62,6 +62,27 @@ Refault refault(arch::InterruptFrame& f, uint64_t addr)
     return resolve(c, addr, f.error_code & PF_WRITE, f.error_code & PF_FETCH);
 }
 
+} // namespace lwk::sys
+
+namespace lwk::proc {
+
+bool fault_in_tracked(const AddressSpace& as, uint64_t addr, bool write)
+{
+    percpu::Cpu* cpu = percpu::current();
+    Thread* t = cpu ? cpu->current : nullptr;
+    if (!t || t->proc->as != &as)
+        return false; // another process's memory, or no thread of the process here
+    sys::Context c{};
+    c.nr = MK_SYS_REFAULT;
+    c.thread = t;
+    c.proc = t->proc;
+    return !sys::fault_in(c, addr, write).is_error();
+}
+
+} // namespace lwk::proc
+
+namespace lwk::sys {
+
 Result<void> fault_in(Context& c, uint64_t addr, bool write)
 {
     for (int tries = 0; tries < 8; ++tries) {

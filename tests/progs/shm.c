@@ -199,6 +199,11 @@ int main(int argc, char **argv)
 		sa.sa_flags = SA_SIGINFO;
 		sigaction(SIGBUS, &sa, NULL);
 		sigaction(SIGSEGV, &sa, NULL);
+		/* The kernel itself writes and reads pages of it not touched yet. */
+		long r1 = syscall(SYS_clock_gettime, CLOCK_MONOTONIC, (struct timespec *)(p + PAGE));
+		long r2 = syscall(SYS_rt_sigprocmask, SIG_BLOCK, (sigset_t *)(p + 2 * PAGE), NULL, 8);
+		printf("clock_gettime into it: %s; sigprocmask from it: %s\n", r1 ? strerror(errno) : "ok",
+		       r2 ? strerror(errno) : "ok");
 		for (int i = 0; i < 3 * PAGE + PAGE / 2; i++)
 			p[i] = (char)('a' + i % 26);
 		char *buf = malloc(4 * PAGE);
