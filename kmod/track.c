@@ -10,7 +10,7 @@
  * - The LWK fills the region's leaves with markers (<mk/proc.h>: the pin
  *   and the page's index, the rights). A first touch faults on the LWK,
  *   which asks mkexec (MK_SYS_REFAULT), which asks mk.ko
- *   (MK_PROC_IOC_REFAULT): mk.ko faults the page in in mkexec's mapping
+ *   (MK_PROC_IOC_REFAULT): mk.ko faults the page into mkexec's mapping
  *   (for writing if the touch was a write: the file system then knows the
  *   page dirty) and puts it into the LWK's leaf in place of the marker.
  * - Before Linux writes the page back (it write-protects mkexec's entry),
@@ -404,6 +404,20 @@ long mk_track_refault_cmd(struct mk_proc *p, struct mk_proc_refault __user *uarg
 	return -EAGAIN;
 }
 
+/* For the window: the tracked page at va (with a reference), or NULL. */
+static struct mk_track *mk_track_at(struct mk_proc *p, u64 va, unsigned long *index, u64 *rights)
+{
+	struct mk_track *t;
+	u64 e, *ep;
+
+	if (list_empty(&p->pins.tracked))
+		return NULL;
+	mutex_lock(&p->sink_lock);
+	t = mk_track_lookup(p, va, index, rights, &ep, &e);
+	mutex_unlock(&p->sink_lock);
+	return t;
+}
+
 /*
  * A fault of the window at a tracked page: it maps what mkexec's own mapping
  * of the file holds there (writable only for a write, which faults it in
@@ -414,22 +428,17 @@ long mk_track_refault_cmd(struct mk_proc *p, struct mk_proc_refault __user *uarg
 vm_fault_t mk_track_window_fault(struct mk_proc *p, struct vm_fault *vmf, bool write, bool *tracked)
 {
 	struct vm_area_struct *vma = vmf->vma;
-	u64 va = vmf->address & PAGE_MASK, rights, e, *ep;
+	u64 va = vmf->address & PAGE_MASK, rights;
 	unsigned long index, seq, at;
 	unsigned int noreclaim;
 	struct mk_track *t;
 	struct page *page;
 	vm_fault_t r;
 
-	*tracked = false;
-	if (list_empty(&p->pins.tracked))
-		return 0;
-	mutex_lock(&p->sink_lock);
-	t = mk_track_lookup(p, va, &index, &rights, &ep, &e);
-	mutex_unlock(&p->sink_lock);
+	t = mk_track_at(p, va, &index, &rights);
+	*tracked = t != NULL;
 	if (!t)
 		return 0;
-	*tracked = true;
 	r = VM_FAULT_SIGBUS;
 	if (vma->vm_mm != t->mm || current->mm != t->mm)
 		goto out;
@@ -483,19 +492,14 @@ out:
  */
 vm_fault_t mk_track_window_mkwrite(struct mk_proc *p, struct vm_fault *vmf, bool *tracked)
 {
-	u64 va = vmf->address & PAGE_MASK, rights, e, *ep;
+	u64 va = vmf->address & PAGE_MASK, rights;
 	unsigned long index;
 	struct mk_track *t;
 
-	*tracked = false;
-	if (list_empty(&p->pins.tracked))
-		return 0;
-	mutex_lock(&p->sink_lock);
-	t = mk_track_lookup(p, va, &index, &rights, &ep, &e);
-	mutex_unlock(&p->sink_lock);
+	t = mk_track_at(p, va, &index, &rights);
+	*tracked = t != NULL;
 	if (!t)
 		return 0;
-	*tracked = true;
 	zap_vma_ptes(vmf->vma, va, PAGE_SIZE);
 	kref_put(&t->ref, mk_track_free);
 	return VM_FAULT_NOPAGE;

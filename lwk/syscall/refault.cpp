@@ -1,6 +1,6 @@
 // A program touched a page of a tracked mapping (proc/tracked.cpp) that is
 // not there, or is there read-only and it writes: its thread asks mkexec
-// (MK_SYS_REFAULT), which has mk.ko fault the page in in mkexec's own
+// (MK_SYS_REFAULT), which has mk.ko fault the page into mkexec's own
 // mapping of the file and put it into this process's entry, and the access
 // is tried again.
 #include <syscall/syscall.hpp>

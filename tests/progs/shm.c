@@ -106,6 +106,16 @@ static void on_bus(int sig, siginfo_t *si, void *ctx)
 	siglongjmp(jump, 1);
 }
 
+/* SIGBUS and SIGSEGV print and jump back (on_bus). */
+static void catch_faults(void)
+{
+	struct sigaction sa = {0};
+	sa.sa_sigaction = on_bus;
+	sa.sa_flags = SA_SIGINFO;
+	sigaction(SIGBUS, &sa, NULL);
+	sigaction(SIGSEGV, &sa, NULL);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2)
@@ -194,11 +204,7 @@ int main(int argc, char **argv)
 		char *p = mmap(NULL, 4 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 		if (p == MAP_FAILED)
 			die("mmap");
-		struct sigaction sa = {0};
-		sa.sa_sigaction = on_bus;
-		sa.sa_flags = SA_SIGINFO;
-		sigaction(SIGBUS, &sa, NULL);
-		sigaction(SIGSEGV, &sa, NULL);
+		catch_faults();
 		/* The kernel itself writes and reads pages of it not touched yet. */
 		long r1 = syscall(SYS_clock_gettime, CLOCK_MONOTONIC, (struct timespec *)(p + PAGE));
 		long r2 = syscall(SYS_rt_sigprocmask, SIG_BLOCK, (sigset_t *)(p + 2 * PAGE), NULL, 8);
@@ -255,11 +261,7 @@ int main(int argc, char **argv)
 		char *p = mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 		if (p == MAP_FAILED)
 			die("mmap");
-		struct sigaction sa = {0};
-		sa.sa_sigaction = on_bus;
-		sa.sa_flags = SA_SIGINFO;
-		sigaction(SIGBUS, &sa, NULL);
-		sigaction(SIGSEGV, &sa, NULL);
+		catch_faults();
 		p[0] = 1;
 		printf("page 0: written\n");
 		if (!sigsetjmp(jump, 1)) {

@@ -131,7 +131,7 @@ struct mk_pin_sink {
  * MK_SYS_REFAULT (addr, write, 0, 0, 0, 0): the program touched addr, a
  * page of a tracked mapping (MK_PIN_SINK_TRACKED) that is not there (or is
  * there read-only, and write is 1): mkexec asks mk.ko (MK_PROC_IOC_REFAULT),
- * which faults the page in in mkexec's own mapping of the file and puts it
+ * which faults the page into mkexec's own mapping of the file and puts it
  * into the LWK's leaf. 0, or -errno (-EFAULT: past the end of the file,
  * the program's SIGBUS).
  */
