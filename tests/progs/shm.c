@@ -18,6 +18,7 @@
  *                            end, truncation (unless "keep" follows),
  *                            SIGSEGV once mprotect'ed read-only
  * (A NAME starting with '/' is a file there instead of /dev/shm/NAME.)
+ *   shm scan PATH            read a file through a writable MAP_SHARED mapping
  *   shm sigbus               a mapping past a file's end: SIGBUS there
  *   shm big NAME MIB         map MIB MiB of /dev/shm/NAME, fill, checksum
  *   shm hold NAME MIB        the same, then wait to be killed
@@ -254,6 +255,18 @@ int main(int argc, char **argv)
 		if (pread(fd, buf, 2, 0) != 2)
 			die("pread");
 		printf("after munmap, read(): %.2s, size was %ld\n", buf, (long)st.st_size);
+	} else if (!strcmp(op, "scan") && argc == 3) {
+		int fd = open(argv[2], O_RDWR);
+		struct stat st;
+		if (fd < 0 || fstat(fd, &st) != 0)
+			die("open");
+		const unsigned char *p = mmap(NULL, st.st_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		if (p == MAP_FAILED)
+			die("mmap");
+		uint64_t sum = 0;
+		for (off_t i = 0; i < st.st_size; i++)
+			sum = sum * 31 + p[i];
+		printf("scan: %ld bytes, hash %llu\n", (long)st.st_size, (unsigned long long)sum);
 	} else if (!strcmp(op, "sigbus")) {
 		int fd = memfd_create("mk-short", 0);
 		if (fd < 0 || ftruncate(fd, PAGE) != 0)

@@ -143,6 +143,8 @@ mount -o loop /tmp/ext4.img /mnt/ext4
 eq "an LWK program's writes through the mapping reach the disk (after a remount)" "reached-the-disk" \
 	"$(./shm get /mnt/ext4/e)"
 same "16 MiB of an ext4 file filled and summed through a mapping (a fault per page)" ./shm big /mnt/ext4/big 16
+seq 1 300000 >/mnt/ext4/seq
+same "an ext4 file read through a writable mapping (pages around each fault come along)" ./shm scan /mnt/ext4/seq
 # Nothing of a tracked mapping outlives its program: the file system unmounts.
 mkexec ./shm hold /mnt/ext4/hold 4 >/tmp/hold &
 h=$!
