@@ -51,7 +51,6 @@
 
 #include "process.h"
 
-#define MK_PTE_FOREIGN (1ULL << 10) /* the LWK's "a page of Linux's" bit */
 
 struct mk_track {
 	struct list_head link;            /* in pins->tracked, under p->sink_lock */

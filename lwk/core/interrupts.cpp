@@ -19,12 +19,14 @@ namespace {
 
 bool from_user(const arch::InterruptFrame& f) { return (f.cs & 3) == 3; }
 
+// The si_code values of Linux's fault signals.
+constexpr int32_t SEGV_MAPERR = 1, SEGV_ACCERR = 2, FPE_INTDIV = 1, ILL_ILLOPN = 2, TRAP_BRKPT = 1,
+                  BUS_ADRALN = 1, BUS_ADRERR = 2;
+
 // The signal Linux sends for a fault in user code, with its si_code and
 // address (cr2: the page fault's, read when it came).
 proc::SigInfo fault_info(const arch::InterruptFrame& f, uint64_t cr2)
 {
-    constexpr int32_t SEGV_MAPERR = 1, SEGV_ACCERR = 2, FPE_INTDIV = 1, ILL_ILLOPN = 2, TRAP_BRKPT = 1,
-                      BUS_ADRALN = 1, BUS_ADRERR = 2;
     proc::SigInfo i{};
     i.fault = true;
     i.ip = f.rip;
@@ -105,10 +107,10 @@ void handle_exception(arch::InterruptFrame& frame)
         proc::SigInfo info = fault_info(frame, cr2);
         if (r == sys::Refault::segv) {
             info.signo = proc::SIGSEGV;
-            info.code = 2; // SEGV_ACCERR
+            info.code = SEGV_ACCERR;
         } else if (r == sys::Refault::bus) {
             info.signo = proc::SIGBUS;
-            info.code = 2; // BUS_ADRERR
+            info.code = BUS_ADRERR;
         }
         proc::force_signal(info);
         proc::before_user(frame, -1);

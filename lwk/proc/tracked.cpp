@@ -22,6 +22,8 @@
 namespace lwk::proc {
 namespace {
 
+static_assert(MK_PTE_FOREIGN == arch::PTE_FOREIGN, "mk.ko marks a tracked page as the LWK marks Linux's");
+
 constexpr uint64_t PAGE = arch::PAGE_4K;
 
 uint64_t marker(uint32_t pin, uint64_t index, uint32_t prot)

@@ -48,17 +48,23 @@ Refault resolve(Context& c, uint64_t addr, bool write, bool exec)
     }
 }
 
+// The context of thread t's refault, outside any system call of its own.
+Context refault_context(proc::Thread* t, arch::InterruptFrame* f)
+{
+    Context c{};
+    c.nr = MK_SYS_REFAULT;
+    c.frame = f;
+    c.thread = t;
+    c.proc = t->proc;
+    return c;
+}
+
 } // namespace
 
 Refault refault(arch::InterruptFrame& f, uint64_t addr)
 {
     constexpr uint64_t PF_WRITE = 1 << 1, PF_FETCH = 1 << 4;
-    proc::Thread* t = percpu::current()->current;
-    Context c{};
-    c.nr = MK_SYS_REFAULT;
-    c.frame = &f;
-    c.thread = t;
-    c.proc = t->proc;
+    Context c = refault_context(percpu::current()->current, &f);
     return resolve(c, addr, f.error_code & PF_WRITE, f.error_code & PF_FETCH);
 }
 
@@ -72,10 +78,7 @@ bool fault_in_tracked(const AddressSpace& as, uint64_t addr, bool write)
     Thread* t = cpu ? cpu->current : nullptr;
     if (!t || t->proc->as != &as)
         return false; // another process's memory, or no thread of the process here
-    sys::Context c{};
-    c.nr = MK_SYS_REFAULT;
-    c.thread = t;
-    c.proc = t->proc;
+    sys::Context c = sys::refault_context(t, nullptr);
     return !sys::fault_in(c, addr, write).is_error();
 }
 

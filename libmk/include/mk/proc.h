@@ -151,6 +151,7 @@ struct mk_pin_sink {
 #define MK_TRACK_ID_MASK 0x7fffffffULL
 #define MK_TRACK_INDEX_SHIFT 34
 #define MK_TRACK_INDEX_MASK 0x3fffffULL  /* 16 GiB of 4 KiB pages */
+#define MK_PTE_FOREIGN (1ULL << 10)  /* the LWK's own bit: a page of Linux's */
 #define MK_PTE_TRACKED (1ULL << 52)
 #define MK_PTE_TRACK_W (1ULL << 53)
 #define MK_SYS_FORK 0x4d4b0003UL
