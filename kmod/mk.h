@@ -214,6 +214,7 @@ long mk_pin_cmd(struct mk_pins *pins, struct mk_proc_pin __user *uarg, mk_pin_si
 /* unmap: mkexec's mapping of the pin goes too (in mkexec's context). */
 void mk_pin_release(struct mk_pins *pins, u32 id, bool unmap);
 void mk_pins_release_all(struct mk_pins *pins);
+int mk_pins_dup(struct mk_pins *to, struct mk_pins *from);
 /* Whether a pin holds pfn; *writable: a writable one does. Any context. */
 bool mk_pins_lookup(struct mk_pins *pins, unsigned long pfn, bool *writable);
 /* Tracked mappings (track.c), under pins->lock; n pages. */

@@ -44,6 +44,7 @@ struct mk_pin {
 	struct list_head link;
 	u32 id;
 	bool writable;
+	bool referenced;             /* a fork child's copy: page references, not pins */
 	struct mm_struct *mm;        /* mkexec's, where [addr, addr + len) is its mapping */
 	u64 addr, len;
 	unsigned long nr_pages;
@@ -101,7 +102,15 @@ static void mk_pin_free(struct mk_pins *pins, struct mk_pin *pin, unsigned long 
 
 	for (i = 0; i < counted; i++)
 		mk_pins_count(pins, page_to_pfn(pin->pages[i]), -1, pin->writable);
-	unpin_user_pages_dirty_lock(pin->pages, pin->nr_pages, pin->writable);
+	if (pin->referenced) {
+		for (i = 0; i < pin->nr_pages; i++) {
+			if (pin->writable)
+				set_page_dirty_lock(pin->pages[i]);
+			put_page(pin->pages[i]);
+		}
+	} else {
+		unpin_user_pages_dirty_lock(pin->pages, pin->nr_pages, pin->writable);
+	}
 	atomic_long_sub(pin->nr_pages, &mk_pinned_pages);
 	/* In mkexec's context (not once its memory is gone): its mapping goes too. */
 	if (pin->mm && current->mm == pin->mm)
@@ -263,6 +272,60 @@ void mk_pin_release(struct mk_pins *pins, u32 id, bool unmap)
 	if (!found)
 		mk_track_release(pins, id, unmap);
 	mutex_unlock(&pins->lock);
+}
+
+/*
+ * A fork's child on the LWK maps the pages of Linux's its parent maps,
+ * under the same ids: each of the parent's pins is copied into the child's
+ * (to, new and unused) with page references of its own, released with it.
+ * Tracked mappings are not copied: the LWK refuses a fork that has one.
+ */
+int mk_pins_dup(struct mk_pins *to, struct mk_pins *from)
+{
+	struct mk_pin *pin, *copy;
+	unsigned long i;
+	int ret = 0;
+
+	mutex_lock(&from->lock);
+	mutex_lock_nested(&to->lock, SINGLE_DEPTH_NESTING);
+	list_for_each_entry(pin, &from->list, link) {
+		copy = kvzalloc(struct_size(copy, pages, pin->nr_pages), GFP_KERNEL);
+		if (!copy) {
+			ret = -ENOMEM;
+			break;
+		}
+		/* Held pages count as pinned ones do, against the same limit. */
+		if (atomic_long_add_return(pin->nr_pages, &mk_pinned_pages) > totalram_pages() / 2) {
+			atomic_long_sub(pin->nr_pages, &mk_pinned_pages);
+			kvfree(copy);
+			ret = -ENOMEM;
+			break;
+		}
+		copy->id = pin->id;
+		copy->writable = pin->writable;
+		copy->referenced = true;
+		copy->nr_pages = pin->nr_pages;
+		for (i = 0; i < pin->nr_pages; i++) {
+			copy->pages[i] = pin->pages[i];
+			get_page(copy->pages[i]);
+		}
+		for (i = 0; i < copy->nr_pages; i++) {
+			ret = mk_pins_count(to, page_to_pfn(copy->pages[i]), 1, copy->writable);
+			if (ret)
+				break;
+			if (!(i % 4096))
+				cond_resched();
+		}
+		if (ret) {
+			mk_pin_free(to, copy, i);
+			break;
+		}
+		list_add_tail(&copy->link, &to->list);
+	}
+	to->next_id = from->next_id;
+	mutex_unlock(&to->lock);
+	mutex_unlock(&from->lock);
+	return ret;
 }
 
 void mk_pins_release_all(struct mk_pins *pins)

@@ -426,6 +426,63 @@ static bool mk_proc_drop_inbox(struct mk_proc *p)
 	return stalled;
 }
 
+/*
+ * mkexec of p is gone while its program ran (killed): the program's forks'
+ * children on the LWK, and theirs, end too (SIGKILL), as the program does,
+ * so that a killed job leaves no LWK program behind. A program that ended
+ * by itself, or one that called execve (its mkexec execs, the old process
+ * goes with the old image's descriptor), leaves its children running, as
+ * on Linux.
+ */
+static void mk_proc_kill_forks(struct mk_proc *p)
+{
+	pid_t pids[MK_MAX_PROCS];
+	u64 serials[MK_MAX_PROCS];
+	u32 cores[MK_MAX_PROCS], n = 0, done = 0, i;
+	struct mk_proc *q;
+
+	pids[n] = p->pid;
+	serials[n] = p->serial;
+	cores[n++] = p->core;
+	spin_lock_irq(&mk_procs_lock);
+	for (; done < n; done++)
+		list_for_each_entry(q, &mk_procs, link) {
+			enum mk_proc_state st = READ_ONCE(q->state);
+
+			if (n < MK_MAX_PROCS && q->fork_parent == serials[done] && q->fd_open &&
+			    (st == MK_PROC_RUNNING || st == MK_PROC_SPAWNING) && q->boot_gen == p->boot_gen) {
+				pids[n] = q->pid;
+				serials[n] = q->serial;
+				cores[n++] = q->core;
+			}
+		}
+	spin_unlock_irq(&mk_procs_lock);
+	for (i = 1; i < n; i++) {
+		struct mk_msg_kill kill = {};
+
+		kill.hdr = (struct mk_msg_hdr){ MK_MSG_KILL, 0, pids[i], 0, 0 };
+		kill.signal = SIGKILL;
+		mk_chan_send(cores[i], &kill, sizeof(kill));
+	}
+}
+
+/*
+ * Whether mkexec of p has called execve (its process lives on, with
+ * another memory) rather than ended: whichever task drops the last
+ * reference to the process fd.
+ */
+static bool mk_proc_execed(struct mk_proc *p)
+{
+	struct task_struct *t;
+	bool execed;
+
+	rcu_read_lock();
+	t = pid_task(find_pid_ns(p->pid, &init_pid_ns), PIDTYPE_PID);
+	execed = t && !(READ_ONCE(t->flags) & PF_EXITING) && READ_ONCE(t->mm) && READ_ONCE(t->mm) != p->mm;
+	rcu_read_unlock();
+	return execed;
+}
+
 /* mkexec is gone: the process goes too. */
 static int mk_proc_release(struct inode *inode, struct file *file)
 {
@@ -439,6 +496,9 @@ static int mk_proc_release(struct inode *inode, struct file *file)
 		kill.hdr = (struct mk_msg_hdr){ MK_MSG_KILL, 0, p->pid, 0, ++p->seq };
 		kill.signal = SIGKILL;
 		mk_chan_send(p->core, &kill, sizeof(kill));
+		/* Not for an execve of the program (its mkexec execs, same pid). */
+		if (!mk_proc_execed(p))
+			mk_proc_kill_forks(p);
 		/*
 		 * The inbox (unmaps answered, the rest dropped) while the
 		 * doorbell still queues to it: the interrupt frees a process

@@ -22,6 +22,9 @@ struct mk_proc {
 	struct list_head link;       /* in mk_procs */
 	struct llist_node dead;      /* in mk_procs_dead */
 	pid_t pid;
+	u64 serial;                  /* unique among the processes since mk.ko was loaded */
+	u64 fork_parent;             /* a fork's child on the LWK: its parent's serial (0: none) */
+	bool fork_lwk;               /* its forks make children on the LWK (MK_SPAWN_FORK_LWK) */
 	struct mm_struct *mm;        /* mkexec's (mmgrab) */
 	u32 core;                    /* where it lives: its first LWK core */
 	u64 cores;

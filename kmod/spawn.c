@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Creating an LWK process (MK_IOC_SPAWN): its cores are chosen, an LWK core
- * creates it, and mkexec gets its process fd. Also the programs' lines of
+ * creates it, and mkexec gets its process fd. Or a fork's child on the LWK
+ * (MK_SPAWN_FORK): the LWK makes it from the image the parent's forking
+ * thread left, and it runs at once. Also the programs' lines of
  * mkctl status.
  */
 #include <linux/file.h>
@@ -19,6 +21,24 @@
  * if other programs that share too run there (never one that did not ask
  * to share: a core given alone stays alone).
  */
+static atomic64_t mk_proc_serials = ATOMIC64_INIT(0);
+
+/* Counts p on cores (alone there if sole), under mk_part.lock. */
+static void mk_count_cores(struct mk_proc *p, u64 cores, bool sole)
+{
+	u32 i;
+
+	p->sole = sole;
+	p->boot_gen = mk_inst.boot_gen;
+	p->counted_cores = cores;
+	for (i = 0; i < 64; i++)
+		if (cores & BIT_ULL(i)) {
+			atomic_inc(&mk_inst.core_users[i]);
+			if (p->sole)
+				atomic_inc(&mk_inst.core_sole[i]);
+		}
+}
+
 static int mk_choose_cores(struct mk_spawn_request *req, struct mk_proc *p, u64 *cores)
 {
 	u32 i, want = req->nr_cores ? req->nr_cores : 1, n = 0;
@@ -71,24 +91,117 @@ static int mk_choose_cores(struct mk_spawn_request *req, struct mk_proc *p, u64 
 			  want == 1 ? "" : "s", n, mk_inst.nr_cpus);
 		return -EBUSY;
 	}
-	p->sole = !(share && by_cpu);
-	p->boot_gen = mk_inst.boot_gen;
-	p->counted_cores = *cores;
-	for (i = 0; i < 64; i++)
-		if (*cores & BIT_ULL(i)) {
-			atomic_inc(&mk_inst.core_users[i]);
-			if (p->sole)
-				atomic_inc(&mk_inst.core_sole[i]);
-		}
+	mk_count_cores(p, *cores, !(share && by_cpu));
 	return 0;
+}
+
+/*
+ * The process of the fork that names a process fd (MK_SPAWN_FORK): only a
+ * child of that process's mkexec may make it (mkexec forked, and its child
+ * takes the LWK's image of the program's child). The file is held until
+ * the spawn is over.
+ */
+static int mk_fork_parent(struct mk_spawn_request *req, struct file **filep, struct mk_proc **parentp)
+{
+	struct file *f = fget(req->fork_fd);
+	struct task_struct *rp;
+	struct mk_proc *parent;
+	bool ours;
+
+	if (!f || f->f_op != &mk_proc_fops) {
+		if (f)
+			fput(f);
+		mk_refuse(req->msg, "a fork names the parent's process fd");
+		return -EBADF;
+	}
+	parent = f->private_data;
+	rcu_read_lock();
+	rp = rcu_dereference(current->real_parent);
+	ours = rp && READ_ONCE(rp->mm) == parent->mm && current->mm != parent->mm;
+	rcu_read_unlock();
+	if (!ours) {
+		fput(f);
+		mk_refuse(req->msg, "only a child of the program's mkexec makes its fork's child");
+		return -EPERM;
+	}
+	if (READ_ONCE(parent->state) != MK_PROC_RUNNING) {
+		fput(f);
+		mk_refuse(req->msg, "the forking program is not running");
+		return -ESRCH;
+	}
+	*filep = f;
+	*parentp = parent;
+	return 0;
+}
+
+/*
+ * A fork's child runs on its parent's cores (taking turns with its
+ * threads), or with MK_SPAWN_FORK_FREE on an LWK core no program uses, if
+ * there is one, alone there. Under mk_part.lock.
+ */
+static int mk_choose_fork_cores(struct mk_spawn_request *req, u64 parent_cores, u32 parent_gen,
+				struct mk_proc *p, u64 *cores)
+{
+	u32 i;
+
+	if (READ_ONCE(mk_inst.state) != MK_STATE_RUNNING || parent_gen != mk_inst.boot_gen) {
+		mk_refuse(req->msg, "the LWK the program ran on has ended");
+		return -ENODEV;
+	}
+	*cores = 0;
+	if (req->flags & MK_SPAWN_FORK_FREE)
+		for (i = 0; i < mk_inst.nr_cpus && i < 64; i++)
+			if (!atomic_read(&mk_inst.core_users[i])) {
+				*cores = BIT_ULL(i);
+				break;
+			}
+	mk_count_cores(p, *cores ? *cores : parent_cores, *cores != 0);
+	if (!*cores)
+		*cores = parent_cores;
+	return 0;
+}
+
+/*
+ * MK_SPAWN_NEAR_PARENT: the program's parent is an LWK program whose forks
+ * make children on the LWK (the caller is the next image of such a child,
+ * after its execve): its cores, boot and serial, if so. The caller's parent
+ * must be that program's mkexec.
+ */
+static bool mk_near_parent(u64 *cores, u32 *gen, u64 *serial)
+{
+	struct task_struct *rp;
+	struct mk_proc *q;
+	bool found = false;
+
+	rcu_read_lock();
+	rp = rcu_dereference(current->real_parent);
+	spin_lock_irq(&mk_procs_lock);
+	list_for_each_entry(q, &mk_procs, link)
+		if (rp && q->pid == task_tgid_nr(rp) && q->mm == READ_ONCE(rp->mm) && q->fd_open &&
+		    q->fork_lwk && READ_ONCE(q->state) == MK_PROC_RUNNING) {
+			*cores = q->cores;
+			*gen = q->boot_gen;
+			*serial = q->serial;
+			found = true;
+			break;
+		}
+	spin_unlock_irq(&mk_procs_lock);
+	rcu_read_unlock();
+	return found;
 }
 
 int mk_cmd_spawn(struct mk_spawn_request *req)
 {
 	struct mk_msg_spawn m = {};
 	struct mk_msg_spawned ans;
-	struct mk_proc *p;
-	struct file *file;
+	struct mk_proc *p, *parent = NULL;
+	struct file *file, *parent_file = NULL;
+	const u32 known = MK_SPAWN_SHARE_CORES | MK_SPAWN_FORK_LWK | MK_SPAWN_FORK | MK_SPAWN_FORK_FREE |
+			  MK_SPAWN_NEAR_PARENT;
+	const bool fork = req->flags & MK_SPAWN_FORK;
+	bool near = false, started = false;
+	u64 near_cores = 0, near_serial = 0;
+	u32 near_gen = 0;
 	ktime_t mono, real;
 	u64 cores;
 	u32 i;
@@ -99,17 +212,25 @@ int mk_cmd_spawn(struct mk_spawn_request *req)
 		mk_refuse(req->msg, "no LWK is running: boot one first (mkctl boot)");
 		return -ENODEV;
 	}
-	if (req->flags & ~MK_SPAWN_SHARE_CORES) {
-		mk_refuse(req->msg, "unknown spawn flags %#x", req->flags & ~MK_SPAWN_SHARE_CORES);
+	if (req->flags & ~known) {
+		mk_refuse(req->msg, "unknown spawn flags %#x", req->flags & ~known);
 		return -EINVAL;
 	}
-	if (!req->staging_bytes || req->staging_bytes > (256ULL << 20)) {
+	if (!fork && (!req->staging_bytes || req->staging_bytes > (256ULL << 20))) {
 		mk_refuse(req->msg, "a program of up to 256 MiB, with its arguments");
 		return -E2BIG;
 	}
+	if (fork) {
+		ret = mk_fork_parent(req, &parent_file, &parent);
+		if (ret)
+			return ret;
+	}
 	p = kzalloc(sizeof(*p), GFP_KERNEL);
-	if (!p)
+	if (!p) {
+		if (parent_file)
+			fput(parent_file);
 		return -ENOMEM;
+	}
 	spin_lock_init(&p->lock);
 	mutex_init(&p->sink_lock);
 	spin_lock_init(&p->view_lock);
@@ -117,6 +238,7 @@ int mk_cmd_spawn(struct mk_spawn_request *req)
 	INIT_LIST_HEAD(&p->waiters);
 	mk_pins_init(&p->pins);
 	p->pid = task_tgid_nr(current);
+	p->serial = atomic64_inc_return(&mk_proc_serials);
 	p->mm = current->mm;
 	mmgrab(p->mm);
 	p->fd_open = true;
@@ -127,10 +249,27 @@ int mk_cmd_spawn(struct mk_spawn_request *req)
 	ret = mutex_lock_killable(&mk_part.lock);
 	if (ret)
 		goto out_free;
-	ret = mk_choose_cores(req, p, &cores);
+	if (!fork && (req->flags & MK_SPAWN_NEAR_PARENT))
+		near = mk_near_parent(&near_cores, &near_gen, &near_serial);
+	if (!near) /* out: whether it was so */
+		req->flags &= ~MK_SPAWN_NEAR_PARENT;
+	if (fork)
+		ret = mk_choose_fork_cores(req, parent->cores, parent->boot_gen, p, &cores);
+	else if (near)
+		ret = mk_choose_fork_cores(req, near_cores, near_gen, p, &cores);
+	else
+		ret = mk_choose_cores(req, p, &cores);
 	mutex_unlock(&mk_part.lock);
 	if (ret)
 		goto out_free;
+	/* The child maps the pages of Linux's its parent maps, under the same pins. */
+	if (fork) {
+		ret = mk_pins_dup(&p->pins, &parent->pins);
+		if (ret) {
+			mk_refuse(req->msg, "no memory to share the parent's mappings");
+			goto out_free;
+		}
+	}
 	if (!cores) {
 		mk_refuse(req->msg, "programs run on the LWK's first 64 cores only");
 		ret = -EINVAL;
@@ -161,30 +300,43 @@ int mk_cmd_spawn(struct mk_spawn_request *req)
 	m.start_ticks = div_u64(current->group_leader->start_boottime, NSEC_PER_SEC / USER_HZ);
 	m.hdr = (struct mk_msg_hdr){ MK_MSG_SPAWN, 0, p->pid, 0, ++p->seq };
 	m.cores = cores;
-	m.staging_bytes = req->staging_bytes;
+	m.staging_bytes = fork ? 0 : req->staging_bytes;
+	m.flags = (req->flags & MK_SPAWN_FORK_LWK ? MK_SPAWN_MSG_FORK_LWK : 0) | (fork ? MK_SPAWN_MSG_FORK : 0);
+	m.fork_of = fork ? parent->pid : 0;
+	m.fork_image = fork ? req->fork_image : 0;
+	p->fork_parent = fork ? parent->serial : near_serial;
+	p->fork_lwk = req->flags & MK_SPAWN_FORK_LWK;
 	m.ppid = task_tgid_nr(current->real_parent);
 	m.uid = from_kuid(&init_user_ns, current_uid());
 	m.gid = from_kgid(&init_user_ns, current_gid());
 	m.stack_limit = req->stack_limit;
 	ret = mk_chan_send(p->core, &m, sizeof(m));
+	/* A fork's child runs as soon as the LWK has made it. */
+	started = fork && !ret;
 	if (!ret)
 		ret = mk_proc_next(p, BIT(MK_MSG_SPAWNED), &ans, sizeof(ans),
 				   msecs_to_jiffies(MK_ANSWER_MS), NULL);
-	if (!ret && ans.error)
+	if (!ret && ans.error) {
 		ret = -ans.error;
+		started = false;
+	}
 	if (ret) {
 		mk_refuse(req->msg, "the LWK could not create the process (%d)", ret);
 		goto out_unlist;
 	}
 	if (!mk_phys_in_lwk(ans.page_table, PAGE_SIZE) ||
-	    ans.staging < MK_USER_WINDOW_START || ans.staging >= MK_USER_WINDOW_END) {
+	    (!fork && (ans.staging < MK_USER_WINDOW_START || ans.staging >= MK_USER_WINDOW_END))) {
 		mk_refuse(req->msg, "the LWK answered with addresses outside its memory");
 		ret = -EIO;
 		goto out_unlist;
 	}
 	p->page_table = ans.page_table;
-	p->staging = ans.staging;
-	p->state = MK_PROC_CREATED;
+	p->staging = fork ? 0 : ans.staging;
+	/* A fork's child runs already: no exec. */
+	p->state = fork ? MK_PROC_RUNNING : MK_PROC_CREATED;
+	if (parent_file)
+		fput(parent_file);
+	parent_file = NULL;
 
 	__module_get(THIS_MODULE); /* for the file */
 	fd = get_unused_fd_flags(O_CLOEXEC);
@@ -210,11 +362,14 @@ int mk_cmd_spawn(struct mk_spawn_request *req)
 out_put:
 	module_put(THIS_MODULE);
 out_unlist:
+	if (parent_file)
+		fput(parent_file);
+	parent_file = NULL;
 	/* The LWK may hold a process for it: it goes when its KILL arrives. */
 	spin_lock_irq(&mk_procs_lock);
 	p->fd_open = false;
 	spin_unlock_irq(&mk_procs_lock);
-	if (p->state != MK_PROC_SPAWNING || ret == -ETIMEDOUT || ret == -ERESTARTSYS) {
+	if (p->state != MK_PROC_SPAWNING || ret == -ETIMEDOUT || ret == -ERESTARTSYS || started) {
 		struct mk_msg_kill kill = {};
 
 		kill.hdr = (struct mk_msg_hdr){ MK_MSG_KILL, 0, p->pid, 0, ++p->seq };
@@ -226,6 +381,8 @@ out_unlist:
 	list_del(&p->link);
 	spin_unlock_irq(&mk_procs_lock);
 out_free:
+	if (parent_file)
+		fput(parent_file);
 	mk_proc_free(p);
 	return ret;
 }

@@ -1,13 +1,20 @@
-// Freestanding memory and string functions. rep movsb/stosb are fast on
+// Freestanding memory and string functions. rep movs/stos are fast on
 // every x86-64 core mk targets (ERMSB) and need no vector registers.
 #include <lib/string.hpp>
 
+#include <cstdint>
+
 extern "C" {
 
+// Eight bytes a step, then the rest: as fast as a byte at a time on CPUs
+// with fast string moves, and 8x fewer steps where each is costly (an
+// emulator runs a rep-prefixed instruction one step at a time).
 void* memcpy(void* dst, const void* src, size_t n)
 {
     void* ret = dst;
-    asm volatile("rep movsb" : "+D"(dst), "+S"(src), "+c"(n) : : "memory");
+    size_t words = n / 8, rest = n % 8;
+    asm volatile("rep movsq" : "+D"(dst), "+S"(src), "+c"(words) : : "memory");
+    asm volatile("rep movsb" : "+D"(dst), "+S"(src), "+c"(rest) : : "memory");
     return ret;
 }
 
@@ -27,7 +34,10 @@ void* memmove(void* dst, const void* src, size_t n)
 void* memset(void* dst, int c, size_t n)
 {
     void* ret = dst;
-    asm volatile("rep stosb" : "+D"(dst), "+c"(n) : "a"(c) : "memory");
+    size_t words = n / 8, rest = n % 8;
+    uint64_t v = 0x0101010101010101ULL * static_cast<unsigned char>(c);
+    asm volatile("rep stosq" : "+D"(dst), "+c"(words) : "a"(v) : "memory");
+    asm volatile("rep stosb" : "+D"(dst), "+c"(rest) : "a"(v) : "memory");
     return ret;
 }
 

@@ -74,6 +74,13 @@ public:
     uint64_t page_table() const { return pt_.root(); }
     void activate() const;
 
+    // A copy for a fork's child (fork_image.cpp): the same regions (the
+    // kernel's own left out), each present page of the process's a copy
+    // (zeroed, if never written), each page of Linux's the same page under
+    // the same pin. Errno::NOMEM also for a tracked mapping, which a child
+    // cannot share.
+    Result<AddressSpace*> copy_for_fork() const;
+
     // Maps [addr, addr + len) (page-aligned) with fresh zeroed memory. fixed:
     // exactly there (EEXIST if taken, unless replace); else at a free place
     // at or above hint. Returns the address.

@@ -2,6 +2,7 @@
 #include <proc/elf.hpp>
 #include <proc/layout.hpp>
 #include <proc/process.hpp>
+#include <proc/process_parts.hpp>
 #include <proc/signal.hpp>
 #include <proc/stack.hpp>
 #include <proc/vdso.hpp>
@@ -32,6 +33,9 @@ constexpr uint64_t PAGE = 4096;
 
 uint64_t round_up(uint64_t v, uint64_t a) { return (v + a - 1) & ~(a - 1); }
 
+} // namespace
+
+// Shared with fork_image.cpp (proc/process_parts.hpp).
 void list_add(Process* p)
 {
     LockGuard<Spinlock> g(list_lock);
@@ -160,8 +164,6 @@ uint32_t pick_core(Process* p)
     return best;
 }
 
-} // namespace
-
 void free_thread(Thread* t)
 {
     Process* p = t->proc;
@@ -241,6 +243,8 @@ void put(Process* p)
 
 void spawn(const mk_msg_spawn& m)
 {
+    if (m.flags & MK_SPAWN_MSG_FORK)
+        return spawn_forked(m);
     const uint32_t me = percpu::index();
     uint64_t valid = boot::params->nr_cpus >= 64 ? ~0ULL : (1ULL << boot::params->nr_cpus) - 1;
     if (find(m.hdr.pid))
@@ -270,6 +274,7 @@ void spawn(const mk_msg_spawn& m)
     p->clock_mono_ns = m.clock_mono_ns;
     p->clock_real_ns = m.clock_real_ns;
     p->start_ticks = m.start_ticks;
+    p->fork_lwk = m.flags & MK_SPAWN_MSG_FORK_LWK;
     auto staging = p->as->map(MMAP_BASE, round_up(m.staging_bytes, PAGE), PROT_R | PROT_W,
         RegionKind::staging, false);
     if (staging.is_error()) {
@@ -585,6 +590,7 @@ void free_process(Process* p)
     int32_t pid = p->pid;
     uint32_t p_fault = p->fault;
     uint64_t p_fault_addr = p->fault_addr, p_fault_ip = p->fault_ip;
+    drop_fork_image(p); // a fork that was going on when it ended
     delete p->as;
     mm::kfree(p);
     klog("pid %d: exited with status %#x; %lu MiB free", pid, status, mm::pmm_free_bytes() >> 20);

@@ -93,6 +93,24 @@ struct SigAction {
     uint64_t handler, flags, restorer, mask;
 };
 
+// A fork's child on the LWK (mkexec --fork=same|free), as the forking
+// thread made it: a copy of the address space, that thread's registers
+// (rax 0), FPU state, thread pointer and signal state. It waits in the
+// parent (Process::fork_image) until a child of mkexec's spawns the child
+// process from it (MK_SPAWN_MSG_FORK), or the fork gives up (fork_image.cpp).
+struct ForkImage {
+    uint32_t number;             // the fork's (mk_fork_state.lwk_image)
+    AddressSpace* as;
+    arch::InterruptFrame frame;
+    uint64_t fpu_phys;
+    uint64_t fs_base;
+    uint64_t flags, child_tid;   // clone flags (CLONE_CHILD_SETTID/CLEARTID), the word
+    uint64_t sigmask;
+    uint64_t altstack_sp, altstack_size;
+    uint32_t altstack_flags;
+    SigAction actions[64];       // the signal dispositions at the call
+};
+
 struct Process {
     int32_t pid, ppid;
     uint32_t uid, gid;
@@ -162,6 +180,11 @@ struct Process {
         uint64_t ino;
     } task_dirs[4];
     uint32_t task_dirs_made;
+    // Its forks make children on the LWK (MK_SPAWN_MSG_FORK_LWK), and the
+    // one being made now (under lock).
+    bool fork_lwk;
+    ForkImage* fork_image;
+    uint32_t fork_images_made;
     Process* next;
 };
 
@@ -204,5 +227,18 @@ void kill_threads(Process* p, int32_t status);
 void free_thread(Thread* t);
 // Frees the staging area once Linux has let go of it (from a thread).
 void free_staging(Process* p);
+
+// fork on the LWK (fork_image.cpp). The calling thread's process gets an
+// image of its child (under the address space's lock, which the caller
+// holds until the fork is over); drop_fork_image frees it unless a spawn
+// took it. Errno::NOMEM: no memory, or a mapping the child cannot share
+// (a tracked file mapping).
+// Its number (never 0).
+Result<uint32_t> make_fork_image(const arch::InterruptFrame& frame, uint64_t flags, uint64_t sp, uint64_t tls,
+    uint64_t child_tid);
+void drop_fork_image(Process* p);
+// MK_MSG_SPAWN with MK_SPAWN_MSG_FORK: the child process, from image
+// m.fork_image of process m.fork_of, started at once.
+void spawn_forked(const mk_msg_spawn& m);
 
 } // namespace lwk::proc

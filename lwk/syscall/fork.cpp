@@ -1,11 +1,13 @@
-// New processes, for now Linux's (mkexec --fork=linux): fork, vfork and
+// New processes. Linux's (mkexec --fork=linux): fork, vfork and
 // clone without CLONE_VM hand mkexec the calling thread's registers, its
 // signal state and the list of the program's regions (MK_SYS_FORK,
 // <mk/proc.h>); mkexec makes a child of its own holding a copy of that
 // memory (and sharing the shared mappings' pages with the program), which
 // continues from the call on Linux; a vfork's child runs in the program's
 // own memory until its execve or end, and the call waits for that. execve leaves the LWK
-// the same way (MK_SYS_EXECVE): mkexec becomes the new program.
+// the same way (MK_SYS_EXECVE): mkexec becomes the new program. With
+// mkexec --fork=same|free a fork's child is an LWK process instead, made
+// from a copy of this one (proc/fork_image.cpp); a vfork stays Linux's.
 #include <syscall/syscall.hpp>
 
 #include <proc/process.hpp>
@@ -43,6 +45,24 @@ void fill_signals(Context& c, mk_fork_state& st)
     st.altstack_flags = t->altstack_flags;
 }
 
+// A child on the LWK (--fork=same|free): its image waits in the process
+// until mkexec's child has made its process of it, or the fork has failed.
+Result<long> child_on_lwk(Context& c, mk_fork_state& st, uint64_t flags, uint64_t sp, uint64_t tls,
+    uint64_t child_tid)
+{
+    const uint32_t image = TRY(proc::make_fork_image(*c.frame, flags, sp, tls, child_tid));
+    struct Drop {
+        proc::Process* p;
+        ~Drop() { proc::drop_fork_image(p); }
+    } drop{c.proc};
+    st.lwk_image = image;
+    Scratch s(c, sizeof st);
+    if (!s.addr())
+        return Errno::NOMEM;
+    TRY(s.put(0, &st, sizeof st));
+    return forward_call(c, MK_SYS_FORK, s.addr(), sizeof st);
+}
+
 } // namespace
 
 Result<long> new_process(Context& c, uint64_t flags, uint64_t sp, uint64_t parent_tid, uint64_t child_tid,
@@ -66,7 +86,12 @@ Result<long> new_process(Context& c, uint64_t flags, uint64_t sp, uint64_t paren
     fill_signals(c, st);
 
     long pid;
-    {
+    if (c.proc->fork_lwk && !(flags & (CLONE_VM | CLONE_VFORK))) {
+        // A child on the LWK: the address space stays as copied until the
+        // fork is over.
+        sched::MutexGuard lock(c.proc->as->mutex());
+        pid = TRY(child_on_lwk(c, st, flags, sp, tls, child_tid));
+    } else {
         // The regions stay as listed until mkexec has copied them. Only
         // their written pages are copied; the rest is zero in the child;
         // shared mappings are shared. A vfork's child copies nothing: it
@@ -75,11 +100,11 @@ Result<long> new_process(Context& c, uint64_t flags, uint64_t sp, uint64_t paren
         // returns.
         sched::MutexGuard lock(c.proc->as->mutex());
         const proc::AddressSpace& as = *c.proc->as;
+        const bool in_place = (flags & (CLONE_VM | CLONE_VFORK)) == (CLONE_VM | CLONE_VFORK);
         Vector<mk_fork_region> pieces;
         const auto& regions = as.regions();
         if (regions.size() > MK_FORK_MAX_REGIONS)
             return Errno::NOMEM;
-        const bool in_place = (flags & (CLONE_VM | CLONE_VFORK)) == (CLONE_VM | CLONE_VFORK);
         uint64_t left = regions.size(); // regions still to list, one piece each at least
         for (const proc::Region& r : regions) {
             if (in_place)

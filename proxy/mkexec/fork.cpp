@@ -77,6 +77,8 @@ std::vector<std::string> exec_options; // mkexec's own options, for the next pro
 std::vector<std::string> exec_environment; // and its own environment
 cpu_set_t program_cpus;     // where mkexec could run when it started
 bool program_cpus_known = false;
+std::string program_name;   // the program as mkexec started it
+ForkPolicy fork_policy = ForkPolicy::to_linux;
 
 long sys(long nr, long a = 0, long b = 0, long c = 0, long d = 0, long e = 0, long f = 0)
 {
@@ -262,6 +264,12 @@ long fork_program(const LwkProcess& proc, const __u64* a)
         return -EFAULT;
     if (st.nr_regions != regions.size() || (st.flags & 0xff) > 64)
         return -EINVAL;
+    if (st.lwk_image) { // the LWK has made the child (--fork=same|free): take it
+        if (st.lwk_image > UINT32_MAX || fork_policy == ForkPolicy::to_linux || st.nr_regions ||
+            (st.flags & (CLONE_VM | CLONE_VFORK)))
+            return -EINVAL;
+        return fork_on_lwk(proc, int(st.flags & 0xff), uint32_t(st.lwk_image));
+    }
     uint64_t total = 0, last_end = 0;
     std::vector<uint64_t> shared_from, shared_len; // MK_FORK_SHARE: mkexec's mapping of the pin, there
     for (const mk_fork_region& r : regions) {
@@ -365,11 +373,14 @@ int fetch_vector(uint64_t addr, std::vector<std::string>& out, size_t& bytes)
 
 } // namespace
 
-void set_exec_options(const std::vector<std::string>& options, char** environment)
+void set_exec_options(const std::vector<std::string>& options, char** environment, const std::string& program,
+    ForkPolicy policy)
 {
     exec_options = options;
     for (char** e = environment; e && *e; ++e)
         exec_environment.emplace_back(*e);
+    program_name = program;
+    fork_policy = policy;
 }
 
 namespace {
@@ -385,6 +396,11 @@ char** own_environment()
 }
 
 } // namespace
+
+ChildStart child_start()
+{
+    return {exec_options, own_environment(), program_cpus_known ? &program_cpus : nullptr, program_name};
+}
 
 std::vector<std::string> read_exec_environment(int fd)
 {

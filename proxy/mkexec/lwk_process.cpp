@@ -122,15 +122,33 @@ bool is_own_memory(int fd)
 }
 
 LwkProcess::LwkProcess(int dev_fd, unsigned cores, const mk_cpumask& cpus, uint64_t staging_bytes,
-    const std::string& program, bool share_cores)
+    const std::string& program, bool share_cores, bool fork_lwk, bool free_core)
 {
     mk_spawn_request req{};
     req.size = sizeof req;
     req.nr_cores = cores;
-    req.flags = share_cores ? MK_SPAWN_SHARE_CORES : 0;
+    req.flags = (share_cores ? MK_SPAWN_SHARE_CORES : 0) |
+        (fork_lwk ? MK_SPAWN_FORK_LWK | MK_SPAWN_NEAR_PARENT : 0) | (free_core ? MK_SPAWN_FORK_FREE : 0);
     req.cpus = cpus;
     req.staging_bytes = staging_bytes;
     std::strncpy(req.program, program.c_str(), sizeof req.program - 1);
+    spawn(dev_fd, req);
+}
+
+LwkProcess::LwkProcess(int dev_fd, int parent_fd, uint32_t image, bool free_core, const std::string& program)
+{
+    mk_spawn_request req{};
+    req.size = sizeof req;
+    // Its own forks make their children on the LWK too.
+    req.flags = MK_SPAWN_FORK | MK_SPAWN_FORK_LWK | (free_core ? MK_SPAWN_FORK_FREE : 0);
+    req.fork_fd = parent_fd;
+    req.fork_image = image;
+    std::strncpy(req.program, program.c_str(), sizeof req.program - 1);
+    spawn(dev_fd, req);
+}
+
+void LwkProcess::spawn(int dev_fd, mk_spawn_request& req)
+{
     struct rlimit rl;
     req.stack_limit = ::getrlimit(RLIMIT_STACK, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY ? rl.rlim_cur : 0;
     // Cores whose last program is still being torn down (its mkexec was just
@@ -145,6 +163,7 @@ LwkProcess::LwkProcess(int dev_fd, unsigned cores, const mk_cpumask& cpus, uint6
     }
     fd_ = move_fd_high(req.fd);
     staging_ = req.staging;
+    lwk_child_ = req.flags & (MK_SPAWN_FORK | MK_SPAWN_NEAR_PARENT);
     void* want = reinterpret_cast<void*>(MK_USER_WINDOW_START);
     void* got = ::mmap(want, MK_USER_WINDOW_END - MK_USER_WINDOW_START, PROT_READ | PROT_WRITE,
         MAP_SHARED | MAP_FIXED_NOREPLACE, fd_, 0);

@@ -17,13 +17,25 @@ class LwkProcess {
 public:
     // Spawns a process on `cores` LWK cores (or on the Linux CPUs in cpus)
     // with a staging area of staging_bytes, and maps its window.
+    // fork_lwk: the program's forks make their children on the LWK; and
+    // if mkexec's parent is an LWK program's mkexec (this is the next image
+    // of its fork's child), the process runs where that child did: on the
+    // parent's cores, or on a free one with free_core (MK_SPAWN_NEAR_PARENT).
     LwkProcess(int dev_fd, unsigned cores, const mk_cpumask& cpus, uint64_t staging_bytes,
-        const std::string& program, bool share_cores = false);
+        const std::string& program, bool share_cores = false, bool fork_lwk = false, bool free_core = false);
+    // The child of the fork the process of parent_fd is in (MK_SPAWN_FORK,
+    // the LWK's image `image` of it),
+    // running already: on the parent's cores, or on a free one if free_core
+    // and there is one.
+    LwkProcess(int dev_fd, int parent_fd, uint32_t image, bool free_core, const std::string& program);
     ~LwkProcess();
     LwkProcess(const LwkProcess&) = delete;
     LwkProcess& operator=(const LwkProcess&) = delete;
 
     int fd() const { return fd_; }
+    // Whether it is a fork's child on the LWK, or the next image of one: it
+    // then ends as the program did, with no report (its parent reports).
+    bool lwk_child() const { return lwk_child_; }
     uint64_t staging() const { return staging_; }
     // Starts the program; throws mk::Error with the LWK's reason.
     void exec(uint64_t file_bytes, uint64_t strings_offset, uint64_t interp_offset, uint64_t interp_bytes);
@@ -50,8 +62,10 @@ public:
     void signal(int sig, int sender_pid, unsigned sender_uid);
 
 private:
+    void spawn(int dev_fd, mk_spawn_request& req);
     int fd_ = -1;
     uint64_t staging_ = 0;
+    bool lwk_child_ = false;
     // mkexec's mapping of each pin it made: where, how long (server
     // threads pin at once).
     mutable std::mutex pins_lock_;

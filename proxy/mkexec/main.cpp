@@ -35,7 +35,7 @@ namespace {
 constexpr int TOOL_FAILED = 125; // mkexec itself failed (as env(1) and others use it)
 
 const char* usage = "usage: mkexec [--cpus N|LIST] [--oversubscribe] [--serve-cpus LIST|any] [--poll[=CPU]]\n"
-                    "              [--fork=linux] [--argv0 NAME] [--trace] [--] PROGRAM [ARGS...]\n"
+                    "              [--fork=linux|same|free] [--argv0 NAME] [--trace] [--] PROGRAM [ARGS...]\n"
                     "\n"
                     "Run PROGRAM on the LWK's cores; its system calls that the LWK does not\n"
                     "handle itself are performed by mkexec in Linux. mkexec exits with the\n"
@@ -57,11 +57,15 @@ const char* usage = "usage: mkexec [--cpus N|LIST] [--oversubscribe] [--serve-cp
                     "  --poll[=CPU] one server thread spins on Linux CPU CPU (default: the\n"
                     "               doorbell CPU) waiting for the program's calls: no\n"
                     "               interrupt, no wake-up, but that CPU is kept busy\n"
-                    "  --fork=linux where the program's new processes run (fork, vfork,\n"
-                    "               posix_spawn, system, popen): as ordinary Linux processes,\n"
-                    "               children of the program holding a copy of its memory\n"
-                    "               (the only choice so far; an execve of the program itself\n"
-                    "               runs the new program on the LWK, same pid)\n"
+                    "  --fork=linux|same|free\n"
+                    "               where a fork's child runs. linux (the default): as an\n"
+                    "               ordinary Linux process, holding a copy of the program's\n"
+                    "               memory. same: on the LWK, on the program's cores (taking\n"
+                    "               turns with its threads). free: on the LWK, on a core no\n"
+                    "               program uses, or the program's if none is free. A vfork's\n"
+                    "               child (posix_spawn, system) runs on Linux until its\n"
+                    "               execve; an execve of the program itself runs the new\n"
+                    "               program on the LWK, same pid\n"
                     "  --argv0 NAME the program's argv[0] (default: PROGRAM as given)\n"
                     "  --trace      print each forwarded system call and its result on stderr\n"
                     "  --help       this text\n"
@@ -82,6 +86,8 @@ struct Options {
     uint64_t exec_mask = 0;           // and its blocked signals,
     int exec_program_fd = -1;         // and a descriptor to close once the program is read
     std::vector<std::string> own_args; // mkexec's options as given, --argv0 aside
+    mkexec::ForkPolicy fork = mkexec::ForkPolicy::to_linux;
+    std::optional<mkexec::ForkChild> fork_child; // --fork-child: mkexec's own, from a fork (fork.cpp)
 };
 
 [[noreturn]] void usage_error(const std::string& what)
@@ -139,11 +145,22 @@ Options parse(int argc, char** argv)
         }
         if (a == "--fork" || a.rfind("--fork=", 0) == 0) {
             std::string v = a == "--fork" ? (i + 1 < argc ? argv[++i] : "") : a.substr(7);
-            if (v == "same" || v == "free")
-                usage_error("--fork=" + v + ": children on LWK cores are not available yet; --fork=linux is");
-            if (v != "linux")
-                usage_error("--fork wants linux");
+            if (v == "same")
+                o.fork = mkexec::ForkPolicy::same_cores;
+            else if (v == "free")
+                o.fork = mkexec::ForkPolicy::free_core;
+            else if (v == "linux")
+                o.fork = mkexec::ForkPolicy::to_linux;
+            else
+                usage_error("--fork wants linux, same or free");
             keep();
+            continue;
+        }
+        if (a == "--fork-child") {
+            auto child = i + 1 < argc ? mkexec::parse_fork_child(argv[++i]) : std::nullopt;
+            if (!child)
+                usage_error("--fork-child is mkexec's own");
+            o.fork_child = child;
             continue;
         }
         if (a == "--help" || a == "-h") {
@@ -203,6 +220,69 @@ Options parse(int argc, char** argv)
     return o;
 }
 
+// Serves the program's calls until its end, and ends mkexec with its status.
+[[noreturn]] void serve(mkexec::LwkProcess& proc, const Options& opt, const std::string& path,
+    const std::optional<cpu_set_t>& serve_cpus, std::optional<unsigned> poll_cpu)
+{
+    // Signals for the program are passed on by a thread of their own;
+    // this one serves the program's calls until its end.
+    mkexec::SignalRelay relay(proc);
+    mkexec::open_copy_pipe();
+    // The program may close any descriptor but these (close_range from 3 up).
+    mkexec::adopt_own_fds();
+    std::optional<mk_proc_event> end;
+    try {
+        // Left to the end of mkexec (see Servers).
+        auto* servers = new mkexec::Servers(proc, opt.trace, serve_cpus, poll_cpu);
+        end = servers->run();
+    } catch (const std::exception& e) {
+        std::cerr << "mkexec: " << e.what() << "\n";
+        std::fflush(nullptr);
+        std::_Exit(TOOL_FAILED);
+    }
+    // Not through the destructors: servers still inside a call keep
+    // using the process fd and window until mkexec is gone.
+    std::fflush(nullptr);
+    // A fork's child on the LWK (or its next image) ends as the program's
+    // child did, for its parent's wait, which reports it if it will.
+    if (proc.lwk_child())
+        mkexec::end_like(end->status);
+    std::string report;
+    int code = mkexec::exit_code(*end, path, &report);
+    if (!report.empty())
+        std::cerr << "mkexec: " << report << "\n";
+    std::fflush(nullptr);
+    std::_Exit(code);
+}
+
+// A fork's child on the LWK (--fork-child, from fork.cpp): mkexec takes the
+// LWK's image of the program's child as its process, and serves it.
+[[noreturn]] void run_fork_child(const Options& opt, const std::optional<cpu_set_t>& serve_cpus,
+    std::optional<unsigned> poll_cpu)
+{
+    const mkexec::ForkChild& child = *opt.fork_child;
+    std::optional<mkexec::LwkProcess> proc;
+    try {
+        std::optional<mk::Device> dev;
+        dev.emplace();
+        int dev_fd = mkexec::move_fd_high(::dup(dev->fd()));
+        proc.emplace(dev_fd, child.parent_fd, child.image, opt.fork == mkexec::ForkPolicy::free_core, opt.argv[0]);
+        ::close(dev_fd);
+        mkexec::forget_own_fd(dev_fd);
+        dev.reset();
+    } catch (const mk::Error& e) {
+        std::cerr << "mkexec: fork: " << e.what() << "\n";
+        mkexec::fork_child_failed(child, e.errnum() ? e.errnum() : EAGAIN);
+        std::_Exit(TOOL_FAILED);
+    } catch (const std::exception& e) {
+        std::cerr << "mkexec: fork: " << e.what() << "\n";
+        mkexec::fork_child_failed(child, EAGAIN);
+        std::_Exit(TOOL_FAILED);
+    }
+    mkexec::fork_child_started(child);
+    serve(*proc, opt, opt.argv[0], serve_cpus, poll_cpu);
+}
+
 } // namespace
 
 int main(int argc, char** argv)
@@ -227,7 +307,8 @@ int main(int argc, char** argv)
     program_env.push_back(nullptr);
     mkexec::Program prog;
     try {
-        prog = mkexec::load_program(opt.argv[0]);
+        if (!opt.fork_child) // a fork's child is the program already (in the LWK's image)
+            prog = mkexec::load_program(opt.argv[0]);
     } catch (const mkexec::ProgramError& e) {
         std::cerr << "mkexec: " << e.what() << "\n";
         return e.status;
@@ -236,7 +317,7 @@ int main(int argc, char** argv)
         ::close(opt.exec_program_fd);
     if (opt.argv0)
         opt.argv[0] = *opt.argv0;
-    mkexec::set_exec_options(opt.own_args, environ);
+    mkexec::set_exec_options(opt.own_args, environ, opt.argv[0], opt.fork);
     std::optional<cpu_set_t> serve_cpus;
     try {
         serve_cpus = mkexec::server_cpus(opt.serve_cpus);
@@ -255,6 +336,8 @@ int main(int argc, char** argv)
     // mkexec's own mask, whatever it inherited: only the relayed signals
     // blocked (they wait for the relay); the program's is the LWK's.
     pthread_sigmask(SIG_SETMASK, &mkexec::relayed_signals(), nullptr);
+    if (opt.fork_child)
+        run_fork_child(opt, serve_cpus, poll_cpu);
 
     try {
         std::optional<mk::Device> dev;
@@ -268,7 +351,8 @@ int main(int argc, char** argv)
         int dev_fd = mkexec::move_fd_high(::dup(dev->fd()));
         mkexec::Staging staging =
             mkexec::build_staging(prog, mkexec::program_argv(prog, opt.argv), program_env.data(), inherited);
-        mkexec::LwkProcess proc(dev_fd, opt.cores, opt.cpus, staging.bytes, prog.path, opt.oversubscribe);
+        mkexec::LwkProcess proc(dev_fd, opt.cores, opt.cpus, staging.bytes, prog.path, opt.oversubscribe,
+            opt.fork != mkexec::ForkPolicy::to_linux, opt.fork == mkexec::ForkPolicy::free_core);
         ::close(dev_fd);
         mkexec::forget_own_fd(dev_fd);
         // The program's process has its own fd: /dev/mk itself is closed
@@ -293,30 +377,7 @@ int main(int argc, char** argv)
         prog.interp.clear();
         prog.interp.shrink_to_fit();
 
-        // Signals for the program are passed on by a thread of their own;
-        // this one serves the program's calls until its end.
-        mkexec::SignalRelay relay(proc);
-        mkexec::open_copy_pipe();
-        // The program may close any descriptor but these (close_range from 3 up).
-        mkexec::adopt_own_fds();
-        std::optional<mk_proc_event> end;
-        try {
-            // Left to the end of mkexec (see Servers).
-            auto* servers = new mkexec::Servers(proc, opt.trace, serve_cpus, poll_cpu);
-            end = servers->run();
-        } catch (const std::exception& e) {
-            std::cerr << "mkexec: " << e.what() << "\n";
-            std::fflush(nullptr);
-            std::_Exit(TOOL_FAILED);
-        }
-        std::string report;
-        int code = mkexec::exit_code(*end, prog.path, &report);
-        if (!report.empty())
-            std::cerr << "mkexec: " << report << "\n";
-        // Not through the destructors: servers still inside a call keep
-        // using the process fd and window until mkexec is gone.
-        std::fflush(nullptr);
-        std::_Exit(code);
+        serve(proc, opt, prog.path, serve_cpus, poll_cpu);
     } catch (const mk::Error& e) {
         std::cerr << "mkexec: " << e.what() << "\n";
         return TOOL_FAILED;

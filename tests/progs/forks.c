@@ -1,7 +1,8 @@
 // New processes from a program: fork (in sequence and in parallel, with a
 // copy of its memory, sharing its shared mappings), vfork, posix_spawn, system, popen, a child killed
 // by a signal, SIGCHLD, execve. Prints what any Linux prints, so that the
-// test compares the LWK's output with Linux's.
+// test compares the LWK's output with Linux's. `where`: on which CPU, and
+// whether on the LWK, a fork's child runs.
 #define _GNU_SOURCE
 #include <errno.h>
 #include <sched.h>
@@ -246,6 +247,28 @@ static int signals(void)
 	return 0;
 }
 
+// Where a child runs: on the LWK (the LWK answers MK_SYS_CORE_IRQS, Linux
+// has no such call) and on which CPU, with its parent's.
+static int where(void)
+{
+	const long core_irqs = 0x4d4b0100L; // MK_SYS_CORE_IRQS (<mk/proc.h>)
+	int parent_cpu = sched_getcpu();
+	int to_parent[2];
+	if (pipe(to_parent))
+		return fail("pipe");
+	pid_t pid = fork();
+	if (pid == 0) {
+		int where[2] = {sched_getcpu(), syscall(core_irqs, -1L) >= 0};
+		_exit(write(to_parent[1], where, sizeof where) == sizeof where ? 0 : 1);
+	}
+	int child[2], st;
+	if (pid < 0 || read(to_parent[0], child, sizeof child) != sizeof child || waitpid(pid, &st, 0) != pid)
+		return fail("fork");
+	printf("parent on CPU %d, LWK %s; child on CPU %d, LWK %s\n", parent_cpu,
+		syscall(core_irqs, -1L) >= 0 ? "yes" : "no", child[0], child[1] ? "yes" : "no");
+	return 0;
+}
+
 int main(int argc, char** argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -272,6 +295,8 @@ int main(int argc, char** argv)
 		return memory(argc > 2 ? atol(argv[2]) : 64);
 	if (!strcmp(mode, "shared"))
 		return shared();
+	if (!strcmp(mode, "where"))
+		return where();
 	int n = argc > 2 ? atoi(argv[2]) : 100;
 	if (n > 1000)
 		n = 1000;

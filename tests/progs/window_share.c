@@ -3,7 +3,8 @@
  * (mkexec's child for the program's vfork). This one spawns a process of
  * its own and tries from itself and from a forked child. Prints what each
  * got; the same for a refault (MK_PROC_IOC_REFAULT), mkexec's alone, and
- * only while the program runs.
+ * only while the program runs, and for the spawn of a fork's child
+ * (MK_SPAWN_FORK), a child of mkexec's alone, while the program runs.
  *   window_share */
 #include <errno.h>
 #include <fcntl.h>
@@ -38,6 +39,22 @@ static const char *try_refault(int pfd)
 	return ioctl(pfd, MK_PROC_IOC_REFAULT, &req) == 0 ? "done" : strerror(errno);
 }
 
+/* Asks mk.ko for the child of the fork the process of pfd is making
+ * (MK_SPAWN_FORK): only a child of its mkexec, while its program runs. */
+static const char *try_fork_spawn(int dev, int pfd)
+{
+	struct mk_spawn_request req;
+	memset(&req, 0, sizeof req);
+	req.size = sizeof req;
+	req.flags = MK_SPAWN_FORK;
+	req.fork_fd = pfd;
+	if (ioctl(dev, MK_IOC_SPAWN, &req) == 0) {
+		close(req.fd);
+		return "spawned";
+	}
+	return strerror(errno);
+}
+
 int main(void)
 {
 	int dev = open(MK_DEVICE_PATH, O_RDWR | O_CLOEXEC);
@@ -61,6 +78,8 @@ int main(void)
 	if (pid == 0) {
 		printf("a forked child: %s\n", try_map(sp.fd));
 		printf("a forked child's refault: %s\n", try_refault(sp.fd));
+		printf("a forked child's fork spawn before the program runs: %s\n", try_fork_spawn(dev, sp.fd));
+		printf("a forked child's fork spawn naming no process fd: %s\n", try_fork_spawn(dev, 0));
 		fflush(stdout);
 		_exit(0);
 	}
@@ -68,6 +87,7 @@ int main(void)
 	waitpid(pid, &st, 0);
 	printf("the spawner: %s\n", try_map(sp.fd));
 	printf("the spawner's refault before the program runs: %s\n", try_refault(sp.fd));
+	printf("the spawner's fork spawn of its own process: %s\n", try_fork_spawn(dev, sp.fd));
 	close(sp.fd);
 	return 0;
 }

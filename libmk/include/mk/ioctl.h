@@ -227,16 +227,40 @@ struct mk_spawn_request {
 	__u64 staging_bytes;     /* in */
 	__u64 stack_limit;       /* in: RLIMIT_STACK */
 	__s32 fd;                /* out: the process fd */
-	__u32 flags;             /* in: MK_SPAWN_SHARE_CORES */
+	__u32 flags;             /* in: MK_SPAWN_*; out: MK_SPAWN_NEAR_PARENT if it applied */
 	__u64 staging;           /* out: user address in the process */
 	struct mk_cpumask got;   /* out: the Linux CPUs it runs on */
 	char program[64];        /* in: the program's name, for mkctl status */
 	char msg[MK_MSG_LEN];
+	__s32 fork_fd;           /* in, MK_SPAWN_FORK: the parent's process fd */
+	__u32 fork_image;        /* in, MK_SPAWN_FORK: the fork's image (<mk/proc.h> lwk_image) */
 };
 
 /* mk_spawn_request.flags: the asked CPUs may run other programs too (their
  * threads then take turns on them: mkexec --oversubscribe). */
 #define MK_SPAWN_SHARE_CORES (1U << 0)
+/*
+ * The program's forks make their children on the LWK (mkexec --fork=same
+ * or free): the LWK copies the address space for each, which a child of
+ * mkexec's then takes with MK_SPAWN_FORK.
+ */
+#define MK_SPAWN_FORK_LWK (1U << 1)
+/*
+ * The new process is the child of the fork the process of fork_fd (whose
+ * mkexec must be the caller's parent) is making: its cores are that
+ * process's (shared with it), or with MK_SPAWN_FORK_FREE one LWK core no
+ * program uses if there is one. staging_bytes, nr_cores and cpus are not
+ * used; it starts at once (no MK_PROC_IOC_EXEC).
+ */
+#define MK_SPAWN_FORK (1U << 2)
+#define MK_SPAWN_FORK_FREE (1U << 3)
+/*
+ * The next image of a fork's child on the LWK (its execve): if the caller's
+ * parent is an LWK program's mkexec, on that program's cores as a fork's
+ * child is (or a free core with MK_SPAWN_FORK_FREE), ending with it if its
+ * mkexec is killed; else as without the flag (which the answer clears).
+ */
+#define MK_SPAWN_NEAR_PARENT (1U << 4)
 
 /* On a process fd: MK_PROC_IOC_EXEC loads and starts the program. */
 struct mk_proc_exec {

@@ -97,7 +97,11 @@ struct mk_pin_sink {
  * the regions the state lists out of the window into a child of its own
  * (the others are zero-filled there), which loads the
  * registers and continues as the program's child on Linux. Answers the
- * child's pid, or -errno. A vfork (flags CLONE_VM | CLONE_VFORK; no
+ * child's pid, or -errno. For a process spawned with MK_SPAWN_FORK_LWK
+ * (mkexec --fork=same|free) a fork lists no regions and names an image in
+ * lwk_image: the LWK has made the child's address space and registers, which a
+ * child of mkexec's takes as its own LWK process (MK_SPAWN_FORK) while
+ * the call waits. A vfork (flags CLONE_VM | CLONE_VFORK; no
  * regions listed) copies nothing: the child maps the window itself (mk.ko
  * allows that to a vfork child of mkexec's alone) and runs in the
  * program's memory; the answer comes once it has called execve or ended.
@@ -185,7 +189,7 @@ struct mk_fork_state {
 	__u64 altstack_sp, altstack_size;
 	__u32 altstack_flags;
 	__u32 nr_regions;
-	__u64 reserved;          /* 0 (fxsave stays 16-byte aligned) */
+	__u64 lwk_image;         /* not 0: the number of the LWK's image of the child (MK_SPAWN_FORK) */
 	struct mk_fork_action actions[64];
 	__u8 fxsave[512];        /* x87/SSE state, FXSAVE's format (16-byte aligned) */
 	struct mk_fork_region regions[];
@@ -257,19 +261,27 @@ MK_STATIC_ASSERT(sizeof(struct mk_msg_hdr) == 16, "mk_msg_hdr layout");
  * core indices, at most 64), with a staging area of staging_bytes in its
  * address space for mkexec to fill with the program file and a struct
  * mk_spawn_strings. The clock triple lets the LWK tell Linux's time.
+ * With MK_SPAWN_MSG_FORK the process is instead the child of the fork that
+ * process fork_of's thread is in (its copy of the address space, its
+ * registers): it starts at once, with no staging area. MK_SPAWN_MSG_FORK_LWK:
+ * the process's forks make such images (mkexec --fork=same|free).
  */
+#define MK_SPAWN_MSG_FORK_LWK (1U << 0)
+#define MK_SPAWN_MSG_FORK (1U << 1)
 struct mk_msg_spawn {
 	struct mk_msg_hdr hdr;
 	__u64 cores;
 	__u64 staging_bytes;
 	__s32 ppid;              /* getppid() of the program */
 	__u32 uid, gid;
-	__u32 pad;
+	__u32 flags;             /* MK_SPAWN_MSG_FORK_LWK, MK_SPAWN_MSG_FORK */
 	__u64 stack_limit;       /* RLIMIT_STACK (bytes) */
 	__u64 clock_tsc;         /* TSC at ... */
 	__u64 clock_mono_ns;     /* ... this CLOCK_MONOTONIC ... */
 	__u64 clock_real_ns;     /* ... and this CLOCK_REALTIME */
 	__u64 start_ticks;       /* when mkexec started, in clock ticks since boot (/proc/<pid>/stat) */
+	__s32 fork_of;           /* MK_SPAWN_MSG_FORK: the parent process */
+	__u32 fork_image;        /* ... and its image of the child (mk_fork_state.lwk_image) */
 };
 MK_STATIC_ASSERT(sizeof(struct mk_msg_spawn) <= MK_CHAN_PAYLOAD, "spawn fits a slot");
 

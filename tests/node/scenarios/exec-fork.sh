@@ -5,6 +5,8 @@
 # subprocess and os.system; execve runs the new program on the LWK in the
 # same process (pid, descriptors, ignored signals kept, #! scripts); a kill
 # -9 of mkexec with children running leaves no LWK program and all memory.
+# With --fork=same|free a fork's child is an LWK program on the parent's
+# cores or a free one, and the same programs give the same output.
 # mkvm: --mem 3G --timeout 900
 . /mk/tests/lib.sh
 
@@ -15,11 +17,14 @@ free0=$(lwk_free)
 cd /tmp
 P=$MK_PROGS
 
-eq "only mkexec and, while the program runs, its vfork children may map a process's window; refaults are mkexec's" \
+eq "only mkexec and, while the program runs, its vfork children may map a process's window; refaults are mkexec's; a fork's child is spawned by a child of mkexec's, while the program runs" \
 	"a forked child: Operation not permitted
 a forked child's refault: Operation not permitted
+a forked child's fork spawn before the program runs: No such process
+a forked child's fork spawn naming no process fd: Bad file descriptor
 the spawner: mapped
-the spawner's refault before the program runs: No such process" "$("$P/window_share" 2>&1)"
+the spawner's refault before the program runs: No such process
+the spawner's fork spawn of its own process: Operation not permitted" "$("$P/window_share" 2>&1)"
 same "fork 100 children in sequence and 100 in parallel, vfork, posix_spawn, system, popen, SIGCHLD, waitid" \
 	"$P/forks" all 100
 same "... the same, dynamically linked" "$P/forks_dynamic" all 100
@@ -38,7 +43,7 @@ same "kill 0 (bash's kill -TERM 0) reaches the program and its children on Linux
 	wait $c; echo "subshell: $?"; cat /tmp/k0.out'
 same "fork: shared mappings (anonymous, /dev/shm, SysV) stay shared with the child both ways, a private one does not" \
 	"$P/forks" shared
-same "bash: external commands, \$(...), pipelines, PIPESTATUS, background jobs, wait, exit statuses, trap" bash -c '
+bash_script='
 	trap "echo trapped EXIT" EXIT
 	echo "uname: $(uname -s) $(/bin/echo nested $(printf %s deep))"
 	seq 1 200 | sort -rn | head -3 | tr "\n" " "; echo "${PIPESTATUS[*]}"
@@ -53,6 +58,8 @@ two
 HERE
 ); echo "lines: $x"
 	exit 4'
+same "bash: external commands, \$(...), pipelines, PIPESTATUS, background jobs, wait, exit statuses, trap" \
+	bash -c "$bash_script"
 same "python3: subprocess.run, check_output, os.system, Popen with pipes, a missing program" /usr/bin/python3 -c '
 import os, subprocess, sys
 r = subprocess.run(["sh", "-c", "echo out; echo err >&2; exit 6"], capture_output=True, text=True)
@@ -88,8 +95,60 @@ same "ignored signals stay ignored through execve" sh -c 'trap "" INT; exec bash
 eq "mkexec --argv0 names the program" "argv0 is custom" "$(mkexec --argv0 custom bash -c 'echo "argv0 is $0"' 2>&1)"
 
 # The policy option.
-fails "--fork=same is refused with a clear error" "not available yet" mkexec --fork=same "$P/hello"
+fails "--fork=elsewhere is refused with a clear error" "linux, same or free" mkexec --fork=elsewhere "$P/hello"
 ok "--fork=linux runs the program" mkexec --fork=linux "$P/forks" memory 8
+eq "--fork=linux: a fork's child runs on Linux" "LWK no" "$(mkexec --fork=linux --cpus 2-2 "$P/forks" where | sed 's/.*child on CPU [0-9]*, //')"
+
+# Children on the LWK: --fork=same (on the program's cores, taking turns)
+# and --fork=free (on a core no program uses, if there is one). The same
+# programs give the same output and statuses as on Linux.
+eq "--fork=same: a fork's child runs on the LWK, on its parent's core" \
+	"parent on CPU 2, LWK yes; child on CPU 2, LWK yes" "$(mkexec --fork=same --cpus 2-2 "$P/forks" where)"
+eq "--fork=free: on a free LWK core" \
+	"parent on CPU 2, LWK yes; child on CPU 3, LWK yes" "$(mkexec --fork=free --cpus 2-2 "$P/forks" where)"
+mkexec --cpus 3-3 sleep 20 &
+busy=$!
+for _ in $(seq 100); do [ "$(lwk_programs)" = 1 ] && break; sleep 0.1; done
+eq "--fork=free with no free core: on its parent's" \
+	"parent on CPU 2, LWK yes; child on CPU 2, LWK yes" "$(mkexec --fork=free --cpus 2-2 "$P/forks" where)"
+kill $busy
+wait $busy 2>/dev/null
+for pol in same free; do
+	MK_SAME_OPTS=--fork=$pol same "--fork=$pol: fork 100 children in sequence and 100 in parallel, vfork, posix_spawn, system, popen, SIGCHLD, waitid" \
+		"$P/forks" all 100
+	MK_SAME_OPTS=--fork=$pol same "--fork=$pol: bash's commands, \$(...), pipelines, jobs, statuses, trap (forked children exec on the LWK)" \
+		bash -c "$bash_script"
+done
+MK_SAME_OPTS=--fork=same same "--fork=same: the same, dynamically linked" "$P/forks_dynamic" all 100
+MK_SAME_OPTS=--fork=same same "--fork=same: fork of a process with 256 MiB touched: the child sees the data, writes stay private" \
+	"$P/forks" memory 256
+MK_SAME_OPTS=--fork=same same "--fork=same: shared mappings (anonymous, /dev/shm, SysV) stay shared with the child both ways" \
+	"$P/forks" shared
+MK_SAME_OPTS=--fork=same same "--fork=same: a child ended by a signal is seen so by its parent's wait" /usr/bin/python3 -c '
+import os, signal
+for sig in (signal.SIGTERM, signal.SIGSEGV):
+    pid = os.fork()
+    if pid == 0:
+        os.kill(os.getpid(), sig)
+        os._exit(0)
+    _, st = os.waitpid(pid, 0)
+    print(os.WIFSIGNALED(st), os.WTERMSIG(st) == sig)
+pid = os.fork()
+if pid == 0:
+    os._exit(33)
+print(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))'
+eq "--fork=same: a fork the LWK has no memory for fails with ENOMEM, and the program goes on" \
+	"FAIL: fork/waitpid (Cannot allocate memory)" "$(mkexec --fork=same "$P/forks" memory 600 2>&1)"
+eq "... and its memory is back" "$free0" "$(lwk_free)"
+mkexec --fork=same bash -c 'sleep 30 & sleep 30 & wait' &
+mk=$!
+for _ in $(seq 100); do [ "$(lwk_programs)" = 3 ] && break; sleep 0.1; done
+eq "--fork=same: a shell and its two background children run on the LWK" 3 "$(lwk_programs)"
+kill -9 $mk
+wait $mk 2>/dev/null
+for _ in $(seq 50); do [ "$(lwk_programs)" = 0 ] && break; sleep 0.1; done
+eq "kill -9 of the parent mkexec ends its children's LWK programs too" 0 "$(lwk_programs)"
+eq "... and all their memory is back" "$free0" "$(lwk_free)"
 
 # kill -9 of mkexec while its children run: no LWK program left, memory back.
 mkexec bash -c 'sleep 30 & sleep 30 & wait' &
