@@ -186,22 +186,8 @@ void spawn_forked(const mk_msg_spawn& m)
         put(parent);
         return reply_spawned(m.hdr, int(why), 0, 0);
     }
-    static uint64_t serials = 1ULL << 40; // apart from spawn()'s
-    p->serial = __atomic_add_fetch(&serials, 1, __ATOMIC_RELAXED);
-    p->pid = m.hdr.pid;
-    p->ppid = m.ppid;
-    p->uid = m.uid;
-    p->gid = m.gid;
-    p->cores = m.cores;
-    p->as = img->as;
+    init_process(p, m, img->as);
     img->as = nullptr;
-    p->as->set_owner(p->pid);
-    p->stack_limit = m.stack_limit;
-    p->clock_tsc = m.clock_tsc;
-    p->clock_mono_ns = m.clock_mono_ns;
-    p->clock_real_ns = m.clock_real_ns;
-    p->start_ticks = m.start_ticks;
-    p->fork_lwk = m.flags & MK_SPAWN_MSG_FORK_LWK;
     // What the program was (/proc/self/exe, auxv ...), as the parent has it.
     __builtin_memcpy(p->uname, parent->uname, sizeof p->uname);
     __builtin_memcpy(p->path, parent->path, sizeof p->path);

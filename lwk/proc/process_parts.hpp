@@ -1,4 +1,4 @@
-// Pieces of process.cpp that fork_image.cpp makes processes with too.
+// Pieces of process.cpp that spawn.cpp and fork_image.cpp make processes with.
 #pragma once
 
 #include <proc/process.hpp>
@@ -6,7 +6,11 @@
 namespace lwk::proc {
 
 void list_add(Process* p);
+// What a spawn message says of a new process (pid, ids, cores, clocks ...),
+// and its address space.
+void init_process(Process* p, const mk_msg_spawn& m, AddressSpace* as);
 void reply_spawned(const mk_msg_hdr& req, int error, uint64_t staging, uint64_t pt);
+void reply_execed(const mk_msg_hdr& req, int error, const char* why);
 // Sends p's end to Linux once its last thread is gone (status as wait(2)).
 void start_dying(Process* p, int32_t status);
 // The order of the pages a thread's FPU state takes.
