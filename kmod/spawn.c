@@ -15,12 +15,6 @@
 
 #include "process.h"
 
-/*
- * Chooses the process's cores (LWK indices) under mk_part.lock and counts
- * p on them: free ones, or with MK_SPAWN_SHARE_CORES the asked CPUs even
- * if other programs that share too run there (never one that did not ask
- * to share: a core given alone stays alone).
- */
 static atomic64_t mk_proc_serials = ATOMIC64_INIT(0);
 
 /* Counts p on cores (alone there if sole), under mk_part.lock. */
@@ -39,6 +33,12 @@ static void mk_count_cores(struct mk_proc *p, u64 cores, bool sole)
 		}
 }
 
+/*
+ * Chooses the process's cores (LWK indices) under mk_part.lock and counts
+ * p on them: free ones, or with MK_SPAWN_SHARE_CORES the asked CPUs even
+ * if other programs that share too run there (never one that did not ask
+ * to share: a core given alone stays alone).
+ */
 static int mk_choose_cores(struct mk_spawn_request *req, struct mk_proc *p, u64 *cores)
 {
 	u32 i, want = req->nr_cores ? req->nr_cores : 1, n = 0;
@@ -148,16 +148,15 @@ static int mk_choose_fork_cores(struct mk_spawn_request *req, u64 parent_cores, 
 		mk_refuse(req->msg, "the LWK the program ran on has ended");
 		return -ENODEV;
 	}
-	*cores = 0;
 	if (req->flags & MK_SPAWN_FORK_FREE)
 		for (i = 0; i < mk_inst.nr_cpus && i < 64; i++)
 			if (!atomic_read(&mk_inst.core_users[i])) {
 				*cores = BIT_ULL(i);
-				break;
+				mk_count_cores(p, *cores, true);
+				return 0;
 			}
-	mk_count_cores(p, *cores ? *cores : parent_cores, *cores != 0);
-	if (!*cores)
-		*cores = parent_cores;
+	*cores = parent_cores;
+	mk_count_cores(p, *cores, false);
 	return 0;
 }
 

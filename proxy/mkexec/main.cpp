@@ -87,7 +87,7 @@ struct Options {
     int exec_program_fd = -1;         // and a descriptor to close once the program is read
     std::vector<std::string> own_args; // mkexec's options as given, --argv0 aside
     mkexec::ForkPolicy fork = mkexec::ForkPolicy::to_linux;
-    std::optional<mkexec::ForkChild> fork_child; // --fork-child: mkexec's own, from a fork (fork.cpp)
+    std::optional<mkexec::ForkChild> fork_child; // --fork-child: mkexec's own, from a fork (fork_lwk.cpp)
 };
 
 [[noreturn]] void usage_error(const std::string& what)
@@ -255,7 +255,7 @@ Options parse(int argc, char** argv)
     std::_Exit(code);
 }
 
-// A fork's child on the LWK (--fork-child, from fork.cpp): mkexec takes the
+// A fork's child on the LWK (--fork-child, from fork_lwk.cpp): mkexec takes the
 // LWK's image of the program's child as its process, and serves it.
 [[noreturn]] void run_fork_child(const Options& opt, const std::optional<cpu_set_t>& serve_cpus,
     std::optional<unsigned> poll_cpu)
