@@ -13,8 +13,11 @@
  * with a compare-and-exchange), and the frame numbers of pins into the
  * LWK's pin sinks (pages without the user bit, out of mkexec's reach).
  * Pages of tracked mappings (track.c) are mapped from mkexec's own mapping
- * of the file, not from the LWK's leaf.
+ * of the file, not from the LWK's leaf. A write to a page a fork shares
+ * (MK_PTE_COW) asks the LWK to copy it first (MK_MSG_COW).
  */
+#include <linux/delay.h>
+#include <linux/file.h>
 #include <linux/io.h>
 #include <linux/mm.h>
 #include <linux/rcupdate.h>
@@ -25,6 +28,10 @@
 #include "process.h"
 
 static const struct vm_operations_struct mk_proc_vm_ops;
+
+/* MK_MSG_COW requests: one at a time, numbered per core (the answer holds the number). */
+static DEFINE_MUTEX(mk_cow_lock);
+static u32 mk_cow_seq[MK_MAX_LWK_CPUS];
 
 /* Drops the window's pages in [start, start + len) from mm's page tables. */
 static void mk_proc_zap(struct mk_proc *p, struct mm_struct *mm, u64 start, u64 len)
@@ -225,6 +232,91 @@ static vm_fault_t mk_proc_claim(struct vm_fault *vmf, phys_addr_t *phys, u64 *sp
 	return 0;
 }
 
+/*
+ * Asks the LWK to make the copy-on-write page at va of p the process's own
+ * (MK_MSG_COW) and waits for its core's answer: MK_COW_*, or -errno.
+ */
+static int mk_proc_ask_cow(struct mk_proc *p, u64 va)
+{
+	struct mk_boot_params *bp = READ_ONCE(mk_inst.bp);
+	unsigned long deadline = jiffies + msecs_to_jiffies(MK_ANSWER_MS);
+	struct mk_msg_cow m = {};
+	u32 core = p->core, seq, done;
+	int ret;
+
+	if (!bp || core >= MK_MAX_LWK_CPUS || !mk_lwk_active())
+		return -ESRCH;
+	mutex_lock(&mk_cow_lock);
+	seq = ++mk_cow_seq[core] & (U32_MAX >> 2);
+	m.hdr = (struct mk_msg_hdr){ MK_MSG_COW, 0, p->pid, 0, seq };
+	m.va = va;
+	ret = mk_chan_send(core, &m, sizeof(m));
+	while (!ret) {
+		done = READ_ONCE(bp->cpus[core].cow_done);
+		if (done >> 2 == seq) {
+			ret = done & 3;
+			break;
+		}
+		if (!mk_lwk_active() || READ_ONCE(p->state) != MK_PROC_RUNNING)
+			ret = -ESRCH;
+		else if (time_after(jiffies, deadline))
+			ret = -ETIMEDOUT;
+		else
+			usleep_range(10, 50);
+	}
+	mutex_unlock(&mk_cow_lock);
+	return ret;
+}
+
+/* Whether the LWK's leaf for va is a page a fork shares, the program's. */
+static bool mk_proc_cow_at(struct mk_proc *p, u64 va)
+{
+	phys_addr_t table = READ_ONCE(p->page_table);
+	u64 e, span, *ep;
+	bool user, writable;
+
+	return table && mk_proc_walk(table, va, &ep, &e, &span, &user, &writable) && user &&
+	       (e & MK_PTE_COW);
+}
+
+/*
+ * Linux writes a page a fork shares: the LWK copies it (or gives it back
+ * to its only mapper), and the access comes back to map what is there
+ * then. The LWK may be busy with the process's memory, waiting for Linux
+ * (an unmap needs mmap_lock), or need Linux to drop the old page first:
+ * mmap_lock is let go and the fault retried.
+ */
+static vm_fault_t mk_proc_cow_fault(struct vm_fault *vmf, struct mk_proc *p)
+{
+	u64 va = vmf->address & PAGE_MASK;
+	struct file *file;
+	int answer = mk_proc_ask_cow(p, va);
+
+	if (answer == MK_COW_DONE)
+		return fatal_signal_pending(current) ? VM_FAULT_SIGBUS : VM_FAULT_NOPAGE;
+	if (answer == -ETIMEDOUT)
+		pr_warn_ratelimited("pid %d: the LWK did not copy a shared page mkexec writes (%#llx)\n",
+				    p->pid, va);
+	if ((answer != MK_COW_BUSY && answer != MK_COW_DROP) || !(vmf->flags & FAULT_FLAG_ALLOW_RETRY) ||
+	    (vmf->flags & FAULT_FLAG_RETRY_NOWAIT) || fatal_signal_pending(current))
+		return VM_FAULT_SIGBUS;
+	file = get_file(vmf->vma->vm_file); /* p lives on while the lock is let go */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 6, 0)
+	release_fault_lock(vmf);
+#else
+	mmap_read_unlock(vmf->vma->vm_mm);
+#endif
+	if (answer == MK_COW_DROP) {
+		/* Every view of the old page goes; then it can be copied. */
+		mk_proc_zap_all(p, va & ~((PAGE_SIZE << 9) - 1), PAGE_SIZE << 9);
+		mk_proc_ask_cow(p, va);
+	} else {
+		usleep_range(50, 200);
+	}
+	fput(file);
+	return VM_FAULT_RETRY;
+}
+
 static vm_fault_t mk_proc_fault(struct vm_fault *vmf)
 {
 	struct vm_area_struct *vma = vmf->vma;
@@ -237,6 +329,9 @@ static vm_fault_t mk_proc_fault(struct vm_fault *vmf)
 
 	if (tracked)
 		return r; /* a page of a tracked mapping (track.c) */
+	if ((vmf->flags & FAULT_FLAG_WRITE) && (vma->vm_flags & VM_WRITE) &&
+	    mk_proc_cow_at(vma->vm_private_data, vmf->address & PAGE_MASK))
+		return mk_proc_cow_fault(vmf, vma->vm_private_data);
 	r = mk_proc_claim(vmf, &phys, &span, &e, &writable);
 	if (r)
 		return r;
@@ -286,11 +381,21 @@ static vm_fault_t mk_proc_pfn_mkwrite(struct vm_fault *vmf)
 
 	if (tracked)
 		return r;
+	if ((vmf->vma->vm_flags & VM_WRITE) && mk_proc_cow_at(vmf->vma->vm_private_data, vmf->address & PAGE_MASK)) {
+		/* A page a fork shares: the write faults again without it (mk_proc_fault copies it). */
+		zap_vma_ptes(vmf->vma, vmf->address & PAGE_MASK, PAGE_SIZE);
+		return VM_FAULT_NOPAGE;
+	}
 	r = mk_proc_claim(vmf, &phys, &span, &e, &writable);
 	if (r)
 		return r == VM_FAULT_NOPAGE ? VM_FAULT_SIGBUS : r;
-	if (!writable || PHYS_PFN(phys) != pte_pfn(vmf->orig_pte))
+	if (!writable)
 		return VM_FAULT_SIGBUS;
+	if (PHYS_PFN(phys) != pte_pfn(vmf->orig_pte)) {
+		/* Another page there now (a shared one copied): the access maps it anew. */
+		zap_vma_ptes(vmf->vma, vmf->address & PAGE_MASK, PAGE_SIZE);
+		return VM_FAULT_NOPAGE;
+	}
 	return 0;
 }
 

@@ -21,6 +21,7 @@
 #include <mk/version.h>
 #include <mm/heap.hpp>
 #include <mm/kernel_vm.hpp>
+#include <mm/frame_refs.hpp>
 #include <mm/kmap.hpp>
 #include <mm/pmm.hpp>
 
@@ -70,6 +71,7 @@ void init_shared(mk_boot_params* bp)
     mm::pmm_init(*bp);
     apic_mmio = mm::kernel_vm_init(*bp, bp->flags & MK_BOOT_X2APIC);
     mm::kmap_init();
+    mm::frame_refs_init(*bp);
     klog("memory: %lu MiB free for the LWK after the boot area and the image",
         mm::pmm_free_bytes() >> 20);
     // Deliberate boot failures, to test that Linux copes with them.

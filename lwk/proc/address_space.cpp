@@ -6,6 +6,7 @@
 
 #include <core/boot.hpp>
 #include <mm/buddy.hpp>
+#include <mm/frame_refs.hpp>
 #include <mm/kernel_vm.hpp>
 #include <mm/kmap.hpp>
 #include <core/channel.hpp>
@@ -34,6 +35,13 @@ bool aligned(uint64_t v, uint64_t a) { return (v & (a - 1)) == 0; }
 // written: its memory is still zero. Pieces are freed in batches, each
 // after a TLB flush (no core may write them any more, or set a dirty
 // bit), or handed to `later` to be freed once Linux has dropped its view.
+// A frame a fork shared goes back only with its last mapper.
+static void free_piece(const Piece& p)
+{
+    if (!p.cow || mm::frame_put(p.phys))
+        mm::free_pages(p.phys, p.order, p.zero);
+}
+
 class AddressSpace::Reclaim final : public arch::LeafSink {
 public:
     Reclaim(const AddressSpace& as, Pieces* later, bool flush) : as_(as), later_(later), flush_(flush) {}
@@ -47,7 +55,8 @@ public:
             unflushed_ = true; // Linux's page: its pin, not the allocator, takes it back
             return;
         }
-        batch_[n_++] = Piece{entry & arch::PTE_ADDR & ~(page_size - 1), order, !(entry & arch::PTE_DIRTY), 0, 0};
+        batch_[n_++] = Piece{entry & arch::PTE_ADDR & ~(page_size - 1), order, !(entry & arch::PTE_DIRTY), 0, 0,
+            (entry & arch::PTE_COW) != 0};
         if (n_ == BATCH)
             drain();
     }
@@ -63,7 +72,7 @@ public:
         for (size_t i = 0; i < n_; ++i)
             // No room to defer: the caller dropped Linux's view before asking.
             if (!later_ || !later_->push_back(batch_[i]))
-                mm::free_pages(batch_[i].phys, batch_[i].order, batch_[i].zero);
+                free_piece(batch_[i]);
         n_ = 0;
     }
     bool linux_mapped = false; // a leaf mk.ko had mapped into mkexec
@@ -158,7 +167,7 @@ void free_pieces(Pieces& pieces)
             channel::send(&m, sizeof m);
             continue;
         }
-        mm::free_pages(p.phys, p.order, p.zero);
+        free_piece(p);
     }
     pieces.clear();
 }
@@ -339,6 +348,7 @@ Result<void> AddressSpace::unmap(uint64_t addr, uint64_t len, Pieces* later, boo
         return Errno::INVAL;
     len = (len + PAGE - 1) & ~(PAGE - 1);
     uint64_t end = addr + len;
+    TRY(unshare_edges(addr, end));
     TRY(split_regions_at(addr));
     TRY(split_regions_at(end));
     {
@@ -430,6 +440,8 @@ Result<void*> AddressSpace::kernel_address(uint64_t addr, uint64_t len, bool wri
     arch::Translation t;
     if (len == 0 || (addr & (PAGE - 1)) + len > PAGE)
         return Errno::INVAL;
+    if (write && pt_.translate(addr, t) && (t.flags & arch::PTE_COW) && !unshare_here(*this, addr, true))
+        return Errno::FAULT;
     if ((!pt_.translate(addr, t) || (write && !(t.flags & arch::PTE_WRITE))) &&
         (!fault_in_tracked(*this, addr, write) || !pt_.translate(addr, t) || (write && !(t.flags & arch::PTE_WRITE))))
         return Errno::FAULT;
@@ -462,6 +474,7 @@ Result<void> AddressSpace::protect(uint64_t addr, uint64_t len, uint32_t prot, P
         if (r.start < end && addr < r.end && r.kind == RegionKind::shared && (prot & ~r.max_prot) &&
             !(r.cow && !(prot & ~(r.max_prot | PROT_W))))
             return Errno::ACCES;
+    TRY(unshare_edges(addr, end));
     TRY(split_regions_at(addr));
     TRY(split_regions_at(end));
     uint64_t seen = 0;
@@ -590,6 +603,8 @@ Result<void> AddressSpace::copy_out(uint64_t dst, const void* src, uint64_t len)
     while (len) {
         arch::Translation t;
         constexpr uint64_t RW = arch::PTE_WRITE | arch::PTE_USER;
+        if (pt_.translate(dst, t) && (t.flags & arch::PTE_COW) && !unshare_here(*this, dst, true))
+            return Errno::FAULT;
         if ((!pt_.translate(dst, t) || (t.flags & RW) != RW) &&
             (!fault_in_tracked(*this, dst, true) || !pt_.translate(dst, t) || (t.flags & RW) != RW))
             return Errno::FAULT;
@@ -657,6 +672,8 @@ Result<void> AddressSpace::copy_between(uint64_t dst, uint64_t src, uint64_t n) 
     sched::MutexGuard g(mutex_);
     while (n) {
         arch::Translation s, d;
+        if (pt_.translate(dst, d) && (d.flags & arch::PTE_COW) && !unshare_here(*this, dst, true))
+            return Errno::FAULT;
         if (!pt_.translate(src, s) || !pt_.translate(dst, d) || !(s.flags & d.flags & arch::PTE_USER) ||
             !(d.flags & arch::PTE_WRITE))
             return Errno::FAULT;
@@ -687,8 +704,12 @@ Result<void> AddressSpace::zero(uint64_t addr, uint64_t len, bool only_written) 
         // a file's shared pages keep their contents (MADV_DONTNEED refaults
         // them from the file on Linux).
         if (pt_.translate(addr, t) && !(t.flags & arch::PTE_FOREIGN) &&
-            (!only_written || (t.flags & arch::PTE_DIRTY)))
+            (!only_written || (t.flags & arch::PTE_DIRTY))) {
+            // A page a fork shares becomes this process's own first.
+            if ((t.flags & arch::PTE_COW) && (!unshare_here(*this, addr, false) || !pt_.translate(addr, t)))
+                return Errno::NOMEM;
             __builtin_memset(boot::phys_to_virt(t.phys), 0, chunk);
+        }
         addr += chunk;
         len -= chunk;
     }

@@ -4,6 +4,11 @@
 // range's alignment allows. Linux must have dropped its view of a range
 // (MK_MSG_UNMAP) before unmap() frees its pages: callers see to that.
 //
+// A fork shares the process's pages with its child, copy-on-write
+// (cow.cpp): both leaves read-only with PTE_COW, the frame counted
+// (mm/frame_refs); the first write on either side copies it, or makes it
+// writable again once nobody else maps it.
+//
 // Pages nobody wrote are known to be zero: the leaf's dirty bit says
 // whether the program wrote; the kernel's writes (copy_out ...) and
 // Linux's (mk.ko, through mkexec's window) set it too. Such pages go back
@@ -32,12 +37,14 @@ inline bool internal(RegionKind k) { return k == RegionKind::staging || k == Reg
 // nothing wrote it since it was zeroed (its leaf was never dirty). Or, with
 // pin set, a pin of Linux pages nothing maps any more: mk.ko is told to
 // release it (MK_MSG_UNPIN for process pid) when the piece is freed.
+// cow: a frame others may map too (mm/frame_refs): freed only by the last.
 struct Piece {
     uint64_t phys;
     unsigned order;
     bool zero;
     uint32_t pin;
     int32_t pid;
+    bool cow = false;
 };
 using Pieces = Vector<Piece>;
 void free_pieces(Pieces& pieces);
@@ -74,12 +81,20 @@ public:
     uint64_t page_table() const { return pt_.root(); }
     void activate() const;
 
-    // A copy for a fork's child (fork_image.cpp): the same regions (the
-    // kernel's own left out), each present page of the process's a copy
-    // (zeroed, if never written), each page of Linux's the same page under
-    // the same pin. Errno::NOMEM also for a tracked mapping, which a child
-    // cannot share.
-    Result<AddressSpace*> copy_for_fork() const;
+    // A fork's child (cow.cpp): the same regions (the kernel's own left
+    // out), every page of the process's shared copy-on-write (read-only in
+    // both until written; the caller has Linux drop its view of this
+    // process's), each page of Linux's the same page under the same pin.
+    // Errno::NOMEM also for a tracked mapping, which a child cannot share.
+    Result<AddressSpace*> share_for_fork();
+    // Under the lock: the page at va, if a fork shares it, becomes this
+    // process's own (copied, or kept if nobody else maps it any more),
+    // writable if its region is; for_write: only if its region is
+    // (Unshare::refused otherwise). Unshare::drop: Linux may map the old
+    // page: the caller has it drop its view of [*drop_start, +*drop_len)
+    // and asks again.
+    enum class Unshare { none, done, drop, nomem, refused };
+    Unshare unshare_locked(uint64_t va, bool for_write, uint64_t& drop_start, uint64_t& drop_len);
 
     // Maps [addr, addr + len) (page-aligned) with fresh zeroed memory. fixed:
     // exactly there (EEXIST if taken, unless replace); else at a free place
@@ -179,6 +194,11 @@ private:
     // Returns whether a leaf dropped had MK_PTE_LINUX_MAPPED.
     bool drop_pages(uint64_t addr, uint64_t len, Pieces* later);
     Result<void> split_regions_at(uint64_t addr);
+    // Before [addr, end) is cut out of larger pages: a shared 2 MiB page
+    // across either end becomes the process's own (a shared one is never
+    // split: its count is its first frame's).
+    Result<void> unshare_edges(uint64_t addr, uint64_t end) const;
+    const Region* region_locked(uint64_t addr) const;
     // A cow region's pages of Linux's become copies of the process's own
     // (written memory); the region becomes anon, its pin handed to later
     // once nothing maps it. Its prot is the caller's to set.
@@ -209,5 +229,10 @@ uint64_t pte_bits(uint32_t prot);
 // in through the current thread's mkexec (syscall/refault.cpp), if as is
 // its process's. true if it may be there now.
 bool fault_in_tracked(const AddressSpace& as, uint64_t addr, bool write);
+// For the kernel's writes (under the lock): a shared page at addr becomes
+// the process's own (cow.cpp's unshare, Linux's view dropped through the
+// current thread where it must be). false if it cannot (no memory, or
+// Linux's view of another process's page).
+bool unshare_here(const AddressSpace& as, uint64_t addr, bool for_write);
 
 } // namespace lwk::proc

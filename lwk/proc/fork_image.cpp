@@ -1,12 +1,11 @@
 // fork on the LWK (mkexec --fork=same|free). The forking thread, holding
-// its address space's lock, copies the address space and takes its own
+// its address space's lock, shares the address space with the child
+// copy-on-write (cow.cpp) and takes its own
 // state (registers with rax 0, FPU, thread pointer, signal mask and
 // alternate stack) into a ForkImage in its process, then forwards the fork
 // to mkexec: mkexec forks itself, and its child asks mk.ko for an LWK
 // process made from the image (MK_SPAWN_MSG_FORK), which starts at once,
-// returning 0 from the call. The copy is eager: every page the process has
-// is copied (a page never written is zeroed instead), in 2 MiB pieces where
-// the process maps them so; pages of Linux's (shared mappings) are shared
+// returning 0 from the call. Pages of Linux's (shared mappings) are shared
 // under the same pin ids, which mk.ko duplicates for the child.
 #include <proc/process.hpp>
 #include <proc/process_parts.hpp>
@@ -23,8 +22,6 @@
 namespace lwk::proc {
 namespace {
 
-constexpr uint64_t PAGE = 4096, HUGE = 2ULL << 20;
-constexpr unsigned HUGE_ORDER = 9;
 constexpr uint64_t CLONE_SETTLS = 0x80000, CLONE_CHILD_CLEARTID = 0x200000,
                    CLONE_CHILD_SETTID = 0x1000000;
 
@@ -40,65 +37,6 @@ void free_image(ForkImage* img)
 
 } // namespace
 
-Result<AddressSpace*> AddressSpace::copy_for_fork() const
-{
-    sched::MutexGuard g(mutex_);
-    AddressSpace* child = TRY(create());
-    // The leaf bits a copy keeps (not Linux's hold: the child's mkexec has
-    // mapped nothing yet).
-    constexpr uint64_t KEEP = arch::PTE_WRITE | arch::PTE_USER | arch::PTE_NX | arch::PTE_PWT |
-        arch::PTE_PCD | arch::PTE_FOREIGN | arch::PTE_DIRTY;
-    for (const Region& r : regions_) {
-        if (internal(r.kind))
-            continue;
-        if (r.tracked || !child->regions_.push_back(r)) {
-            delete child;
-            return Errno::NOMEM;
-        }
-        for (uint64_t at = r.start; at < r.end;) {
-            arch::Translation t;
-            if (!pt_.translate(at, t)) {
-                at += PAGE;
-                continue;
-            }
-            uint64_t size = t.page_size;
-            if (size != HUGE || (at & (HUGE - 1)) || r.end - at < HUGE)
-                size = PAGE; // only whole 2 MiB leaves inside the region as one piece
-            uint64_t pa = t.phys & ~(size - 1);
-            if (!(t.flags & arch::PTE_FOREIGN)) {
-                const bool written = t.flags & arch::PTE_DIRTY;
-                Result<uint64_t> m = Errno::NOMEM;
-                if (size == HUGE)
-                    m = written ? mm::alloc_pages(HUGE_ORDER) : mm::alloc_pages_zeroed(HUGE_ORDER);
-                if (m.is_error() && size == HUGE) {
-                    size = PAGE; // no 2 MiB block free: this one page by page
-                    pa = t.phys & ~(PAGE - 1);
-                }
-                if (m.is_error())
-                    m = written ? mm::alloc_pages(0) : mm::alloc_pages_zeroed(0);
-                if (m.is_error()) {
-                    delete child;
-                    return Errno::NOMEM;
-                }
-                if (written)
-                    __builtin_memcpy(boot::phys_to_virt(m.value()), boot::phys_to_virt(pa), size);
-                pa = m.value();
-            }
-            if (child->pt_.map(at, pa, size, t.flags & KEEP, size).is_error()) {
-                if (!(t.flags & arch::PTE_FOREIGN))
-                    mm::free_pages(pa, size == HUGE ? HUGE_ORDER : 0);
-                delete child;
-                return Errno::NOMEM;
-            }
-            at += size;
-        }
-    }
-    child->brk_start = brk_start;
-    child->brk = brk;
-    child->peak_ = child->mapped_bytes();
-    return child;
-}
-
 Result<uint32_t> make_fork_image(const arch::InterruptFrame& frame, uint64_t flags, uint64_t sp,
     uint64_t tls, uint64_t child_tid)
 {
@@ -108,7 +46,7 @@ Result<uint32_t> make_fork_image(const arch::InterruptFrame& frame, uint64_t fla
     if (!img)
         return Errno::NOMEM;
     auto fpu = mm::alloc_pages_zeroed(fpu_order());
-    auto as = p->as->copy_for_fork();
+    auto as = p->as->share_for_fork();
     if (fpu.is_error() || as.is_error()) {
         if (!fpu.is_error())
             mm::free_pages(fpu.value(), fpu_order());
@@ -116,7 +54,7 @@ Result<uint32_t> make_fork_image(const arch::InterruptFrame& frame, uint64_t fla
             delete as.value();
         mm::kfree(img);
         if (as.is_error() && as.error().code == int(Errno::NOMEM))
-            klog("pid %d: fork on the LWK: no memory for the copy, or a tracked file mapping",
+            klog("pid %d: fork on the LWK: no memory for the page tables, or a tracked file mapping",
                 p->pid);
         return Errno::NOMEM;
     }

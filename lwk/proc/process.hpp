@@ -54,6 +54,13 @@ struct Thread {
     uint32_t wait_seq;
     int64_t wait_result;
     uint32_t next_seq;
+    // Lent to mk.ko while it waits in a forwarded call holding its address
+    // space's lock (proc/cow.cpp): the shared page mkexec writes (0: none),
+    // and the MK_MSG_COW's seq and core; a reply that came meanwhile.
+    uint64_t lent_va;
+    uint32_t lent_seq, lent_core;
+    bool early;
+    int64_t early_result;
     Thread* lock_next;       // waiting for a sched::Mutex
     // A futex wait: the queue it is on (futex.cpp), its key and bitset.
     Thread* futex_next;
@@ -204,6 +211,9 @@ void kill(const mk_msg_kill& m);
 void unmapped(const mk_msg_unmap& m);
 // MK_MSG_FLUSH: mk.ko took pages of a tracked mapping out (tracked.cpp).
 void flush_from_linux(const mk_msg_flush& m);
+// MK_MSG_COW (cow.cpp); and what a thread lent to it does.
+void cow_from_linux(const mk_msg_cow& m);
+void serve_lent(Thread* t);
 
 // The process ends with this wait(2) status (exit_group, or a signal):
 // every thread is killed; the calling one never returns.

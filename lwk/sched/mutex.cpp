@@ -34,9 +34,33 @@ void Mutex::lock()
 
 void Mutex::unlock()
 {
-    proc::Thread* t = percpu::current()->current;
-    if (!t)
-        return;
+    if (percpu::current()->current)
+        release();
+}
+
+// The core loop's hold: no thread is its owner.
+static proc::Thread* const LOOP = reinterpret_cast<proc::Thread*>(uintptr_t(1));
+
+bool Mutex::try_lock_loop()
+{
+    LockGuard<Spinlock> g(guard_);
+    if (owner_)
+        return false;
+    owner_ = LOOP;
+    depth_ = 1;
+    return true;
+}
+
+void Mutex::unlock_loop() { release(); }
+
+proc::Thread* Mutex::owner()
+{
+    LockGuard<Spinlock> g(guard_);
+    return owner_ == LOOP ? nullptr : owner_;
+}
+
+void Mutex::release()
+{
     proc::Thread* next = nullptr;
     guard_.lock();
     if (--depth_ == 0) {

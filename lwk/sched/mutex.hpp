@@ -19,8 +19,15 @@ class Mutex {
 public:
     void lock();
     void unlock();
+    // In the core loop: takes the lock only if nobody holds it (a thread
+    // that wants it meanwhile waits for unlock_loop).
+    bool try_lock_loop();
+    void unlock_loop();
+    // The thread that holds it (nullptr: none, or the core loop).
+    proc::Thread* owner();
 
 private:
+    void release();
     Spinlock guard_;
     proc::Thread* owner_ = nullptr;
     uint32_t depth_ = 0;

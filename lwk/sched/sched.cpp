@@ -92,6 +92,10 @@ void dispatch(const uint8_t* buf, uint32_t len)
         if (fits<mk_msg_flush>(len))
             return proc::flush_from_linux(*reinterpret_cast<const mk_msg_flush*>(buf));
         break;
+    case MK_MSG_COW:
+        if (fits<mk_msg_cow>(len))
+            return proc::cow_from_linux(*reinterpret_cast<const mk_msg_cow*>(buf));
+        break;
     default: klog("a message from Linux of unknown type %u, dropped", h.type); return;
     }
     klog("a message from Linux of type %u is too short (%u bytes), dropped", h.type, len);
@@ -312,8 +316,13 @@ bool wake_up(Thread* t, int64_t result)
     percpu::Cpu* cpu = percpu::of(t->core);
     {
         LockGuard<Spinlock> g(cpu->rq_lock);
-        if (t->state != State::blocked)
-            return false;
+        if (t->state != State::blocked) {
+            if (!t->lent_va || t->early)
+                return false;
+            t->early = true; // lent to mk.ko: it looks when it is done
+            t->early_result = result;
+            return true;
+        }
         t->wait_result = result;
         t->wake_tsc = 0;
         t->state = State::runnable;
@@ -332,6 +341,10 @@ bool signal_wake(Thread* t, uint32_t* seq)
         LockGuard<Spinlock> g(cpu->rq_lock);
         if (t->state == State::dead)
             return false;
+        if (t->lent_va && t->wait_type == MK_MSG_SYSCALL) {
+            *seq = t->wait_seq; // its call is still Linux's to cut short
+            return true;
+        }
         if (t->state == State::blocked) {
             if (t->wait_type == MK_MSG_SYSCALL) {
                 *seq = t->wait_seq;
@@ -406,6 +419,40 @@ bool watch_for_linux(percpu::Cpu* cpu, uint64_t deadline, uint32_t kicks)
 }
 
 } // namespace
+
+bool lend(Thread* t, uint64_t va, uint32_t seq, uint32_t core)
+{
+    percpu::Cpu* cpu = percpu::of(t->core);
+    {
+        LockGuard<Spinlock> g(cpu->rq_lock);
+        if (t->state != State::blocked || t->wait_type != MK_MSG_SYSCALL || t->lent_va || !va)
+            return false;
+        t->lent_va = va;
+        t->lent_seq = seq;
+        t->lent_core = core;
+        t->early = false;
+        t->state = State::runnable;
+    }
+    if (t->core == percpu::index() && percpu::current()->current)
+        percpu::current()->need_resched = true;
+    else
+        kick(t->core);
+    return true;
+}
+
+bool reblock_lent(Thread* t)
+{
+    percpu::Cpu* cpu = percpu::of(t->core);
+    LockGuard<Spinlock> g(cpu->rq_lock);
+    t->lent_va = 0;
+    if (t->early) {
+        t->early = false;
+        t->wait_result = t->early_result;
+        return false;
+    }
+    block_locked(t);
+    return t->state == State::blocked;
+}
 
 void mark_blocked(Thread* t)
 {

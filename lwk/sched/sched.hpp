@@ -34,6 +34,11 @@ void sleep_until_tsc(uint64_t deadline);
 // From any core: a blocked thread becomes runnable with this wait_result;
 // false if it was not blocked (somebody else woke it first).
 bool wake_up(proc::Thread* t, int64_t result);
+// Lends t, blocked in a forwarded call, to unshare the page at va for
+// mk.ko (proc/cow.cpp); false if it is not so blocked. reblock_lent: back
+// to waiting for its reply, unless the reply came meanwhile (false).
+bool lend(proc::Thread* t, uint64_t va, uint32_t seq, uint32_t core);
+bool reblock_lent(proc::Thread* t);
 // A signal came for t (from any core): a wait a signal ends ends with
 // EINTR; a thread in user mode is interrupted (it takes the signal on its
 // way back). True, with the call's seq, if t waits for a forwarded call,

@@ -10,6 +10,7 @@
 // from a copy of this one (proc/fork_image.cpp); a vfork stays Linux's.
 #include <syscall/syscall.hpp>
 
+#include <proc/layout.hpp>
 #include <proc/process.hpp>
 #include <proc/signal.hpp>
 #include <sched/mutex.hpp>
@@ -55,6 +56,9 @@ Result<long> child_on_lwk(Context& c, mk_fork_state& st, uint64_t flags, uint64_
         proc::Process* p;
         ~Drop() { proc::drop_fork_image(p); }
     } drop{c.proc};
+    // The pages are read-only now (shared with the child): mkexec may
+    // hold them writable, and must fault them in again.
+    drop_linux_view(c, proc::USER_START, proc::USER_END - proc::USER_START);
     st.lwk_image = image;
     Scratch s(c, sizeof st);
     if (!s.addr())

@@ -71,6 +71,14 @@ Result<long> forward_call(Context& c, uint64_t nr, uint64_t a0, uint64_t a1, uin
     sched::mark_blocked(t); // before the reply can come
     channel::send(&m, sizeof m);
     sched::schedule();
+    // Lent to mk.ko meanwhile (holding the address space's lock, as mkexec
+    // writes a page a fork shares): done, then back to waiting.
+    while (t->lent_va) {
+        proc::serve_lent(t);
+        if (!sched::reblock_lent(t))
+            break;
+        sched::schedule();
+    }
     here->linux_waits.fetch_sub(1, Order::relaxed);
     long ret = t->wait_result;
     if (ret == -long(Errno::INTR) && t->interrupt_seq == m.hdr.seq && !t->killed)

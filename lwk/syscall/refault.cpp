@@ -1,4 +1,6 @@
-// A program touched a page of a tracked mapping (proc/tracked.cpp) that is
+// A program's page faults that are not its error. It writes a page a fork
+// shares (proc/cow.cpp): the page becomes its own, and the write is tried
+// again. It touched a page of a tracked mapping (proc/tracked.cpp) that is
 // not there, or is there read-only and it writes: its thread asks mkexec
 // (MK_SYS_REFAULT), which has mk.ko fault the page into mkexec's own
 // mapping of the file and put it into this process's entry, and the access
@@ -7,6 +9,7 @@
 
 #include <core/percpu.hpp>
 #include <proc/process.hpp>
+#include <sched/mutex.hpp>
 
 #include <arch/pagetable.hpp>
 #include <mk/proc.h>
@@ -61,10 +64,37 @@ Context refault_context(proc::Thread* t, arch::InterruptFrame* f)
 
 } // namespace
 
+// The shared page at addr becomes the process's own, Linux's view of the
+// old one dropped first where Linux may hold it (the thread waits for that
+// under the address space's lock, as munmap does).
+proc::AddressSpace::Unshare unshare(Context& c, proc::AddressSpace& as, uint64_t addr, bool for_write)
+{
+    using U = proc::AddressSpace::Unshare;
+    sched::MutexGuard g(as.mutex());
+    for (;;) {
+        uint64_t start = 0, len = 0;
+        const U u = as.unshare_locked(addr, for_write, start, len);
+        if (u != U::drop)
+            return u;
+        if (&as != c.proc->as)
+            return U::nomem; // Linux's view of another process's page: not this thread's to drop
+        drop_linux_view(c, start, len);
+    }
+}
+
 Refault refault(arch::InterruptFrame& f, uint64_t addr)
 {
     constexpr uint64_t PF_WRITE = 1 << 1, PF_FETCH = 1 << 4;
     Context c = refault_context(percpu::current()->current, &f);
+    if (f.error_code & PF_WRITE) {
+        using U = proc::AddressSpace::Unshare;
+        switch (unshare(c, *c.proc->as, addr, true)) {
+        case U::done: return Refault::done;
+        case U::refused: return Refault::segv; // a read-only mapping
+        case U::nomem: return Refault::bus;    // no memory for the copy
+        default: break;                        // not a shared page
+        }
+    }
     return resolve(c, addr, f.error_code & PF_WRITE, f.error_code & PF_FETCH);
 }
 
@@ -80,6 +110,22 @@ bool fault_in_tracked(const AddressSpace& as, uint64_t addr, bool write)
         return false; // another process's memory, or no thread of the process here
     sys::Context c = sys::refault_context(t, nullptr);
     return !sys::fault_in(c, addr, write).is_error();
+}
+
+bool unshare_here(const AddressSpace& as, uint64_t addr, bool for_write)
+{
+    percpu::Cpu* cpu = percpu::current();
+    Thread* t = cpu ? cpu->current : nullptr;
+    auto& mine = const_cast<AddressSpace&>(as); // the lock held: the caller's is a read-only view of it
+    AddressSpace::Unshare u;
+    if (t) {
+        sys::Context c = sys::refault_context(t, nullptr);
+        u = sys::unshare(c, mine, addr, for_write);
+    } else { // the core loop (a fork's child before it runs): no thread to wait for Linux
+        uint64_t start = 0, len = 0;
+        u = mine.unshare_locked(addr, for_write, start, len);
+    }
+    return u != AddressSpace::Unshare::nomem && u != AddressSpace::Unshare::drop;
 }
 
 } // namespace lwk::proc

@@ -145,6 +145,41 @@ TEST_CASE("protect changes the permission bits of what is mapped", "[pagetable]"
     CHECK((tr.flags & PTE_WRITE));
 }
 
+TEST_CASE("a copy-on-write leaf is never writable: mapped, protected, found at any size", "[pagetable]")
+{
+    HostTables t;
+    PageTable pt = PageTable::create(t, 0).value();
+    // A fork's shared pages: asked for writable, mapped read-only.
+    REQUIRE_FALSE(pt.map(0x400000, 0x40000000, PAGE_2M, PTE_USER | PTE_WRITE | PTE_COW, PAGE_2M).is_error());
+    REQUIRE_FALSE(pt.map(0x800000, 0x7000, PAGE_4K, PTE_USER | PTE_WRITE | PTE_COW).is_error());
+    REQUIRE_FALSE(pt.map(0x801000, 0x8000, PAGE_4K, PTE_USER | PTE_WRITE).is_error());
+    Translation tr;
+    REQUIRE(pt.translate(0x400000 + 5, tr));
+    CHECK(tr.page_size == PAGE_2M);
+    CHECK((tr.flags & PTE_COW));
+    CHECK_FALSE((tr.flags & PTE_WRITE));
+    // mprotect(PROT_READ | PROT_WRITE) keeps it read-only (its first write copies it).
+    REQUIRE_FALSE(pt.protect(0x400000, PAGE_2M, PTE_USER | PTE_WRITE).is_error());
+    REQUIRE_FALSE(pt.protect(0x800000, 2 * PAGE_4K, PTE_USER | PTE_WRITE | PTE_NX).is_error());
+    REQUIRE(pt.translate(0x400000, tr));
+    CHECK_FALSE((tr.flags & PTE_WRITE));
+    REQUIRE(pt.translate(0x800000, tr));
+    CHECK_FALSE((tr.flags & PTE_WRITE));
+    CHECK((tr.flags & PTE_NX));
+    REQUIRE(pt.translate(0x801000, tr));
+    CHECK((tr.flags & PTE_WRITE)); // a page of its own becomes writable
+    uint64_t span = 0;
+    uint64_t* e = pt.leaf_at(0x400000 + 0x12345, span);
+    REQUIRE(e);
+    CHECK(span == PAGE_2M);
+    CHECK((*e & PTE_ADDR) == 0x40000000);
+    e = pt.leaf_at(0x800000, span);
+    REQUIRE(e);
+    CHECK(span == PAGE_4K);
+    CHECK((*e & PTE_COW));
+    CHECK_FALSE(pt.leaf_at(0x900000, span));
+}
+
 TEST_CASE("protect reports the bits its leaves held before the change", "[pagetable]")
 {
     HostTables t;

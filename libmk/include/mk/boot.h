@@ -113,7 +113,7 @@ struct mk_boot_cpu {
 	__u32 pad2;
 	__u64 user_bytes;        /* memory that process has mapped */
 	__u32 flush_done;        /* seq of the last MK_MSG_FLUSH this core carried out */
-	__u32 pad3;
+	__u32 cow_done;          /* (seq << 2) | answer of the last MK_MSG_COW (<mk/proc.h>) */
 };
 MK_STATIC_ASSERT(sizeof(struct mk_boot_cpu) == 128, "mk_boot_cpu layout");
 

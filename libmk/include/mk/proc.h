@@ -38,6 +38,13 @@
 #define MK_PTE_DIRTY (1ULL << 6)
 
 /*
+ * A leaf of a page a fork left shared (copy-on-write): read-only for
+ * everyone until a write copies it. A write by mkexec through the window
+ * asks the LWK to copy it (MK_MSG_COW) instead of failing.
+ */
+#define MK_PTE_COW (1ULL << 54)
+
+/*
  * The frame-number sink of a shared mapping: pages of the process's own
  * page tables that the LWK maps for mk.ko alone (a leaf without the user
  * bit, with MK_PTE_PIN_SINK, and with MK_PTE_LINUX_MAPPED so that the
@@ -237,6 +244,7 @@ enum mk_msg_type {
 	MK_MSG_UNMAPPED = 5,     /* Linux dropped its view of a range (MK_MSG_UNMAP) */
 	MK_MSG_SIGNAL = 6,       /* a signal for the process (sent to its mkexec) */
 	MK_MSG_FLUSH = 7,        /* flush the process's TLBs for a range (answered in struct mk_boot_cpu) */
+	MK_MSG_COW = 8,          /* copy a copy-on-write page mkexec writes (answered in struct mk_boot_cpu) */
 	/* LWK -> Linux */
 	MK_MSG_SPAWNED = 16,
 	MK_MSG_EXECED = 17,
@@ -393,6 +401,25 @@ struct mk_msg_flush {
 	struct mk_msg_hdr hdr;
 	__u64 start;
 	__u64 len;
+};
+
+/*
+ * MK_MSG_COW: mkexec writes the page at va of pid (through the window) and
+ * the LWK's leaf is copy-on-write (MK_PTE_COW). The core it was sent to
+ * copies it (or makes it writable, when nobody else maps it any more) and
+ * writes (seq << 2) | answer into its struct mk_boot_cpu's cow_done.
+ * MK_COW_DROP: Linux may map the old page (MK_PTE_LINUX_MAPPED, now
+ * cleared): mk.ko drops every view of [va's page) and asks again.
+ * MK_COW_BUSY: a thread of the process is changing its memory; ask again
+ * later (without holding anything the thread may wait for).
+ */
+#define MK_COW_DONE 0u
+#define MK_COW_BUSY 1u
+#define MK_COW_DROP 2u
+#define MK_COW_FAILED 3u
+struct mk_msg_cow {
+	struct mk_msg_hdr hdr;
+	__u64 va;
 };
 
 /* MK_MSG_KILL: end pid with this signal as its status. */

@@ -62,7 +62,9 @@ Result<void> PageTable::map(uint64_t va, uint64_t pa, uint64_t size, uint64_t pr
     // Refuse before changing anything if any page is already mapped.
     if (any_mapped(va, size))
         return Errno::EXIST;
-    uint64_t bits = PTE_PRESENT | (prot & (PROT_MASK | PTE_FOREIGN | PTE_LINUX_HELD | PTE_PIN_SINK | PTE_DIRTY));
+    uint64_t bits = PTE_PRESENT | (prot & (PROT_MASK | PTE_FOREIGN | PTE_LINUX_HELD | PTE_PIN_SINK | PTE_DIRTY | PTE_COW));
+    if (bits & PTE_COW)
+        bits &= ~PTE_WRITE;
     for (uint64_t off = 0; off < size;) {
         uint64_t v = va + off, p = pa + off, left = size - off;
         uint64_t page = PAGE_4K;
@@ -138,13 +140,30 @@ Result<void> PageTable::unmap(uint64_t va, uint64_t size, LeafSink* sink)
 Result<void> PageTable::protect(uint64_t va, uint64_t size, uint64_t prot, uint64_t* seen)
 {
     return walk_leaves(va, size, [prot, seen](uint64_t* e, uint64_t) {
-        uint64_t old = __atomic_load_n(e, __ATOMIC_RELAXED);
-        while (!__atomic_compare_exchange_n(e, &old, (old & ~PROT_MASK) | (prot & PROT_MASK), false,
-            __ATOMIC_SEQ_CST, __ATOMIC_RELAXED)) {
-        }
+        uint64_t old = __atomic_load_n(e, __ATOMIC_RELAXED), now;
+        do // a shared page stays read-only: its first write copies it
+            now = ((old & ~PROT_MASK) | (prot & PROT_MASK)) & ~((old & PTE_COW) ? PTE_WRITE : 0);
+        while (!__atomic_compare_exchange_n(e, &old, now, false, __ATOMIC_SEQ_CST, __ATOMIC_RELAXED));
         if (seen)
             *seen |= old;
     });
+}
+
+uint64_t* PageTable::leaf_at(uint64_t va, uint64_t& span) const
+{
+    if (!canonical(va))
+        return nullptr;
+    uint64_t* t = table(root_);
+    for (int level = 4;; --level) {
+        uint64_t* e = &t[index_of(va, level)];
+        if (!(*e & PTE_PRESENT))
+            return nullptr;
+        if (level == 1 || (*e & PTE_HUGE)) {
+            span = level_size(level);
+            return e;
+        }
+        t = table(*e & PTE_ADDR);
+    }
 }
 
 uint64_t* PageTable::leaf_entry(uint64_t va) const

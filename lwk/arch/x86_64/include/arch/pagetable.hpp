@@ -30,6 +30,9 @@ constexpr uint64_t PTE_FOREIGN = 1ULL << 10;
 // mk.ko writes a pin's frame numbers into (MK_PTE_PIN_SINK).
 constexpr uint64_t PTE_LINUX_HELD = 1ULL << 9;
 constexpr uint64_t PTE_PIN_SINK = 1ULL << 11;
+// A page a fork shares (<mk/proc.h>'s MK_PTE_COW): never writable while
+// the bit is set; a write copies it first (proc/cow.cpp).
+constexpr uint64_t PTE_COW = 1ULL << 54;
 constexpr uint64_t PTE_ADDR = 0x000ffffffffff000ULL;
 
 // What a mapping allows: the leaf bits callers choose.
@@ -98,6 +101,8 @@ public:
     // than through this table (by the kernel, or by Linux).
     void set_dirty(uint64_t va) const;
     bool translate(uint64_t va, Translation& out) const;
+    // The leaf entry that maps va, of any size (in span), or nullptr.
+    uint64_t* leaf_at(uint64_t va, uint64_t& span) const;
     // The 4 KiB leaf entry that maps va, or nullptr (not mapped, or by a
     // larger page).
     uint64_t* leaf_entry(uint64_t va) const;
