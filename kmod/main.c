@@ -230,6 +230,7 @@ static int __init mk_init(void)
 {
 	int ret;
 
+	mk_window_init();
 	ret = mk_boot_init();
 	if (ret)
 		return ret;

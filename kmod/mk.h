@@ -236,6 +236,8 @@ void mk_log_last_line(char *out, size_t len);
 
 /* sysfs.c */
 int mk_sysfs_init(void);
+/* window.c: its locks, before anything runs. */
+void mk_window_init(void);
 void mk_sysfs_exit(void);
 
 /* device.c: /dev/mk */

@@ -29,9 +29,17 @@
 
 static const struct vm_operations_struct mk_proc_vm_ops;
 
-/* MK_MSG_COW requests: one at a time, numbered per core (the answer holds the number). */
-static DEFINE_MUTEX(mk_cow_lock);
+/* MK_MSG_COW requests: one at a time per core, numbered (the answer holds the number). */
+static struct mutex mk_cow_lock[MK_MAX_LWK_CPUS];
 static u32 mk_cow_seq[MK_MAX_LWK_CPUS];
+
+void mk_window_init(void)
+{
+	int i;
+
+	for (i = 0; i < MK_MAX_LWK_CPUS; i++)
+		mutex_init(&mk_cow_lock[i]);
+}
 
 /* Drops the window's pages in [start, start + len) from mm's page tables. */
 static void mk_proc_zap(struct mk_proc *p, struct mm_struct *mm, u64 start, u64 len)
@@ -199,15 +207,19 @@ static vm_fault_t mk_proc_claim(struct vm_fault *vmf, phys_addr_t *phys, u64 *sp
 	}
 	if ((vmf->flags & FAULT_FLAG_WRITE) && !*writable)
 		return VM_FAULT_SIGBUS;
+	/* A page a fork shares that became so meanwhile: the write faults again (and copies it). */
+	if ((vmf->flags & FAULT_FLAG_WRITE) && (e & MK_PTE_COW))
+		return VM_FAULT_NOPAGE;
 	/*
 	 * The LWK learns that Linux holds the page (it must then ask Linux to
 	 * drop it before reusing it), and, if mkexec may write it, that it is
-	 * not a page nobody wrote (those it hands out as zeroed memory). The
-	 * bits go into the very entry read, or the walk is not trusted (the
-	 * LWK changed the entry meanwhile).
+	 * not a page nobody wrote (those it hands out as zeroed memory); a
+	 * question to drop its views before a copy (MK_PTE_COW_ASKED) is
+	 * void once it has one again. The bits go into the very entry read,
+	 * or the walk is not trusted (the LWK changed the entry meanwhile).
 	 */
 	for (;;) {
-		u64 want = e | MK_PTE_LINUX_MAPPED | (*writable ? MK_PTE_DIRTY : 0), was;
+		u64 want = (e | MK_PTE_LINUX_MAPPED | (*writable ? MK_PTE_DIRTY : 0)) & ~MK_PTE_COW_ASKED, was;
 
 		if (want == e)
 			break;
@@ -215,16 +227,17 @@ static vm_fault_t mk_proc_claim(struct vm_fault *vmf, phys_addr_t *phys, u64 *sp
 
 		if (was == e)
 			break;
-		if ((was & (MK_PT_P | MK_PT_ADDR)) != (e & (MK_PT_P | MK_PT_ADDR)))
+		if (!(was & MK_PT_P))
 			return VM_FAULT_SIGBUS; /* unmapped meanwhile */
 		/*
-		 * Anything but the accessed and dirty bits (a CPU's) or the
-		 * mapped bit (another fault's) changed: the LWK changed the
-		 * page's rights, and read the entry without our bit, so it
-		 * will not ask Linux to drop what we map. Let the access fault
-		 * again and walk the new entry.
+		 * Anything but the accessed and dirty bits (a CPU's), the
+		 * mapped bit (another fault's) or the question changed: the
+		 * LWK changed the page (a shared one copied) or its rights,
+		 * and read the entry without our bit, so it will not ask
+		 * Linux to drop what we map. Let the access fault again and
+		 * walk the new entry.
 		 */
-		if ((was ^ e) & ~(MK_PT_A | MK_PTE_DIRTY | MK_PTE_LINUX_MAPPED))
+		if ((was ^ e) & ~(MK_PT_A | MK_PTE_DIRTY | MK_PTE_LINUX_MAPPED | MK_PTE_COW_ASKED))
 			return VM_FAULT_NOPAGE;
 		e = was;
 	}
@@ -236,7 +249,7 @@ static vm_fault_t mk_proc_claim(struct vm_fault *vmf, phys_addr_t *phys, u64 *sp
  * Asks the LWK to make the copy-on-write page at va of p the process's own
  * (MK_MSG_COW) and waits for its core's answer: MK_COW_*, or -errno.
  */
-static int mk_proc_ask_cow(struct mk_proc *p, u64 va)
+static int mk_proc_ask_cow(struct mk_proc *p, u64 va, u16 flags)
 {
 	struct mk_boot_params *bp = READ_ONCE(mk_inst.bp);
 	unsigned long deadline = jiffies + msecs_to_jiffies(MK_ANSWER_MS);
@@ -246,11 +259,17 @@ static int mk_proc_ask_cow(struct mk_proc *p, u64 va)
 
 	if (!bp || core >= MK_MAX_LWK_CPUS || !mk_lwk_active())
 		return -ESRCH;
-	mutex_lock(&mk_cow_lock);
-	seq = ++mk_cow_seq[core] & (U32_MAX >> 2);
-	m.hdr = (struct mk_msg_hdr){ MK_MSG_COW, 0, p->pid, 0, seq };
+	if (mutex_lock_killable(&mk_cow_lock[core]))
+		return -EINTR;
+	do /* never 0, which a core that answered nothing holds */
+		seq = ++mk_cow_seq[core] & (U32_MAX >> 2);
+	while (!seq);
+	m.hdr = (struct mk_msg_hdr){ MK_MSG_COW, flags, p->pid, 0, seq };
 	m.va = va;
-	ret = mk_chan_send(core, &m, sizeof(m));
+	if (mk_chan_send(core, &m, sizeof(m)))
+		ret = MK_COW_BUSY; /* its ring is full: later */
+	else
+		ret = 0;
 	while (!ret) {
 		done = READ_ONCE(bp->cpus[core].cow_done);
 		if (done >> 2 == seq) {
@@ -261,10 +280,12 @@ static int mk_proc_ask_cow(struct mk_proc *p, u64 va)
 			ret = -ESRCH;
 		else if (time_after(jiffies, deadline))
 			ret = -ETIMEDOUT;
+		else if (fatal_signal_pending(current))
+			ret = -EINTR;
 		else
 			usleep_range(10, 50);
 	}
-	mutex_unlock(&mk_cow_lock);
+	mutex_unlock(&mk_cow_lock[core]);
 	return ret;
 }
 
@@ -290,7 +311,7 @@ static vm_fault_t mk_proc_cow_fault(struct vm_fault *vmf, struct mk_proc *p)
 {
 	u64 va = vmf->address & PAGE_MASK;
 	struct file *file;
-	int answer = mk_proc_ask_cow(p, va);
+	int answer = mk_proc_ask_cow(p, va, 0);
 
 	if (answer == MK_COW_DONE)
 		return fatal_signal_pending(current) ? VM_FAULT_SIGBUS : VM_FAULT_NOPAGE;
@@ -309,7 +330,7 @@ static vm_fault_t mk_proc_cow_fault(struct vm_fault *vmf, struct mk_proc *p)
 	if (answer == MK_COW_DROP) {
 		/* Every view of the old page goes; then it can be copied. */
 		mk_proc_zap_all(p, va & ~((PAGE_SIZE << 9) - 1), PAGE_SIZE << 9);
-		mk_proc_ask_cow(p, va);
+		mk_proc_ask_cow(p, va, MK_COW_DROPPED);
 	} else {
 		usleep_range(50, 200);
 	}
@@ -387,8 +408,13 @@ static vm_fault_t mk_proc_pfn_mkwrite(struct vm_fault *vmf)
 		return VM_FAULT_NOPAGE;
 	}
 	r = mk_proc_claim(vmf, &phys, &span, &e, &writable);
+	if (r == VM_FAULT_NOPAGE) {
+		/* The entry changed meanwhile (a page copied, shared, or its rights): fault anew. */
+		zap_vma_ptes(vmf->vma, vmf->address & PAGE_MASK, PAGE_SIZE);
+		return VM_FAULT_NOPAGE;
+	}
 	if (r)
-		return r == VM_FAULT_NOPAGE ? VM_FAULT_SIGBUS : r;
+		return r;
 	if (!writable)
 		return VM_FAULT_SIGBUS;
 	if (PHYS_PFN(phys) != pte_pfn(vmf->orig_pte)) {

@@ -91,10 +91,13 @@ public:
     // process's own (copied, or kept if nobody else maps it any more),
     // writable if its region is; for_write: only if its region is
     // (Unshare::refused otherwise). Unshare::drop: Linux may map the old
-    // page: the caller has it drop its view of [*drop_start, +*drop_len)
-    // and asks again.
+    // page ([*drop_start, +*drop_len)), and its views must go first: with
+    // drop_now the caller drops them before asking again, holding the
+    // lock; with ask, mk.ko does (MK_COW_DROP) and asks again as dropped;
+    // with keep nobody can, and nothing is changed.
     enum class Unshare { none, done, drop, nomem, refused };
-    Unshare unshare_locked(uint64_t va, bool for_write, uint64_t& drop_start, uint64_t& drop_len);
+    enum class LinuxView { drop_now, ask, dropped, keep };
+    Unshare unshare_locked(uint64_t va, bool for_write, LinuxView view, uint64_t& drop_start, uint64_t& drop_len);
 
     // Maps [addr, addr + len) (page-aligned) with fresh zeroed memory. fixed:
     // exactly there (EEXIST if taken, unless replace); else at a free place
@@ -199,6 +202,7 @@ private:
     // split: its count is its first frame's).
     Result<void> unshare_edges(uint64_t addr, uint64_t end) const;
     const Region* region_locked(uint64_t addr) const;
+    Result<bool> copy_2m_in_pages(uint64_t* e, uint64_t old, uint64_t base, uint64_t bits);
     // A cow region's pages of Linux's become copies of the process's own
     // (written memory); the region becomes anon, its pin handed to later
     // once nothing maps it. Its prot is the caller's to set.

@@ -24,7 +24,8 @@ namespace lwk::proc {
 namespace {
 
 constexpr uint64_t PAGE = arch::PAGE_4K, HUGE = arch::PAGE_2M;
-static_assert(arch::PTE_COW == MK_PTE_COW, "one copy-on-write bit for the LWK and mk.ko");
+static_assert(arch::PTE_COW == MK_PTE_COW && arch::PTE_COW_ASKED == MK_PTE_COW_ASKED,
+    "one copy-on-write bit for the LWK and mk.ko");
 
 unsigned order_of(uint64_t span)
 {
@@ -59,10 +60,15 @@ Result<AddressSpace*> AddressSpace::share_for_fork()
         delete child; // its counts go back
         return Errno::NOMEM;
     };
+    for (const Region& r : regions_)
+        if (r.tracked && !internal(r.kind)) {
+            delete child; // nothing changed yet
+            return Errno::NOMEM;
+        }
     for (const Region& r : regions_) {
         if (internal(r.kind))
             continue;
-        if (r.tracked || !child->regions_.push_back(r))
+        if (!child->regions_.push_back(r))
             return fail();
         for (uint64_t at = r.start; at < r.end;) {
             uint64_t span = 0;
@@ -128,9 +134,46 @@ Result<AddressSpace*> AddressSpace::share_for_fork()
     return child;
 }
 
-AddressSpace::Unshare AddressSpace::unshare_locked(
-    uint64_t va, bool for_write, uint64_t& drop_start, uint64_t& drop_len)
+// No 2 MiB block free for a copy of a shared 2 MiB page: this process's
+// leaf becomes 512 copies of 4 KiB (true), unless it changed meanwhile
+// (false).
+Result<bool> AddressSpace::copy_2m_in_pages(uint64_t* e, uint64_t old, uint64_t base, uint64_t bits)
 {
+    const uint64_t frame = old & arch::PTE_ADDR & ~(HUGE - 1);
+    const uint64_t list = TRY(mm::alloc_pages(0)); // the 512 frames' addresses
+    auto* pages = static_cast<uint64_t*>(boot::phys_to_virt(list));
+    unsigned n = 0;
+    auto undo = [&] {
+        for (unsigned i = 0; i < n; ++i)
+            mm::free_pages(pages[i], 0);
+        mm::free_pages(list, 0);
+    };
+    for (; n < 512; ++n) {
+        auto page = mm::alloc_pages(0);
+        if (page.is_error()) {
+            undo();
+            return Errno::NOMEM;
+        }
+        pages[n] = page.value();
+        __builtin_memcpy(boot::phys_to_virt(pages[n]), boot::phys_to_virt(frame + n * PAGE), PAGE);
+    }
+    auto replaced = pt_.replace_2m(e, old, pages, bits);
+    if (replaced.is_error() || !replaced.value()) {
+        undo();
+        return replaced;
+    }
+    mm::free_pages(list, 0);
+    flush_tlb(base, HUGE);
+    if (mm::frame_put(frame)) // the others left meanwhile
+        mm::free_pages(frame, order_of(HUGE), !(old & arch::PTE_DIRTY));
+    return true;
+}
+
+AddressSpace::Unshare AddressSpace::unshare_locked(
+    uint64_t va, bool for_write, LinuxView view, uint64_t& drop_start, uint64_t& drop_len)
+{
+    // Linux's hold on the page, and the LWK's question about it.
+    constexpr uint64_t MARKS = MK_PTE_LINUX_MAPPED | arch::PTE_COW_ASKED;
     for (;;) {
         uint64_t span = 0;
         uint64_t* e = pt_.leaf_at(va, span);
@@ -146,24 +189,47 @@ AddressSpace::Unshare AddressSpace::unshare_locked(
         if (!mm::frame_shared(frame)) {
             // Nobody else maps it any more: this process's own as it is
             // (Linux's view of it stays right: the same page).
-            if (!swap(e, old, (old & ~arch::PTE_COW) | rights))
+            if (!swap(e, old, (old & ~arch::PTE_COW & ~arch::PTE_COW_ASKED) | rights))
                 continue;
             flush_tlb(base, span);
             return Unshare::done;
         }
         if (old & MK_PTE_LINUX_MAPPED) {
-            // mkexec may read the old page: it must see the new one only.
-            if (!swap(e, old, old & ~uint64_t(MK_PTE_LINUX_MAPPED)))
-                continue;
+            // mkexec may read the old page: it must see the new one only,
+            // so its views go first (and the bit stays until they are gone).
             drop_start = base;
             drop_len = span;
-            return Unshare::drop;
+            if (view == LinuxView::drop_now) {
+                // The caller drops them, holding the lock, and asks again.
+                if (!swap(e, old, old & ~MARKS))
+                    continue;
+                return Unshare::drop;
+            }
+            if (view == LinuxView::keep)
+                return Unshare::drop;
+            if (view == LinuxView::ask || !(old & arch::PTE_COW_ASKED)) {
+                // mk.ko drops them and asks again (dropped); a view it
+                // makes meanwhile clears the question.
+                if (!(old & arch::PTE_COW_ASKED) && !swap(e, old, old | arch::PTE_COW_ASKED))
+                    continue;
+                return Unshare::drop;
+            }
+            // dropped, and no view made since: copied below.
         }
+        const uint64_t bits = (old & ~arch::PTE_ADDR & ~arch::PTE_COW & ~MARKS) | rights;
         auto copy = mm::alloc_pages(order_of(span));
-        if (copy.is_error())
-            return Unshare::nomem;
+        if (copy.is_error()) {
+            if (span != HUGE)
+                return Unshare::nomem;
+            auto pages = copy_2m_in_pages(e, old, base, bits);
+            if (pages.is_error())
+                return Unshare::nomem;
+            if (!pages.value())
+                continue;
+            return Unshare::done;
+        }
         __builtin_memcpy(boot::phys_to_virt(copy.value()), boot::phys_to_virt(frame), span);
-        if (!swap(e, old, copy.value() | (old & ~arch::PTE_ADDR & ~arch::PTE_COW) | rights)) {
+        if (!swap(e, old, copy.value() | bits)) {
             mm::free_pages(copy.value(), order_of(span));
             continue; // changed meanwhile (Linux mapped it, a CPU marked it accessed)
         }
@@ -188,10 +254,11 @@ Result<void> AddressSpace::unshare_edges(uint64_t addr, uint64_t end) const
 
 namespace {
 
-uint32_t answer_of(AddressSpace& as, uint64_t va)
+uint32_t answer_of(AddressSpace& as, uint64_t va, bool dropped)
 {
     uint64_t start = 0, len = 0;
-    switch (as.unshare_locked(va & ~(PAGE - 1), true, start, len)) {
+    const auto view = dropped ? AddressSpace::LinuxView::dropped : AddressSpace::LinuxView::ask;
+    switch (as.unshare_locked(va & ~(PAGE - 1), true, view, start, len)) {
     case AddressSpace::Unshare::none: // unshared meanwhile: mk.ko looks again
     case AddressSpace::Unshare::done: return MK_COW_DONE;
     case AddressSpace::Unshare::drop:
@@ -214,7 +281,8 @@ bool lend_owner(Process* p, const mk_msg_cow& m)
     LockGuard<Spinlock> g(p->lock); // a thread on the list is not freed
     for (Thread* t = p->threads; t; t = t->proc_next)
         if (t == owner)
-            return sched::lend(t, m.va | 1, m.hdr.seq, percpu::index());
+            return sched::lend(t, (m.va & ~(PAGE - 1)) | ((m.hdr.flags & MK_COW_DROPPED) ? 2 : 1),
+                m.hdr.seq, percpu::index());
     return false;
 }
 
@@ -231,7 +299,7 @@ void cow_from_linux(const mk_msg_cow& m)
             what = MK_COW_FAILED;
         } else if (p->as->mutex().try_lock_loop()) {
             sched::unload_tables(); // as for a flush (tracked.cpp)
-            what = answer_of(*p->as, m.va);
+            what = answer_of(*p->as, m.va, m.hdr.flags & MK_COW_DROPPED);
             p->as->mutex().unlock_loop();
         } else if (lend_owner(p, m)) {
             put(p);
@@ -247,8 +315,10 @@ void cow_from_linux(const mk_msg_cow& m)
 void serve_lent(Thread* t)
 {
     // Still the holder (it cannot let go while it waits): its page tables.
-    const uint32_t what =
-        t->proc->as->mutex().owner() == t ? answer_of(*t->proc->as, t->lent_va) : MK_COW_BUSY;
+    // lent_va's low bits: 2 if mk.ko has dropped its views (MK_COW_DROPPED).
+    const uint32_t what = t->proc->as->mutex().owner() == t
+        ? answer_of(*t->proc->as, t->lent_va, t->lent_va & 2)
+        : MK_COW_BUSY;
     answer(t->lent_core, t->lent_seq, what);
 }
 

@@ -51,14 +51,16 @@ void fill_signals(Context& c, mk_fork_state& st)
 Result<long> child_on_lwk(Context& c, mk_fork_state& st, uint64_t flags, uint64_t sp, uint64_t tls,
     uint64_t child_tid)
 {
-    const uint32_t image = TRY(proc::make_fork_image(*c.frame, flags, sp, tls, child_tid));
+    auto made = proc::make_fork_image(*c.frame, flags, sp, tls, child_tid);
+    // The pages are read-only now (shared with the child; or some of them,
+    // if making the child failed): mkexec may hold them writable, and must
+    // fault them in again.
+    drop_linux_view(c, proc::USER_START, proc::USER_END - proc::USER_START);
+    const uint32_t image = TRY(made);
     struct Drop {
         proc::Process* p;
         ~Drop() { proc::drop_fork_image(p); }
     } drop{c.proc};
-    // The pages are read-only now (shared with the child): mkexec may
-    // hold them writable, and must fault them in again.
-    drop_linux_view(c, proc::USER_START, proc::USER_END - proc::USER_START);
     st.lwk_image = image;
     Scratch s(c, sizeof st);
     if (!s.addr())

@@ -73,11 +73,14 @@ proc::AddressSpace::Unshare unshare(Context& c, proc::AddressSpace& as, uint64_t
     sched::MutexGuard g(as.mutex());
     for (;;) {
         uint64_t start = 0, len = 0;
-        const U u = as.unshare_locked(addr, for_write, start, len);
+        // Linux's view of another process's page is not this thread's to drop.
+        const bool own = &as == c.proc->as;
+        const auto view = own ? proc::AddressSpace::LinuxView::drop_now : proc::AddressSpace::LinuxView::keep;
+        const U u = as.unshare_locked(addr, for_write, view, start, len);
         if (u != U::drop)
             return u;
-        if (&as != c.proc->as)
-            return U::nomem; // Linux's view of another process's page: not this thread's to drop
+        if (!own)
+            return U::nomem;
         drop_linux_view(c, start, len);
     }
 }
@@ -123,7 +126,7 @@ bool unshare_here(const AddressSpace& as, uint64_t addr, bool for_write)
         u = sys::unshare(c, mine, addr, for_write);
     } else { // the core loop (a fork's child before it runs): no thread to wait for Linux
         uint64_t start = 0, len = 0;
-        u = mine.unshare_locked(addr, for_write, start, len);
+        u = mine.unshare_locked(addr, for_write, AddressSpace::LinuxView::keep, start, len);
     }
     return u != AddressSpace::Unshare::nomem && u != AddressSpace::Unshare::drop;
 }

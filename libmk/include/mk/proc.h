@@ -43,6 +43,12 @@
  * asks the LWK to copy it (MK_MSG_COW) instead of failing.
  */
 #define MK_PTE_COW (1ULL << 54)
+/*
+ * The LWK asked mk.ko to drop its views of this page before it copies it
+ * (MK_COW_DROP below); mk.ko clears the bit whenever it maps the page, so
+ * that a view made after the drop is seen.
+ */
+#define MK_PTE_COW_ASKED (1ULL << 55)
 
 /*
  * The frame-number sink of a shared mapping: pages of the process's own
@@ -408,8 +414,10 @@ struct mk_msg_flush {
  * the LWK's leaf is copy-on-write (MK_PTE_COW). The core it was sent to
  * copies it (or makes it writable, when nobody else maps it any more) and
  * writes (seq << 2) | answer into its struct mk_boot_cpu's cow_done.
- * MK_COW_DROP: Linux may map the old page (MK_PTE_LINUX_MAPPED, now
- * cleared): mk.ko drops every view of [va's page) and asks again.
+ * MK_COW_DROP: Linux may map the old page (MK_PTE_LINUX_MAPPED; the LWK
+ * sets MK_PTE_COW_ASKED): mk.ko drops every view of the 2 MiB around va
+ * and asks again with MK_COW_DROPPED in hdr.flags; the LWK copies the
+ * page if no view was made since (MK_PTE_COW_ASKED still set).
  * MK_COW_BUSY: a thread of the process is changing its memory; ask again
  * later (without holding anything the thread may wait for).
  */
@@ -417,6 +425,7 @@ struct mk_msg_flush {
 #define MK_COW_BUSY 1u
 #define MK_COW_DROP 2u
 #define MK_COW_FAILED 3u
+#define MK_COW_DROPPED 1u
 struct mk_msg_cow {
 	struct mk_msg_hdr hdr;
 	__u64 va;

@@ -166,6 +166,19 @@ uint64_t* PageTable::leaf_at(uint64_t va, uint64_t& span) const
     }
 }
 
+Result<bool> PageTable::replace_2m(uint64_t* entry, uint64_t expect, const uint64_t* frames, uint64_t bits)
+{
+    uint64_t t = TRY(alloc_->alloc_table());
+    uint64_t* child = table(t);
+    for (unsigned i = 0; i < 512; ++i)
+        child[i] = frames[i] | PTE_PRESENT | (bits & ~PTE_HUGE & ~PTE_ADDR);
+    if (!__atomic_compare_exchange_n(entry, &expect, t | TABLE_BITS, false, __ATOMIC_SEQ_CST, __ATOMIC_RELAXED)) {
+        alloc_->free_table(t);
+        return false;
+    }
+    return true;
+}
+
 uint64_t* PageTable::leaf_entry(uint64_t va) const
 {
     if (!canonical(va))

@@ -33,6 +33,9 @@ constexpr uint64_t PTE_PIN_SINK = 1ULL << 11;
 // A page a fork shares (<mk/proc.h>'s MK_PTE_COW): never writable while
 // the bit is set; a write copies it first (proc/cow.cpp).
 constexpr uint64_t PTE_COW = 1ULL << 54;
+// mk.ko was asked to drop its views of a shared page before it is copied
+// (<mk/proc.h>'s MK_PTE_COW_ASKED); it clears the bit when it maps it.
+constexpr uint64_t PTE_COW_ASKED = 1ULL << 55;
 constexpr uint64_t PTE_ADDR = 0x000ffffffffff000ULL;
 
 // What a mapping allows: the leaf bits callers choose.
@@ -103,6 +106,10 @@ public:
     bool translate(uint64_t va, Translation& out) const;
     // The leaf entry that maps va, of any size (in span), or nullptr.
     uint64_t* leaf_at(uint64_t va, uint64_t& span) const;
+    // Replaces the 2 MiB leaf *entry (if it still holds expect) with a
+    // table of 4 KiB leaves mapping frames[0..512) with bits; false if the
+    // entry changed meanwhile (nothing is changed then).
+    Result<bool> replace_2m(uint64_t* entry, uint64_t expect, const uint64_t* frames, uint64_t bits);
     // The 4 KiB leaf entry that maps va, or nullptr (not mapped, or by a
     // larger page).
     uint64_t* leaf_entry(uint64_t va) const;
