@@ -178,6 +178,20 @@ TEST_CASE("a copy-on-write leaf is never writable: mapped, protected, found at a
     CHECK(span == PAGE_4K);
     CHECK((*e & PTE_COW));
     CHECK_FALSE(pt.leaf_at(0x900000, span));
+    // A shared 2 MiB page copied in 4 KiB pieces: the leaf becomes a table of them.
+    e = pt.leaf_at(0x400000, span);
+    const uint64_t old = *e;
+    uint64_t frames[512];
+    for (unsigned i = 0; i < 512; ++i)
+        frames[i] = 0x10000000 + (511 - i) * PAGE_4K;
+    CHECK_FALSE(pt.replace_2m(e, old ^ PTE_ACCESSED, frames, PTE_USER | PTE_WRITE).value()); // changed meanwhile
+    REQUIRE(pt.replace_2m(e, old, frames, PTE_USER | PTE_WRITE | PTE_HUGE).value());
+    REQUIRE(pt.translate(0x400000 + 3 * PAGE_4K + 7, tr));
+    CHECK(tr.page_size == PAGE_4K);
+    CHECK(tr.phys == 0x10000000 + 508 * PAGE_4K + 7);
+    CHECK((tr.flags & PTE_WRITE));
+    REQUIRE(pt.leaf_entry(0x400000 + PAGE_2M - PAGE_4K));
+    CHECK((*pt.leaf_entry(0x400000 + PAGE_2M - PAGE_4K) & PTE_ADDR) == 0x10000000);
 }
 
 TEST_CASE("protect reports the bits its leaves held before the change", "[pagetable]")

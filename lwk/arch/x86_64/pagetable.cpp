@@ -181,19 +181,9 @@ Result<bool> PageTable::replace_2m(uint64_t* entry, uint64_t expect, const uint6
 
 uint64_t* PageTable::leaf_entry(uint64_t va) const
 {
-    if (!canonical(va))
-        return nullptr;
-    uint64_t* t = table(root_);
-    for (int level = 4;; --level) {
-        uint64_t* e = &t[index_of(va, level)];
-        if (!(*e & PTE_PRESENT))
-            return nullptr;
-        if (level == 1)
-            return e;
-        if (*e & PTE_HUGE)
-            return nullptr;
-        t = table(*e & PTE_ADDR);
-    }
+    uint64_t span = 0;
+    uint64_t* e = leaf_at(va, span);
+    return span == PAGE_4K ? e : nullptr;
 }
 
 uint64_t* PageTable::slot(uint64_t va, bool create)

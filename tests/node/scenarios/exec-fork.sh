@@ -12,12 +12,14 @@
 # mkvm: --mem 4G --timeout 900
 . /mk/tests/lib.sh
 
+cd /tmp
+P=$MK_PROGS
+# Linux's answer for 1 GiB, while Linux still has the node's memory.
+linux_1g=$("$P/forks" memory 1024 2>&1)
 insmod "$MK_KO"
 ok "boot the LWK on CPUs 2-3 with 1.5 GiB" mkctl boot --cpus 2-3 --mem 1536M
 need
 free0=$(lwk_free)
-cd /tmp
-P=$MK_PROGS
 
 eq "only mkexec and, while the program runs, its vfork children may map a process's window; refaults are mkexec's; a fork's child is spawned by a child of mkexec's, while the program runs" \
 	"a forked child: Operation not permitted
@@ -174,6 +176,14 @@ pkill -f "sleep 30" || true
 
 eq "after all that the LWK still runs programs" "hello, world" "$(mkexec "$P/hello")"
 eq "its free memory is back to what it was" "$free0" "$(lwk_free)"
+ok "shutdown" mkctl shutdown
+
+# Room for both: a child writing all of 1 GiB gets its own copy.
+ok "boot the LWK on CPUs 2-3 with 2.25 GiB" mkctl boot --cpus 2-3 --mem 2304M
+free0=$(lwk_free)
+eq "--fork=same: fork of a process with 1 GiB touched: the child sees the data, its writes and the parent's stay private (as on Linux)" \
+	"$linux_1g" "$(mkexec --fork=same "$P/forks" memory 1024 2>&1)"
+eq "... and the memory of both is back" "$free0" "$(lwk_free)"
 ok "shutdown" mkctl shutdown
 ok "rmmod" rmmod mk
 ok "dmesg shows no warning or oops" dmesg_clean
