@@ -440,7 +440,7 @@ Result<void*> AddressSpace::kernel_address(uint64_t addr, uint64_t len, bool wri
     arch::Translation t;
     if (len == 0 || (addr & (PAGE - 1)) + len > PAGE)
         return Errno::INVAL;
-    if (write && pt_.translate(addr, t) && (t.flags & arch::PTE_COW) && !unshare_here(*this, addr, true))
+    if (write && !own_page(addr))
         return Errno::FAULT;
     if ((!pt_.translate(addr, t) || (write && !(t.flags & arch::PTE_WRITE))) &&
         (!fault_in_tracked(*this, addr, write) || !pt_.translate(addr, t) || (write && !(t.flags & arch::PTE_WRITE))))
@@ -603,7 +603,7 @@ Result<void> AddressSpace::copy_out(uint64_t dst, const void* src, uint64_t len)
     while (len) {
         arch::Translation t;
         constexpr uint64_t RW = arch::PTE_WRITE | arch::PTE_USER;
-        if (pt_.translate(dst, t) && (t.flags & arch::PTE_COW) && !unshare_here(*this, dst, true))
+        if (!own_page(dst))
             return Errno::FAULT;
         if ((!pt_.translate(dst, t) || (t.flags & RW) != RW) &&
             (!fault_in_tracked(*this, dst, true) || !pt_.translate(dst, t) || (t.flags & RW) != RW))
@@ -672,7 +672,7 @@ Result<void> AddressSpace::copy_between(uint64_t dst, uint64_t src, uint64_t n) 
     sched::MutexGuard g(mutex_);
     while (n) {
         arch::Translation s, d;
-        if (pt_.translate(dst, d) && (d.flags & arch::PTE_COW) && !unshare_here(*this, dst, true))
+        if (!own_page(dst))
             return Errno::FAULT;
         if (!pt_.translate(src, s) || !pt_.translate(dst, d) || !(s.flags & d.flags & arch::PTE_USER) ||
             !(d.flags & arch::PTE_WRITE))

@@ -202,6 +202,9 @@ private:
     // split: its count is its first frame's).
     Result<void> unshare_edges(uint64_t addr, uint64_t end) const;
     const Region* region_locked(uint64_t addr) const;
+    // Before the kernel writes addr: a page a fork shares there becomes
+    // this process's own; false if it cannot (unshare_here).
+    bool own_page(uint64_t addr) const;
     Result<bool> copy_2m_in_pages(uint64_t* e, uint64_t old, uint64_t base, uint64_t bits);
     // A cow region's pages of Linux's become copies of the process's own
     // (written memory); the region becomes anon, its pin handed to later

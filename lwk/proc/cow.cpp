@@ -240,6 +240,12 @@ AddressSpace::Unshare AddressSpace::unshare_locked(
     }
 }
 
+bool AddressSpace::own_page(uint64_t addr) const
+{
+    arch::Translation t;
+    return !pt_.translate(addr, t) || !(t.flags & arch::PTE_COW) || unshare_here(*this, addr, true);
+}
+
 Result<void> AddressSpace::unshare_edges(uint64_t addr, uint64_t end) const
 {
     for (uint64_t at : {addr, end}) {

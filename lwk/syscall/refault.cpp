@@ -70,12 +70,12 @@ Context refault_context(proc::Thread* t, arch::InterruptFrame* f)
 proc::AddressSpace::Unshare unshare(Context& c, proc::AddressSpace& as, uint64_t addr, bool for_write)
 {
     using U = proc::AddressSpace::Unshare;
+    // Linux's view of another process's page is not this thread's to drop.
+    const bool own = &as == c.proc->as;
+    const auto view = own ? proc::AddressSpace::LinuxView::drop_now : proc::AddressSpace::LinuxView::keep;
     sched::MutexGuard g(as.mutex());
     for (;;) {
         uint64_t start = 0, len = 0;
-        // Linux's view of another process's page is not this thread's to drop.
-        const bool own = &as == c.proc->as;
-        const auto view = own ? proc::AddressSpace::LinuxView::drop_now : proc::AddressSpace::LinuxView::keep;
         const U u = as.unshare_locked(addr, for_write, view, start, len);
         if (u != U::drop)
             return u;
