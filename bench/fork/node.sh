@@ -11,7 +11,7 @@ mkctl boot --cpus 2-3 --mem 3G >/dev/null 2>&1 || { echo "@@ failed: mkctl boot"
 echo "# each row: NAME SAMPLES MIN MEDIAN P99 MAX, microseconds from the call to the child's end (waitpid)"
 for r in $(seq 1 "$rounds"); do
 	taskset -c 1 mk-fork-bench linux "$n" /bin/true "$mib" 3 || echo "@@ failed: linux round $r"
-	mkexec --cpus 2-2 mk-fork-bench lwk "$n" /bin/true "$mib" 3 || echo "@@ failed: lwk round $r"
+	mkexec --fork=linux --cpus 2-2 mk-fork-bench lwk "$n" /bin/true "$mib" 3 || echo "@@ failed: lwk round $r"
 	mkexec --fork=same --cpus 2-2 mk-fork-bench lwk-same "$n" /bin/true "$mib" 3 ||
 		echo "@@ failed: lwk-same round $r"
 done

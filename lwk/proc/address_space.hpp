@@ -87,6 +87,9 @@ public:
     // process's), each page of Linux's the same page under the same pin.
     // Errno::NOMEM also for a tracked mapping, which a child cannot share.
     Result<AddressSpace*> share_for_fork();
+    // Under the lock: whether a tracked mapping is there (its children
+    // run on Linux).
+    bool has_tracked() const;
     // Under the lock: the page at va, if a fork shares it, becomes this
     // process's own (copied, or kept if nobody else maps it any more),
     // writable if its region is; for_write: only if its region is

@@ -47,6 +47,14 @@ const Region* AddressSpace::region_locked(uint64_t addr) const
     return nullptr;
 }
 
+bool AddressSpace::has_tracked() const
+{
+    for (const Region& r : regions_)
+        if (r.tracked && !internal(r.kind))
+            return true;
+    return false;
+}
+
 Result<AddressSpace*> AddressSpace::share_for_fork()
 {
     sched::MutexGuard g(mutex_);
@@ -60,11 +68,10 @@ Result<AddressSpace*> AddressSpace::share_for_fork()
         delete child; // its counts go back
         return Errno::NOMEM;
     };
-    for (const Region& r : regions_)
-        if (r.tracked && !internal(r.kind)) {
-            delete child; // nothing changed yet
-            return Errno::NOMEM;
-        }
+    if (has_tracked()) {
+        delete child; // nothing changed yet
+        return Errno::NOMEM;
+    }
     for (const Region& r : regions_) {
         if (internal(r.kind))
             continue;

@@ -54,8 +54,7 @@ Result<uint32_t> make_fork_image(const arch::InterruptFrame& frame, uint64_t fla
             delete as.value();
         mm::kfree(img);
         if (as.is_error() && as.error().code == int(Errno::NOMEM))
-            klog("pid %d: fork on the LWK: no memory for the page tables, or a tracked file mapping",
-                p->pid);
+            klog("pid %d: fork on the LWK: no memory for the page tables", p->pid);
         return Errno::NOMEM;
     }
     img->as = as.value();

@@ -92,10 +92,12 @@ Result<long> new_process(Context& c, uint64_t flags, uint64_t sp, uint64_t paren
     fill_signals(c, st);
 
     long pid;
-    if (c.proc->fork_lwk && !(flags & (CLONE_VM | CLONE_VFORK))) {
-        // A child on the LWK: the address space stays as copied until the
-        // fork is over.
-        sched::MutexGuard lock(c.proc->as->mutex());
+    sched::MutexGuard lock(c.proc->as->mutex());
+    // A child on the LWK (--fork=same|free, the default): the address
+    // space stays as shared until the fork is over. A process with a
+    // tracked mapping (a writable shared file mapping on ext4, xfs: pages
+    // Linux may reclaim) has its children on Linux, which share it.
+    if (c.proc->fork_lwk && !(flags & (CLONE_VM | CLONE_VFORK)) && !c.proc->as->has_tracked()) {
         pid = TRY(child_on_lwk(c, st, flags, sp, tls, child_tid));
     } else {
         // The regions stay as listed until mkexec has copied them. Only
@@ -104,7 +106,6 @@ Result<long> new_process(Context& c, uint64_t flags, uint64_t sp, uint64_t paren
         // runs in this address space (mkexec's window onto it), which
         // stays as it is until the child's execve or end, when the call
         // returns.
-        sched::MutexGuard lock(c.proc->as->mutex());
         const proc::AddressSpace& as = *c.proc->as;
         const bool in_place = (flags & (CLONE_VM | CLONE_VFORK)) == (CLONE_VM | CLONE_VFORK);
         Vector<mk_fork_region> pieces;

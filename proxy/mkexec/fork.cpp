@@ -78,7 +78,7 @@ std::vector<std::string> exec_environment; // and its own environment
 cpu_set_t program_cpus;     // where mkexec could run when it started
 bool program_cpus_known = false;
 std::string program_name;   // the program as mkexec started it
-ForkPolicy fork_policy = ForkPolicy::to_linux;
+ForkPolicy fork_policy = ForkPolicy::same_cores;
 
 long sys(long nr, long a = 0, long b = 0, long c = 0, long d = 0, long e = 0, long f = 0)
 {

@@ -58,11 +58,13 @@ const char* usage = "usage: mkexec [--cpus N|LIST] [--oversubscribe] [--serve-cp
                     "               doorbell CPU) waiting for the program's calls: no\n"
                     "               interrupt, no wake-up, but that CPU is kept busy\n"
                     "  --fork=linux|same|free\n"
-                    "               where a fork's child runs. linux (the default): as an\n"
-                    "               ordinary Linux process, holding a copy of the program's\n"
-                    "               memory. same: on the LWK, on the program's cores (taking\n"
-                    "               turns with its threads). free: on the LWK, on a core no\n"
-                    "               program uses, or the program's if none is free. A vfork's\n"
+                    "               where a fork's child runs. same (the default): on the\n"
+                    "               LWK, on the program's cores (taking turns with its\n"
+                    "               threads), its memory shared copy-on-write. free: on the\n"
+                    "               LWK, on a core no program uses, or the program's if none\n"
+                    "               is free. linux: as an ordinary Linux process, holding a\n"
+                    "               copy of the program's memory (so do the children of a\n"
+                    "               program with a writable shared file mapping). A vfork's\n"
                     "               child (posix_spawn, system) runs on Linux until its\n"
                     "               execve; an execve of the program itself runs the new\n"
                     "               program on the LWK, same pid\n"
@@ -86,7 +88,7 @@ struct Options {
     uint64_t exec_mask = 0;           // and its blocked signals,
     int exec_program_fd = -1;         // and a descriptor to close once the program is read
     std::vector<std::string> own_args; // mkexec's options as given, --argv0 aside
-    mkexec::ForkPolicy fork = mkexec::ForkPolicy::to_linux;
+    mkexec::ForkPolicy fork = mkexec::ForkPolicy::same_cores;
     std::optional<mkexec::ForkChild> fork_child; // --fork-child: mkexec's own, from a fork (fork_lwk.cpp)
 };
 

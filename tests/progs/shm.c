@@ -17,6 +17,11 @@
  *                            pwrite() seen in it, msync, SIGBUS past the
  *                            end, truncation (unless "keep" follows),
  *                            SIGSEGV once mprotect'ed read-only
+ *   shm file-fork PATH       a writable MAP_SHARED mapping of a new file and
+ *                            a private page, then fork: the child sees the
+ *                            parent's writes to the file's pages and the
+ *                            parent the child's; the private page stays
+ *                            each side's own
  * (A NAME starting with '/' is a file there instead of /dev/shm/NAME.)
  *   shm scan PATH            read a file through a writable MAP_SHARED mapping
  *   shm sigbus               a mapping past a file's end: SIGBUS there
@@ -44,6 +49,7 @@
 #include <sys/shm.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -255,6 +261,34 @@ int main(int argc, char **argv)
 		if (pread(fd, buf, 2, 0) != 2)
 			die("pread");
 		printf("after munmap, read(): %.2s, size was %ld\n", buf, (long)st.st_size);
+	} else if (!strcmp(op, "file-fork") && argc == 3) {
+		int fd = open(argv[2], O_RDWR | O_CREAT | O_TRUNC, 0600);
+		if (fd < 0 || ftruncate(fd, 2 * PAGE) != 0)
+			die("open");
+		char *p = mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		char *own = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p == MAP_FAILED || own == MAP_FAILED)
+			die("mmap");
+		strcpy(p, "parent before the fork");
+		strcpy(own, "parent's own");
+		pid_t pid = fork();
+		if (pid < 0)
+			die("fork");
+		if (pid == 0) {
+			printf("child sees: %s, %s\n", p, own);
+			strcpy(p + PAGE, "written by the child");
+			strcpy(own, "child's own");
+			fflush(stdout);
+			_exit(0);
+		}
+		int status;
+		if (waitpid(pid, &status, 0) != pid)
+			die("waitpid");
+		printf("child's status %d; the parent sees: %s, %s\n", status, p + PAGE, own);
+		char buf[32] = {0};
+		if (pread(fd, buf, 20, PAGE) != 20)
+			die("pread");
+		printf("the file holds: %s\n", buf);
 	} else if (!strcmp(op, "scan") && argc == 3) {
 		int fd = open(argv[2], O_RDWR);
 		struct stat st;

@@ -5,10 +5,11 @@
 # subprocess and os.system; execve runs the new program on the LWK in the
 # same process (pid, descriptors, ignored signals kept, #! scripts); a kill
 # -9 of mkexec with children running leaves no LWK program and all memory.
-# With --fork=same|free a fork's child is an LWK program on the parent's
-# cores or a free one, its memory shared copy-on-write, and the same
-# programs give the same output; a 1 GiB process forks in an LWK with
-# room for only half a copy.
+# A fork's child is an LWK program on the parent's cores (the default,
+# --fork=same) or a free one (--fork=free), its memory shared copy-on-write,
+# or a Linux process (--fork=linux), and the same programs give the same
+# output each way; a 1 GiB process forks in an LWK with room for only half
+# a copy.
 # mkvm: --mem 4G --timeout 900
 . /mk/tests/lib.sh
 
@@ -33,12 +34,12 @@ same "fork 100 children in sequence and 100 in parallel, vfork, posix_spawn, sys
 	"$P/forks" all 100
 same "... the same, dynamically linked" "$P/forks_dynamic" all 100
 same "fork of a process with 256 MiB touched: the child sees the data, writes stay private" "$P/forks" memory 256
-# nproc in a child counts the Linux CPUs it may run on (sched_getaffinity).
-same "a child may run on the CPUs mkexec was started on (not only its server's doorbell CPU)" \
+# nproc in a child on Linux counts the Linux CPUs it may run on (sched_getaffinity).
+MK_SAME_OPTS=--fork=linux same "--fork=linux: a child may run on the CPUs mkexec was started on (not only its server's doorbell CPU)" \
 	sh -c 'nproc; :'
-MK_SAME_OPTS=--poll same "... nor only its polling CPU (--poll)" sh -c 'nproc; :'
-same "... and so may the next image's children, after an execve" sh -c 'exec sh -c "nproc; :"'
-same "kill 0 (bash's kill -TERM 0) reaches the program and its children on Linux, each once" setsid bash -c '
+MK_SAME_OPTS="--fork=linux --poll" same "... nor only its polling CPU (--poll)" sh -c 'nproc; :'
+MK_SAME_OPTS=--fork=linux same "... and so may the next image's children, after an execve" sh -c 'exec sh -c "nproc; :"'
+same "kill 0 (bash's kill -TERM 0) reaches the program and its children, each once" setsid bash -c '
 	rm -f /tmp/k0.ready /tmp/k0.out
 	trap "echo the shell got TERM" TERM
 	( trap "echo the subshell got TERM >>/tmp/k0.out; exit 3" TERM; sleep 100 & touch /tmp/k0.ready; wait ) & c=$!
@@ -101,6 +102,8 @@ eq "mkexec --argv0 names the program" "argv0 is custom" "$(mkexec --argv0 custom
 # The policy option.
 fails "--fork=elsewhere is refused with a clear error" "linux, same or free" mkexec --fork=elsewhere "$P/hello"
 ok "--fork=linux runs the program" mkexec --fork=linux "$P/forks" memory 8
+eq "by default a fork's child runs on the LWK, on its parent's core" \
+	"parent on CPU 2, LWK yes; child on CPU 2, LWK yes" "$(mkexec --cpus 2-2 "$P/forks" where)"
 eq "--fork=linux: a fork's child runs on Linux" "LWK no" "$(mkexec --fork=linux --cpus 2-2 "$P/forks" where | sed 's/.*child on CPU [0-9]*, //')"
 
 # Children on the LWK: --fork=same (on the program's cores, taking turns)
@@ -117,14 +120,14 @@ eq "--fork=free with no free core: on its parent's" \
 	"parent on CPU 2, LWK yes; child on CPU 2, LWK yes" "$(mkexec --fork=free --cpus 2-2 "$P/forks" where)"
 kill $busy
 wait $busy 2>/dev/null
-for pol in same free; do
+for pol in linux free; do
 	MK_SAME_OPTS=--fork=$pol same "--fork=$pol: fork 100 children in sequence and 100 in parallel, vfork, posix_spawn, system, popen, SIGCHLD, waitid" \
 		"$P/forks" all 100
-	MK_SAME_OPTS=--fork=$pol same "--fork=$pol: bash's commands, \$(...), pipelines, jobs, statuses, trap (forked children exec on the LWK)" \
+	MK_SAME_OPTS=--fork=$pol same "--fork=$pol: bash's commands, \$(...), pipelines, jobs, statuses, trap" \
 		bash -c "$bash_script"
 done
-MK_SAME_OPTS=--fork=same same "--fork=same: the same, dynamically linked" "$P/forks_dynamic" all 100
-MK_SAME_OPTS=--fork=same same "--fork=same: fork of a process with 256 MiB touched: the child sees the data, writes stay private" \
+MK_SAME_OPTS=--fork=linux same "--fork=linux: the same, dynamically linked" "$P/forks_dynamic" all 100
+MK_SAME_OPTS=--fork=linux same "--fork=linux: fork of a process with 256 MiB touched (copied): the child sees the data, writes stay private" \
 	"$P/forks" memory 256
 for pol in same free; do
 	MK_SAME_OPTS=--fork=$pol same "--fork=$pol: copy-on-write: the child sees the data as it was; writes by the program, the kernel (read() into pages Linux had seen), munmap, mprotect and MADV_DONTNEED of parts of 2 MiB pages stay each side's own" \
@@ -134,7 +137,7 @@ eq "--fork=same: fork+exit of a process with 1 GiB touched, in an LWK with room 
 	"fork+exit with 1024 MiB touched: child ok, parent's data kept" \
 	"$(mkexec --fork=same "$P/fork_cow" touch 1024 2>&1 | sed 's/, [0-9.]* ms$//')"
 eq "... and its memory is back" "$free0" "$(lwk_free)"
-MK_SAME_OPTS=--fork=same same "--fork=same: shared mappings (anonymous, /dev/shm, SysV) stay shared with the child both ways" \
+MK_SAME_OPTS=--fork=linux same "--fork=linux: shared mappings (anonymous, /dev/shm, SysV) stay shared with the child both ways" \
 	"$P/forks" shared
 MK_SAME_OPTS=--fork=same same "--fork=same: a child ended by a signal is seen so by its parent's wait" /usr/bin/python3 -c '
 import os, signal
@@ -163,14 +166,14 @@ for _ in $(seq 50); do [ "$(lwk_programs)" = 0 ] && break; sleep 0.1; done
 eq "kill -9 of the parent mkexec ends its children's LWK programs too" 0 "$(lwk_programs)"
 eq "... and all their memory is back" "$free0" "$(lwk_free)"
 
-# kill -9 of mkexec while its children run: no LWK program left, memory back.
-mkexec bash -c 'sleep 30 & sleep 30 & wait' &
+# The same with the children on Linux: no LWK program left, memory back.
+mkexec --fork=linux bash -c 'sleep 30 & sleep 30 & wait' &
 mk=$!
 sleep 3
 kill -9 $mk
 wait $mk 2>/dev/null
 sleep 1
-eq "kill -9 of a parent mkexec leaves no LWK program" 0 "$(lwk_programs)"
+eq "--fork=linux: kill -9 of a parent mkexec leaves no LWK program" 0 "$(lwk_programs)"
 eq "its LWK memory is back" "$free0" "$(lwk_free)"
 pkill -f "sleep 30" || true
 

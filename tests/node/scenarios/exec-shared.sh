@@ -110,6 +110,12 @@ same "a writable shared mapping of an ext4 file: writes, read(), pwrite(), msync
 # (Pinned pages outlive a truncation: the LWK keeps them, see docs/exec.md.)
 same "... the same of a tmpfs file (pinned), but for the truncation" ./shm file-rw /tmp/mk-rw keep
 rm -f /tmp/mk-rw
+# A fork's child runs on the LWK by default, sharing the pinned pages; with
+# a tracked mapping the child runs on Linux (it cannot share tracked pages).
+same "fork with a writable shared mapping of a tmpfs file (child on the LWK): writes shared both ways, private ones not" \
+	./shm file-fork /tmp/mk-forked
+same "... of an ext4 file (tracked: the child runs on Linux)" ./shm file-fork /mnt/ext4/forked
+rm -f /tmp/mk-forked
 eq "an LWK program writes an ext4 file through a mapping, Linux reads it" "put hello-ext4 hello-ext4" \
 	"$(mkexec ./shm put /mnt/ext4/a hello-ext4) $(./shm get /mnt/ext4/a)"
 eq "Linux writes it, an LWK program reads it" "hello-linux" \
