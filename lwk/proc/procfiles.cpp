@@ -200,7 +200,7 @@ Thread* thread_for(Process* p, Thread* self, int32_t tid)
     return self;
 }
 
-void status(Process* p, Thread* t, Text& out)
+void status(Process* p, Thread* t, const LinuxIds& ids, Text& out)
 {
     char comm[16];
     comm_of(p, comm);
@@ -225,7 +225,7 @@ void status(Process* p, Thread* t, Text& out)
         comm, p->pid, tid, p->ppid);
     out.add("Uid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\nFDSize:\t64\nGroups:\t\n", p->uid, p->uid,
         p->uid, p->uid, p->gid, p->gid, p->gid, p->gid);
-    out.add("NStgid:\t%d\nNSpid:\t%d\nNSpgid:\t%d\nNSsid:\t%d\n", p->pid, tid, p->pid, p->pid);
+    out.add("NStgid:\t%d\nNSpid:\t%d\nNSpgid:\t%d\nNSsid:\t%d\n", p->pid, tid, ids.pgrp, ids.session);
     uint64_t peak = p->as->peak_bytes() > c.size ? p->as->peak_bytes() : c.size;
     out.add("VmPeak:\t%8lu kB\nVmSize:\t%8lu kB\nVmLck:\t%8lu kB\nVmPin:\t%8lu kB\n", peak >> 10,
         c.size >> 10, 0UL, 0UL);
@@ -249,7 +249,7 @@ void status(Process* p, Thread* t, Text& out)
             "nonvoluntary_ctxt_switches:\t0\n");
 }
 
-void stat(Process* p, Thread* t, bool per_thread, Text& out)
+void stat(Process* p, Thread* t, bool per_thread, const LinuxIds& ids, Text& out)
 {
     char comm[16];
     comm_of(p, comm);
@@ -271,7 +271,7 @@ void stat(Process* p, Thread* t, bool per_thread, Text& out)
     CpuTimes ct = per_thread ? thread_cputime(t) : process_cputime(p);
     // starttime: mkexec's, as Linux shows it to other processes.
     out.add("%d (%s) R %d %d %d 0 -1 4194304 0 0 0 0 %lu %lu 0 0 20 0 %u 0 %lu %lu %lu 18446744073709551615 ",
-        t->tid, comm, p->ppid, p->pid, p->pid, ct.user_ns / 10000000, ct.sys_ns / 10000000, threads, p->start_ticks,
+        t->tid, comm, p->ppid, ids.pgrp, ids.session, ct.user_ns / 10000000, ct.sys_ns / 10000000, threads, p->start_ticks,
         c.size, c.rss / PAGE);
     out.add("%lu %lu %lu 0 0 %lu %lu %lu %lu 0 0 0 17 %u 0 0 0 0 0 ", c.code_start, c.code_end,
         s.env_end, pending, blocked, ign, cgt, cpu);
@@ -380,13 +380,13 @@ Result<void> strings(Process* p, uint64_t from, uint64_t to, Text& out)
 
 } // namespace
 
-Result<void> proc_file_text(Process* p, Thread* self, const ProcTarget& target, Text& out)
+Result<void> proc_file_text(Process* p, Thread* self, const ProcTarget& target, const LinuxIds& ids, Text& out)
 {
     sched::MutexGuard g(p->as->mutex()); // the regions stay as they are
     Thread* t = thread_for(p, self, target.tid);
     switch (target.file) {
-    case ProcFile::status: status(p, t, out); break;
-    case ProcFile::stat: stat(p, t, target.tid != 0, out); break;
+    case ProcFile::status: status(p, t, ids, out); break;
+    case ProcFile::stat: stat(p, t, target.tid != 0, ids, out); break;
     case ProcFile::statm: {
         Counts c = count(p);
         out.add("%lu %lu 0 %lu 0 %lu 0\n", c.size / PAGE, c.rss / PAGE, c.exe / PAGE,

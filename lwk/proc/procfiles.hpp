@@ -43,9 +43,15 @@ void cores_mask(uint64_t cores, Text& t);
 // Whether tid is a live thread of the process (ctx: the Process).
 bool is_thread_of(void* ctx, int32_t tid);
 
+// What only Linux knows of the process (its mkexec's): the process group
+// and session, for stat and status.
+struct LinuxIds {
+    int32_t pgrp = 0, session = 0;
+};
+
 // The text of target for the calling thread's process (p, self). ENOMEM
 // when it does not fit the kernel heap; EFAULT if the program's strings
 // (cmdline, environ) are no longer mapped.
-Result<void> proc_file_text(Process* p, Thread* self, const ProcTarget& target, Text& out);
+Result<void> proc_file_text(Process* p, Thread* self, const ProcTarget& target, const LinuxIds& ids, Text& out);
 
 } // namespace lwk::proc

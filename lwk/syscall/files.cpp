@@ -25,6 +25,7 @@ namespace {
 constexpr uint64_t PAGE = 4096;
 constexpr uint64_t O_ACCMODE = 3, O_CLOEXEC = 02000000, MFD_CLOEXEC = 1;
 constexpr int64_t AT_FDCWD = -100;
+constexpr uint64_t NR_GETPGID = 121, NR_GETSID = 124;
 constexpr uint64_t NR_FACCESSAT = 269, NR_OPENAT = 257, NR_MEMFD_CREATE = 319, NR_PWRITE64 = 18, NR_CLOSE = 3, NR_READ = 0;
 constexpr size_t PATH_MAX_OURS = 96; // longer paths are none of ours
 
@@ -266,7 +267,12 @@ Result<long> open_common(Context& c, uint64_t path, uint64_t flags)
         else
             proc::stat_text(c.proc, linux.data(), linux.size(), text);
     } else {
-        TRY(proc::proc_file_text(c.proc, c.thread, t, text));
+        proc::LinuxIds ids;
+        if (t.file == proc::ProcFile::stat || t.file == proc::ProcFile::status) {
+            ids.pgrp = int32_t(TRY(forward_call(c, NR_GETPGID, 0)));
+            ids.session = int32_t(TRY(forward_call(c, NR_GETSID, 0)));
+        }
+        TRY(proc::proc_file_text(c.proc, c.thread, t, ids, text));
     }
     if (!text.ok())
         return Errno::NOMEM;

@@ -65,6 +65,23 @@ HERE
 	exit 4'
 same "bash: external commands, \$(...), pipelines, PIPESTATUS, background jobs, wait, exit statuses, trap" \
 	bash -c "$bash_script"
+# Job control: a pipeline of forked subshells in a process group of its own
+# (its first process leads it), the shell's session; read from each
+# process's own /proc/self/stat, which the LWK writes for its programs.
+same "bash with job control (set -m): a pipeline in a process group of its own, in the shell's session" setsid bash -c '
+	set -m
+	pg() { read -r l </proc/self/stat; set -- $l; echo "$1 $5 $6"; }
+	pg >/tmp/pg.shell
+	pg >/tmp/pg.a | { pg >/tmp/pg.b; cat; }
+	read -r sp sg ss </tmp/pg.shell; read -r ap ag as </tmp/pg.a; read -r bp bg bs </tmp/pg.b
+	[ "$sp" = $$ ] && [ "$sg" = $$ ] && [ "$ss" = $$ ] && echo "the shell leads its group and session"
+	[ "$ag" = "$ap" ] && echo "the pipeline'"'"'s first process leads its group"
+	[ "$bg" = "$ag" ] && [ "$bp" != "$ap" ] && echo "the second is in that group"
+	[ "$ag" != "$sg" ] && echo "a group other than the shell'"'"'s"
+	[ "$as" = "$ss" ] && [ "$bs" = "$ss" ] && echo "in the shell'"'"'s session"
+	exec 2>/dev/null # (the shell's note of the job's end)
+	sleep 5 | sleep 5 &
+	kill -TERM -$!; wait $!; echo "kill of the job'"'"'s group: $?"'
 same "python3: subprocess.run, check_output, os.system, Popen with pipes, a missing program" /usr/bin/python3 -c '
 import os, subprocess, sys
 r = subprocess.run(["sh", "-c", "echo out; echo err >&2; exit 6"], capture_output=True, text=True)
