@@ -296,6 +296,12 @@ Result<long> readlink_common(Context& c, uint64_t path, uint64_t buf, uint64_t s
 
 } // namespace
 
+bool names_own_exe(Context& c, uint64_t path)
+{
+    char name[PATH_MAX_OURS];
+    return target_of(c, path, name).file == proc::ProcFile::exe;
+}
+
 Result<long> sys_stat(Context& c)
 {
     return path_call(c, 0);

@@ -6,8 +6,10 @@
 // continues from the call on Linux; a vfork's child runs in the program's
 // own memory until its execve or end, and the call waits for that. execve leaves the LWK
 // the same way (MK_SYS_EXECVE): mkexec becomes the new program. With
-// mkexec --fork=same|free a fork's child is an LWK process instead, made
-// from a copy of this one (proc/fork_image.cpp); a vfork stays Linux's.
+// mkexec --fork=same (the default) or free a fork's child is an LWK
+// process instead, sharing this one's memory copy-on-write
+// (proc/fork_image.cpp), but for a process with a tracked mapping; a
+// vfork stays Linux's.
 #include <syscall/syscall.hpp>
 
 #include <proc/layout.hpp>
@@ -162,11 +164,19 @@ Result<long> sys_execveat(Context& c)
     mk_fork_state st{};
     fill_signals(c, st);
     sched::MutexGuard lock(c.proc->as->mutex());
-    Scratch s(c, sizeof st);
+    // /proc/self/exe is the program's file (for mkexec, its own).
+    const bool own_exe = names_own_exe(c, c.a[1]);
+    const uint64_t exe_len = __builtin_strlen(c.proc->exe) + 1;
+    Scratch s(c, sizeof st + (own_exe ? exe_len : 0));
     if (!s.addr())
         return Errno::NOMEM;
     TRY(s.put(0, &st, sizeof st));
-    return forward_call(c, MK_SYS_EXECVE, c.a[0], c.a[1], c.a[2], c.a[3], c.a[4], s.addr());
+    uint64_t path = c.a[1];
+    if (own_exe) {
+        TRY(s.put(sizeof st, c.proc->exe, exe_len));
+        path = s.addr() + sizeof st;
+    }
+    return forward_call(c, MK_SYS_EXECVE, c.a[0], path, c.a[2], c.a[3], c.a[4], s.addr());
 }
 
 Result<long> sys_execve(Context& c)

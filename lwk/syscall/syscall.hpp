@@ -38,6 +38,9 @@ Result<long> forward(Context& c);
 // Forwards another call on this thread's behalf.
 Result<long> forward_call(Context& c, uint64_t nr, uint64_t a0 = 0, uint64_t a1 = 0, uint64_t a2 = 0,
     uint64_t a3 = 0, uint64_t a4 = 0, uint64_t a5 = 0);
+// Whether the program's path at path names the program's own file
+// (/proc/self/exe, /proc/<its pid>/exe: files.cpp).
+bool names_own_exe(Context& c, uint64_t path);
 // Linux must drop its view of [start, start + len) before the memory is reused.
 void drop_linux_view(Context& c, uint64_t start, uint64_t len);
 // Unmaps a range the program may have shown Linux: out of the page tables,

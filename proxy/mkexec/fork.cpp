@@ -25,7 +25,8 @@
 // stays ignored) and the mask, and execs itself with its own options and
 // the new program, argv and environment. Its own descriptors close on
 // exec, which ends the old LWK process as mkexec's end does; the
-// program's without close-on-exec stay, and so does the pid.
+// program's without close-on-exec stay, and so does the pid. An execve of
+// mkexec itself is Linux's: the new mkexec starts its own program.
 #include "fork.hpp"
 #include "arguments.hpp"
 #include "lwk_process.hpp"
@@ -422,6 +423,74 @@ std::vector<std::string> read_exec_environment(int fd)
     return env;
 }
 
+namespace {
+
+// Linux's execve of file by this thread, with the dispositions the
+// program's new image inherits (st), from the CPUs mkexec was started on,
+// with every signal blocked (or, at the exec, the mask given). Returns
+// only if it failed (-errno), mkexec as it was.
+long exec_as_program(const char* file, char* const* argv, char* const* envp, const mk_fork_state& st,
+    const sigset_t* mask)
+{
+    std::lock_guard<std::mutex> g(fork_m);
+    std::lock_guard<std::mutex> d(dispositions_lock()); // none ignored for a moment by a group kill
+    sigset_t all, old;
+    sigfillset(&all);
+    ::pthread_sigmask(SIG_SETMASK, &all, &old);
+    mk_fork_action saved[64];
+    for (int sig = 1; sig <= 64; ++sig)
+        ::syscall(SYS_rt_sigaction, sig, nullptr, &saved[sig - 1], 8);
+    set_actions(st, true);
+    cpu_set_t server_cpus; // the new image starts where mkexec was started
+    const bool moved = program_cpus_known && ::sched_getaffinity(0, sizeof server_cpus, &server_cpus) == 0 &&
+        ::sched_setaffinity(0, sizeof program_cpus, &program_cpus) == 0;
+    if (mask)
+        ::pthread_sigmask(SIG_SETMASK, mask, nullptr);
+    ::execve(file, argv, envp);
+    const int err = errno;
+    ::pthread_sigmask(SIG_SETMASK, &all, nullptr);
+    if (moved)
+        ::sched_setaffinity(0, sizeof server_cpus, &server_cpus);
+    // Still mkexec: as it was.
+    for (int sig = 1; sig <= 64; ++sig)
+        if (sig != SIGKILL && sig != SIGSTOP)
+            ::syscall(SYS_rt_sigaction, sig, &saved[sig - 1], nullptr, 8);
+    ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
+    return -err;
+}
+
+// Whether path is this mkexec's own program file.
+bool is_mkexec(const std::string& path)
+{
+    struct stat a, b;
+    return ::stat(path.c_str(), &a) == 0 && ::stat("/proc/self/exe", &b) == 0 && a.st_dev == b.st_dev &&
+        a.st_ino == b.st_ino;
+}
+
+// The program's execve of mkexec itself (a job script under mkexec that
+// starts a program with mkexec): Linux's execve, with the program's
+// arguments, environment and signal mask, so that the new mkexec starts
+// its program as any mkexec does, where its own options say.
+long exec_mkexec(const std::string& path, std::vector<std::string>& argv, std::vector<std::string>& envp,
+    const mk_fork_state& st)
+{
+    std::vector<char*> av, ev;
+    for (auto& a : argv)
+        av.push_back(a.data());
+    av.push_back(nullptr);
+    for (auto& e : envp)
+        ev.push_back(e.data());
+    ev.push_back(nullptr);
+    sigset_t mask;
+    sigemptyset(&mask);
+    for (int sig = 1; sig <= 64; ++sig)
+        if (st.sigmask & (1ULL << (sig - 1)))
+            sigaddset(&mask, sig);
+    return exec_as_program(path.c_str(), av.data(), ev.data(), st, &mask);
+}
+
+} // namespace
+
 long exec_program(const __u64* a)
 {
     // (dirfd, path, argv, envp, flags, state)
@@ -457,6 +526,8 @@ long exec_program(const __u64* a)
         if (::lstat(path.c_str(), &lst) == 0 && S_ISLNK(lst.st_mode))
             return -ELOOP;
     }
+    if (is_mkexec(path))
+        return exec_mkexec(path, argv, envp, st);
     // A descriptor the path goes through (fexecve: /proc/self/fd/N) that
     // closes on exec would be gone before the next mkexec reads the
     // program: that one gets a copy which stays open until it has read it.
@@ -512,28 +583,7 @@ long exec_program(const __u64* a)
         av.push_back(s.data());
     av.push_back(nullptr);
 
-    std::lock_guard<std::mutex> g(fork_m);
-    std::lock_guard<std::mutex> d(dispositions_lock()); // none ignored for a moment by a group kill
-    sigset_t all, old;
-    sigfillset(&all);
-    ::pthread_sigmask(SIG_SETMASK, &all, &old);
-    mk_fork_action saved[64];
-    for (int sig = 1; sig <= 64; ++sig)
-        ::syscall(SYS_rt_sigaction, sig, nullptr, &saved[sig - 1], 8);
-    set_actions(st, true);
-    cpu_set_t server_cpus; // the new mkexec starts where this one was started
-    const bool moved = program_cpus_known && ::sched_getaffinity(0, sizeof server_cpus, &server_cpus) == 0 &&
-        ::sched_setaffinity(0, sizeof program_cpus, &program_cpus) == 0;
-    ::execve("/proc/self/exe", av.data(), own_environment());
-    const int err = errno;
-    if (moved)
-        ::sched_setaffinity(0, sizeof server_cpus, &server_cpus);
-    // Still mkexec: as it was.
-    for (int sig = 1; sig <= 64; ++sig)
-        if (sig != SIGKILL && sig != SIGSTOP)
-            ::syscall(SYS_rt_sigaction, sig, &saved[sig - 1], nullptr, 8);
-    ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
-    return -err;
+    return exec_as_program("/proc/self/exe", av.data(), own_environment(), st, nullptr);
 }
 
 } // namespace mkexec

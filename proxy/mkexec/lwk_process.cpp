@@ -122,13 +122,13 @@ bool is_own_memory(int fd)
 }
 
 LwkProcess::LwkProcess(int dev_fd, unsigned cores, const mk_cpumask& cpus, uint64_t staging_bytes,
-    const std::string& program, bool share_cores, bool fork_lwk, bool free_core)
+    const std::string& program, bool share_cores, bool fork_lwk, bool free_core, bool next_image)
 {
     mk_spawn_request req{};
     req.size = sizeof req;
     req.nr_cores = cores;
-    req.flags = (share_cores ? MK_SPAWN_SHARE_CORES : 0) |
-        (fork_lwk ? MK_SPAWN_FORK_LWK | MK_SPAWN_NEAR_PARENT : 0) | (free_core ? MK_SPAWN_FORK_FREE : 0);
+    req.flags = (share_cores ? MK_SPAWN_SHARE_CORES : 0) | (fork_lwk ? MK_SPAWN_FORK_LWK : 0) |
+        (fork_lwk && next_image ? MK_SPAWN_NEAR_PARENT : 0) | (free_core ? MK_SPAWN_FORK_FREE : 0);
     req.cpus = cpus;
     req.staging_bytes = staging_bytes;
     std::strncpy(req.program, program.c_str(), sizeof req.program - 1);

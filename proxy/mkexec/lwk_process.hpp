@@ -18,11 +18,13 @@ public:
     // Spawns a process on `cores` LWK cores (or on the Linux CPUs in cpus)
     // with a staging area of staging_bytes, and maps its window.
     // fork_lwk: the program's forks make their children on the LWK; and
-    // if mkexec's parent is an LWK program's mkexec (this is the next image
-    // of its fork's child), the process runs where that child did: on the
+    // for the next image of an LWK program's execve (next_image), if
+    // mkexec's parent is an LWK program's mkexec (this is the next image of
+    // its fork's child), the process runs where that child did: on the
     // parent's cores, or on a free one with free_core (MK_SPAWN_NEAR_PARENT).
     LwkProcess(int dev_fd, unsigned cores, const mk_cpumask& cpus, uint64_t staging_bytes,
-        const std::string& program, bool share_cores = false, bool fork_lwk = false, bool free_core = false);
+        const std::string& program, bool share_cores = false, bool fork_lwk = false, bool free_core = false,
+        bool next_image = false);
     // The child of the fork the process of parent_fd is in (MK_SPAWN_FORK,
     // the LWK's image `image` of it),
     // running already: on the parent's cores, or on a free one if free_core

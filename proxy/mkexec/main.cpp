@@ -354,7 +354,8 @@ int main(int argc, char** argv)
         mkexec::Staging staging =
             mkexec::build_staging(prog, mkexec::program_argv(prog, opt.argv), program_env.data(), inherited);
         mkexec::LwkProcess proc(dev_fd, opt.cores, opt.cpus, staging.bytes, prog.path, opt.oversubscribe,
-            opt.fork != mkexec::ForkPolicy::to_linux, opt.fork == mkexec::ForkPolicy::free_core);
+            opt.fork != mkexec::ForkPolicy::to_linux, opt.fork == mkexec::ForkPolicy::free_core,
+            opt.exec_env_fd >= 0);
         ::close(dev_fd);
         mkexec::forget_own_fd(dev_fd);
         // The program's process has its own fd: /dev/mk itself is closed

@@ -52,7 +52,12 @@ same() {
 	if [ "$_lrc" = "$_krc" ] && cmp -s /tmp/.same.linux /tmp/.same.lwk; then
 		: >"$MK_OUT"; _pass "$_d"
 	else
-		{ echo "exit status: Linux $_lrc, LWK $_krc"; diff /tmp/.same.linux /tmp/.same.lwk | head -n 20; } >"$MK_OUT"
+		{
+			echo "exit status: Linux $_lrc, LWK $_krc"; diff /tmp/.same.linux /tmp/.same.lwk | head -n 20
+			# What ended a process meanwhile: the LWK's faults, Linux's.
+			mkctl log 2>/dev/null | grep -E 'signal (1[01]|[4-8]) at|ended by signal' | tail -n 5
+			dmesg | grep -E 'segfault|trap|general protection' | tail -n 3
+		} >"$MK_OUT"
 		_fail "$_d"
 	fi
 }

@@ -114,7 +114,8 @@ struct mk_pin_sink {
  * (mkexec --fork=same|free) a fork lists no regions and names an image in
  * lwk_image: the LWK has made the child's address space and registers, which a
  * child of mkexec's takes as its own LWK process (MK_SPAWN_FORK) while
- * the call waits. A vfork (flags CLONE_VM | CLONE_VFORK; no
+ * the call waits; but a process with a tracked mapping lists its regions
+ * (its children are Linux's). A vfork (flags CLONE_VM | CLONE_VFORK; no
  * regions listed) copies nothing: the child maps the window itself (mk.ko
  * allows that to a vfork child of mkexec's alone) and runs in the
  * program's memory; the answer comes once it has called execve or ended.

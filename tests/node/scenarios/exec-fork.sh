@@ -69,6 +69,7 @@ same "bash: external commands, \$(...), pipelines, PIPESTATUS, background jobs, 
 # (its first process leads it), the shell's session; read from each
 # process's own /proc/self/stat, which the LWK writes for its programs.
 same "bash with job control (set -m): a pipeline in a process group of its own, in the shell's session" setsid bash -c '
+	rm -f /tmp/pg.*
 	set -m
 	pg() { read -r l </proc/self/stat; set -- $l; echo "$1 $5 $6"; }
 	pg >/tmp/pg.shell
@@ -81,7 +82,7 @@ same "bash with job control (set -m): a pipeline in a process group of its own, 
 	[ "$as" = "$ss" ] && [ "$bs" = "$ss" ] && echo "in the shell'"'"'s session"
 	exec 2>/dev/null # (the shell's note of the job's end)
 	sleep 5 | sleep 5 &
-	kill -TERM -$!; wait $!; echo "kill of the job'"'"'s group: $?"'
+	kill -TERM %%; wait $!; echo "kill of the job'"'"'s group: $?"'
 same "python3: subprocess.run, check_output, os.system, Popen with pipes, a missing program" /usr/bin/python3 -c '
 import os, subprocess, sys
 r = subprocess.run(["sh", "-c", "echo out; echo err >&2; exit 6"], capture_output=True, text=True)
@@ -100,6 +101,8 @@ except FileNotFoundError as e:
 same "execve of another program" "$P/forks" exec
 same "fexecve of a close-on-exec descriptor runs the program" "$P/forks" fexecve
 same "execve of no program fails with ENOENT and the program goes on" "$P/forks" exec-missing
+same "execve of /proc/self/exe runs the program's own file again" \
+	bash -c 'if [ -z "$AGAIN" ]; then AGAIN=1 exec /proc/self/exe -c "echo again: \$AGAIN \$0"; fi'
 printf '#!/bin/sh -e\necho "script $0 args: $*"\nexec %s/hello\n' "$P" >script.sh
 chmod +x script.sh
 same "a #! script with an interpreter argument, exec'ing a program" ./script.sh a b
@@ -121,6 +124,14 @@ fails "--fork=elsewhere is refused with a clear error" "linux, same or free" mke
 ok "--fork=linux runs the program" mkexec --fork=linux "$P/forks" memory 8
 eq "by default a fork's child runs on the LWK, on its parent's core" \
 	"parent on CPU 2, LWK yes; child on CPU 2, LWK yes" "$(mkexec --cpus 2-2 "$P/forks" where)"
+# mkexec started by an LWK program (a job script's) starts its program
+# where its own options say: a fork's child's execve of mkexec is Linux's,
+# and so is a vfork child's.
+eq "mkexec run by a shell under mkexec (a forked child's execve) starts its program where its options say" \
+	"parent on CPU 3, LWK yes; child on CPU 3, LWK yes
+status 0" "$(mkexec --cpus 2-2 bash -c "mkexec --cpus 3-3 $P/forks where; echo status \$?")"
+eq "... and run by Python's subprocess (a vfork child's)" "parent on CPU 3, LWK yes; child on CPU 3, LWK yes" \
+	"$(mkexec --cpus 2-2 /usr/bin/python3 -c "import subprocess; subprocess.run(['mkexec', '--cpus', '3-3', '$P/forks', 'where'])")"
 eq "--fork=linux: a fork's child runs on Linux" "LWK no" "$(mkexec --fork=linux --cpus 2-2 "$P/forks" where | sed 's/.*child on CPU [0-9]*, //')"
 
 # Children on the LWK: --fork=same (on the program's cores, taking turns)
