@@ -318,7 +318,15 @@ void exec(const mk_msg_exec& m)
     p->main = t;
     t->sigmask = p->start_sigmask;
     p->state = Process::State::running;
-    arch::fpu_reset(); // the program's first state: x87 and MXCSR defaults
+    // The program's first state: x87 and MXCSR defaults. The registers may
+    // hold the state of a thread this core runs (it is switched lazily):
+    // that is saved first, or the thread would go on with the reset one.
+    percpu::Cpu* cpu = percpu::current();
+    if (cpu->fpu_owner) {
+        arch::fpu_save(cpu->fpu_owner->fpu);
+        cpu->fpu_owner = nullptr;
+    }
+    arch::fpu_reset();
     arch::fpu_save(t->fpu);
     klog("pid %d: %s started on core %u", p->pid, p->path, core);
     reply_execed(m.hdr, 0, nullptr);

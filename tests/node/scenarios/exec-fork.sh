@@ -124,6 +124,10 @@ fails "--fork=elsewhere is refused with a clear error" "linux, same or free" mke
 ok "--fork=linux runs the program" mkexec --fork=linux "$P/forks" memory 8
 eq "by default a fork's child runs on the LWK, on its parent's core" \
 	"parent on CPU 2, LWK yes; child on CPU 2, LWK yes" "$(mkexec --cpus 2-2 "$P/forks" where)"
+# A new image starts on its parent's core while other threads run there:
+# their registers (switched lazily) stay theirs.
+MK_SAME_OPTS="--cpus 2-2" same "a program's vector registers stay its own while other programs start on its core" \
+	bash -c "$P/fpu_keep 1000 & for i in \$(seq 20); do /bin/true; done; wait"
 # mkexec started by an LWK program (a job script's) starts its program
 # where its own options say: a fork's child's execve of mkexec is Linux's,
 # and so is a vfork child's.
